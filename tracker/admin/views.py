@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.admin.forms import OrganisationForm, UserForm
+from tracker.admin.services import create_user, save_organisation, update_user
+from tracker.auth.models import User
+from tracker.enums import OrganisationKind, Role
+from tracker.errors import RuleError
+from tracker.extensions import db
+from tracker.organisations.models import Organisation
+from tracker.permissions import can_edit_organisation, can_manage_organisations, can_manage_users
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def _organisation_choices(form: UserForm) -> None:
+    organisations = db.session.scalars(sa.select(Organisation).order_by(Organisation.name))
+    form.organisation_id.choices = [(0, "None (Infor or IMS)")] + [
+        (o.id, f"{o.name} ({o.kind.label.lower()})") for o in organisations
+    ]
+
+
+@bp.route("/users")
+@login_required
+def users():
+    _require(can_manage_users(current_user))
+    pagination = db.paginate(
+        sa.select(User).order_by(User.active.desc(), User.name),
+        page=request.args.get("page", 1, type=int),
+        per_page=50,
+        error_out=False,
+    )
+    return render_template("admin/users.html", pagination=pagination)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+def new_user():
+    _require(can_manage_users(current_user))
+    form = UserForm()
+    _organisation_choices(form)
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                email=form.email.data,
+                name=form.name.data,
+                role=Role(form.role.data),
+                organisation_id=form.organisation_id.data or None,
+                password=form.password.data,
+                active=form.active.data,
+            )
+        except RuleError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"User {user.email} created.", "success")
+            return redirect(url_for("admin.users"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def edit_user(user_id: int):
+    _require(can_manage_users(current_user))
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    _organisation_choices(form)
+    if request.method == "GET":
+        form.organisation_id.data = user.organisation_id or 0
+        form.role.data = user.role.value
+    if form.validate_on_submit():
+        try:
+            update_user(
+                user,
+                actor=current_user,
+                email=form.email.data,
+                name=form.name.data,
+                role=Role(form.role.data),
+                organisation_id=form.organisation_id.data or None,
+                password=form.password.data,
+                active=form.active.data,
+            )
+        except RuleError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"User {user.email} saved.", "success")
+            return redirect(url_for("admin.users"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/user_form.html", form=form, user=user), status
+
+
+@bp.route("/organisations")
+@login_required
+def organisations():
+    _require(can_manage_organisations(current_user))
+    rows = db.session.scalars(
+        sa.select(Organisation).order_by(Organisation.kind, Organisation.name)
+    ).all()
+    return render_template("admin/organisations.html", organisations=rows)
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@login_required
+def edit_organisation(organisation_id: int | None = None):
+    _require(can_manage_organisations(current_user))
+    organisation = db.get_or_404(Organisation, organisation_id) if organisation_id else None
+    if organisation is not None:
+        _require(can_edit_organisation(current_user, organisation))
+    form = OrganisationForm(obj=organisation)
+    if current_user.role is not Role.ADMIN:
+        form.kind.choices = [(OrganisationKind.CUSTOMER.value, OrganisationKind.CUSTOMER.label)]
+    if request.method == "GET" and organisation is not None:
+        form.kind.data = organisation.kind.value
+    if form.validate_on_submit():
+        try:
+            saved = save_organisation(
+                organisation, name=form.name.data, kind=OrganisationKind(form.kind.data)
+            )
+        except RuleError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"{saved.name} saved.", "success")
+            return redirect(url_for("admin.organisations"))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "admin/organisation_form.html", form=form, organisation=organisation
+    ), status

@@ -1,0 +1,1 @@
+"""The audit trail: every change to a project or an item, as an event."""

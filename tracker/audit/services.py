@@ -1,0 +1,46 @@
+"""Recording events. Every service that changes a project or an item calls these."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from tracker.audit.models import Event
+from tracker.extensions import db
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def record(
+    action: str,
+    *,
+    project_id: int,
+    actor_id: int | None,
+    item_id: int | None = None,
+    field: str | None = None,
+    old: Any = None,
+    new: Any = None,
+) -> Event:
+    """Add one event to the session (flushed with the change it describes)."""
+    event = Event(
+        project_id=project_id,
+        item_id=item_id,
+        actor_id=actor_id,
+        action=action,
+        field=field,
+        old_value=_text(old),
+        new_value=_text(new),
+    )
+    db.session.add(event)
+    return event

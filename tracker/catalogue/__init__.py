@@ -1,0 +1,1 @@
+"""The responsibility catalogue: versions, areas and rows (responsibilities)."""

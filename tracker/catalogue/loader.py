@@ -1,0 +1,224 @@
+"""Reading, validating and loading the catalogue YAML file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from tracker.catalogue.models import Area, CatalogueVersion, Responsibility
+from tracker.enums import Anchor, CatalogueParty, Condition, Confidence, Phase
+from tracker.extensions import db
+
+DEFAULT_CATALOGUE = Path(__file__).resolve().parents[2] / "seeds" / "catalogue.yaml"
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+DUE_PATTERN = re.compile(r"^(?P<anchor>[KG])(?P<offset>[+-]\d{1,4})$")
+
+
+class CatalogueError(ValueError):
+    """A catalogue file that cannot be loaded; the message names the row and the field."""
+
+
+class RowSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: Key
+    seed_row: int | None = None
+    text_fr: Text
+    text_en: Text
+    parties: Annotated[list[CatalogueParty], Field(min_length=1, max_length=4)]
+    ims_eligible: bool = False
+    condition: Condition | None = None
+    phase: Phase
+    due: Annotated[str, StringConstraints(pattern=DUE_PATTERN.pattern)]
+    marks_inferred: bool = True
+    confidence: Confidence | None = None
+    rationale: Annotated[str, StringConstraints(max_length=4000)] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RowSpec:
+        if len(set(self.parties)) != len(self.parties):
+            raise ValueError("parties: a party is listed twice")
+        if self.ims_eligible and CatalogueParty.CLIENT not in self.parties:
+            raise ValueError("ims_eligible: only a client row can be taken over by IMS")
+        if CatalogueParty.IMS in self.parties and self.condition is not Condition.IMS_CONTRACT:
+            raise ValueError("condition: an IMS row needs the condition ims_contract")
+        return self
+
+    @property
+    def anchor(self) -> Anchor:
+        return Anchor.KICKOFF if self.due[0] == "K" else Anchor.GO_LIVE
+
+    @property
+    def offset_days(self) -> int:
+        return int(self.due[1:])
+
+
+class AreaSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: Key
+    title_fr: Text
+    title_en: Text
+    note_fr: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    note_en: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    rows: Annotated[list[RowSpec], Field(min_length=1)]
+
+
+class CatalogueSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: Annotated[str, StringConstraints(max_length=255)] = "catalogue"
+    areas: Annotated[list[AreaSpec], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> CatalogueSpec:
+        seen_areas: set[str] = set()
+        seen_rows: set[str] = set()
+        for area in self.areas:
+            if area.key in seen_areas:
+                raise ValueError(f"area {area.key!r}: key: duplicate area key")
+            seen_areas.add(area.key)
+            for row in area.rows:
+                if row.key in seen_rows:
+                    raise ValueError(f"row {row.key!r}: key: duplicate row key")
+                seen_rows.add(row.key)
+        return self
+
+    @property
+    def checksum(self) -> str:
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _describe_location(data: Any, loc: tuple[Any, ...]) -> str:
+    """Turn a pydantic location such as ('areas', 3, 'rows', 1, 'due') into words."""
+    parts: list[str] = []
+    node = data
+    index = 0
+    while index < len(loc):
+        step = loc[index]
+        if step in ("areas", "rows") and index + 1 < len(loc) and isinstance(loc[index + 1], int):
+            position = loc[index + 1]
+            try:
+                node = node[step][position]
+                key = node.get("key") if isinstance(node, dict) else None
+            except (KeyError, IndexError, TypeError):
+                node, key = None, None
+            noun = "area" if step == "areas" else "row"
+            parts.append(f"{noun} {position + 1}" + (f" ({key})" if key else ""))
+            index += 2
+            continue
+        parts.append(f"field '{step}'")
+        node = None
+        index += 1
+    return ", ".join(parts) or "file"
+
+
+def parse_catalogue(text: str) -> CatalogueSpec:
+    """Parse and validate catalogue YAML; raise CatalogueError naming the row and the field."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise CatalogueError("the file must be a mapping with 'areas'")
+    try:
+        return CatalogueSpec.model_validate(data)
+    except ValidationError as exc:
+        messages = []
+        for error in exc.errors():
+            where = _describe_location(data, tuple(error["loc"]))
+            message = error["msg"].removeprefix("Value error, ")
+            messages.append(f"{where}: {message}")
+        raise CatalogueError("; ".join(messages)) from exc
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    version: CatalogueVersion
+    created: bool
+
+
+def current_version() -> CatalogueVersion | None:
+    """The newest catalogue version: the one new projects are created from."""
+    return db.session.scalars(
+        sa.select(CatalogueVersion).order_by(CatalogueVersion.number.desc()).limit(1)
+    ).first()
+
+
+def load_catalogue(spec: CatalogueSpec, *, source: str | None = None) -> LoadResult:
+    """Store ``spec`` as a new version unless it equals the current one. Flushes, never commits."""
+    latest = current_version()
+    checksum = spec.checksum
+    if latest is not None and latest.checksum == checksum:
+        return LoadResult(latest, created=False)
+    version = CatalogueVersion(
+        number=(latest.number + 1) if latest else 1,
+        checksum=checksum,
+        source=(source or spec.source)[:255],
+    )
+    db.session.add(version)
+    position = 0
+    for area_position, area_spec in enumerate(spec.areas, start=1):
+        area = Area(
+            version=version,
+            key=area_spec.key,
+            position=area_position,
+            title_fr=area_spec.title_fr,
+            title_en=area_spec.title_en,
+            note_fr=area_spec.note_fr,
+            note_en=area_spec.note_en,
+        )
+        for row in area_spec.rows:
+            position += 1
+            area.responsibilities.append(
+                Responsibility(
+                    version=version,
+                    key=row.key,
+                    position=position,
+                    seed_row=row.seed_row,
+                    text_fr=row.text_fr,
+                    text_en=row.text_en,
+                    party_infor=CatalogueParty.INFOR in row.parties,
+                    party_client=CatalogueParty.CLIENT in row.parties,
+                    party_ims=CatalogueParty.IMS in row.parties,
+                    party_implementer=CatalogueParty.IMPLEMENTER in row.parties,
+                    ims_eligible=row.ims_eligible,
+                    condition=row.condition,
+                    phase=row.phase,
+                    due_anchor=row.anchor,
+                    due_offset_days=row.offset_days,
+                    marks_inferred=row.marks_inferred,
+                    confidence=row.confidence,
+                    rationale=row.rationale,
+                )
+            )
+        db.session.add(area)
+    db.session.flush()
+    return LoadResult(version, created=True)
+
+
+def load_catalogue_file(path: Path | str) -> LoadResult:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogueError(f"cannot read {path}: {exc}") from exc
+    return load_catalogue(parse_catalogue(text), source=path.name)

@@ -1,0 +1,1 @@
+"""Checklist items: a project's instance of the catalogue, their statuses and comments."""

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.auth.models import User
+from tracker.catalogue.models import Responsibility
+from tracker.enums import OPEN_STATUSES, Party, Status, enum_column
+from tracker.extensions import db
+from tracker.projects.models import Project
+from tracker.timeutil import utcnow
+
+
+class ChecklistItem(db.Model):
+    """One party's share of one catalogue row on one project."""
+
+    __tablename__ = "checklist_items"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "responsibility_id", "party"),
+        sa.Index("ix_checklist_items_status_due_date", "status", "due_date"),
+        sa.Index("ix_checklist_items_project_id_status", "project_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"))
+    responsibility_id: Mapped[int] = mapped_column(sa.ForeignKey("responsibilities.id"), index=True)
+    party: Mapped[Party] = mapped_column(enum_column(Party, "party"))
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    status: Mapped[Status] = mapped_column(enum_column(Status, "status"), default=Status.TODO)
+    due_date: Mapped[date]
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    # True when the tracker itself set "not applicable" because the project no longer meets
+    # the row's condition; such an item is reopened if the condition holds again.
+    not_applicable_by_rule: Mapped[bool] = mapped_column(default=False)
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    project: Mapped[Project] = relationship()
+    responsibility: Mapped[Responsibility] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="item", order_by="Comment.created_at"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, on: date) -> bool:
+        return self.is_open and self.due_date < on
+
+    def __repr__(self) -> str:
+        return f"<ChecklistItem {self.id} {self.party.value} {self.status.value}>"
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_items.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[ChecklistItem] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship()

@@ -1,0 +1,97 @@
+"""Reads about checklist items that several pages share, aggregated in SQL.
+
+The overdue and due-soon predicates live here only, so the dashboard, the portfolio and
+the project page count the same items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from tracker.catalogue.models import Responsibility
+from tracker.checklist.models import ChecklistItem
+from tracker.enums import CLOSED_STATUSES, OPEN_STATUSES, Party, Phase
+from tracker.extensions import db
+
+
+def is_open() -> sa.ColumnElement[bool]:
+    return ChecklistItem.status.in_(OPEN_STATUSES)
+
+
+def is_overdue(today: date) -> sa.ColumnElement[bool]:
+    return sa.and_(is_open(), ChecklistItem.due_date < today)
+
+
+def is_due_soon(today: date, days: int) -> sa.ColumnElement[bool]:
+    return sa.and_(is_open(), ChecklistItem.due_date.between(today, today + timedelta(days=days)))
+
+
+def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    closed: int = 0
+    overdue: int = 0
+    open: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.closed / self.total) if self.total else 0
+
+    def add(self, total: int, closed: int, overdue: int) -> None:
+        self.total += total
+        self.closed += closed
+        self.overdue += overdue
+        self.open += total - closed
+
+
+@dataclass
+class Progress:
+    """A project's progress: closed (done or not applicable) over all items, per phase."""
+
+    phases: dict[Phase, Tally] = field(default_factory=lambda: {p: Tally() for p in Phase})
+    parties: dict[Party, Tally] = field(default_factory=dict)
+    overall: Tally = field(default_factory=Tally)
+
+    @property
+    def overdue(self) -> int:
+        return self.overall.overdue
+
+    @property
+    def current_phase(self) -> Phase | None:
+        """The first phase that still has open items."""
+        return next((p for p, tally in self.phases.items() if tally.open), None)
+
+
+def progress_by_project(project_ids: Iterable[int], today: date) -> dict[int, Progress]:
+    """Progress of each project, per phase and per party, in one grouped query."""
+    ids = list(project_ids)
+    result: dict[int, Progress] = {pid: Progress() for pid in ids}
+    if not ids:
+        return result
+    rows = db.session.execute(
+        sa.select(
+            ChecklistItem.project_id,
+            Responsibility.phase,
+            ChecklistItem.party,
+            sa.func.count(),
+            _count(ChecklistItem.status.in_(CLOSED_STATUSES)),
+            _count(is_overdue(today)),
+        )
+        .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
+        .where(ChecklistItem.project_id.in_(ids))
+        .group_by(ChecklistItem.project_id, Responsibility.phase, ChecklistItem.party)
+    )
+    for project_id, phase, party, total, closed, overdue in rows:
+        progress = result[project_id]
+        progress.phases[phase].add(total, closed, overdue)
+        progress.parties.setdefault(party, Tally()).add(total, closed, overdue)
+        progress.overall.add(total, closed, overdue)
+    return result

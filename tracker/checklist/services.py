@@ -1,0 +1,367 @@
+"""Instantiating the catalogue for a project and changing checklist items.
+
+Services flush and never commit: the view (or CLI command) commits once per request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from tracker.audit import services as audit
+from tracker.auth.models import User
+from tracker.catalogue.models import Responsibility
+from tracker.checklist.models import ChecklistItem, Comment
+from tracker.enums import (
+    OPEN_STATUSES,
+    Anchor,
+    Condition,
+    Deployment,
+    Environment,
+    Implementer,
+    Party,
+    Status,
+)
+from tracker.errors import RuleError
+from tracker.extensions import db
+from tracker.permissions import can_be_assigned
+from tracker.projects.models import Project
+from tracker.timeutil import utcnow
+
+MAX_REASON_LENGTH = 1000
+MAX_COMMENT_LENGTH = 5000
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    responsibility_id: int
+    party: Party
+    due_date: date
+
+
+def condition_holds(condition: Condition | None, project: Project) -> bool:
+    """Whether a catalogue row with ``condition`` applies to ``project``."""
+    match condition:
+        case None:
+            return True
+        case Condition.MULTI_TENANT:
+            return project.deployment is Deployment.MULTI_TENANT
+        case Condition.NOT_PRE_PROD:
+            return project.environment is not Environment.PRE_PROD
+        case Condition.IMS_CONTRACT:
+            return project.ims_contract
+        case Condition.DATA_MIGRATION:
+            return project.data_migration
+        case Condition.VPN_REQUIRED:
+            return project.vpn_required
+    raise AssertionError(condition)  # pragma: no cover - every condition is matched
+
+
+def parties_for(row: Responsibility, project: Project, ims_scope: set[str]) -> list[Party]:
+    """The primary parties of ``row`` on ``project``, one checklist item each."""
+    parties: list[Party] = []
+    if row.party_infor:
+        parties.append(Party.INFOR)
+    if row.party_implementer:
+        parties.append(Party.PARTNER if project.implementer is Implementer.PARTNER else Party.INFOR)
+    if row.party_client:
+        ims_takes_over = project.ims_contract and row.ims_eligible and row.key in ims_scope
+        parties.append(Party.IMS if ims_takes_over else Party.CLIENT)
+    if row.party_ims:
+        parties.append(Party.IMS)
+    return list(dict.fromkeys(parties))
+
+
+def due_date_for(row: Responsibility, project: Project) -> date:
+    anchor = project.kickoff_date if row.due_anchor is Anchor.KICKOFF else project.go_live_date
+    return anchor + timedelta(days=row.due_offset_days)
+
+
+def responsibilities_of(version_id: int) -> list[Responsibility]:
+    return list(
+        db.session.scalars(
+            sa.select(Responsibility)
+            .where(Responsibility.version_id == version_id)
+            .order_by(Responsibility.position)
+        )
+    )
+
+
+def plan_items(
+    project: Project, rows: list[Responsibility]
+) -> dict[tuple[int, Party], PlannedItem]:
+    """The items ``project`` should have, by (row id, party), following the catalogue rules."""
+    scope = project.ims_scope_keys
+    planned: dict[tuple[int, Party], PlannedItem] = {}
+    for row in rows:
+        if not condition_holds(row.condition, project):
+            continue
+        due = due_date_for(row, project)
+        for party in parties_for(row, project, scope):
+            planned[(row.id, party)] = PlannedItem(row.id, party, due)
+    return planned
+
+
+def _insert_items(project: Project, items: list[PlannedItem]) -> None:
+    if not items:
+        return
+    now = utcnow()
+    db.session.execute(
+        sa.insert(ChecklistItem),
+        [
+            {
+                "project_id": project.id,
+                "responsibility_id": item.responsibility_id,
+                "party": item.party,
+                "status": Status.TODO,
+                "due_date": item.due_date,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+            for item in items
+        ],
+    )
+
+
+def instantiate_catalogue(project: Project, *, actor: User | None) -> int:
+    """Create the project's checklist from its catalogue version in one bulk insert."""
+    planned = plan_items(project, responsibilities_of(project.catalogue_version_id))
+    _insert_items(project, list(planned.values()))
+    audit.record(
+        "project.checklist_created",
+        project_id=project.id,
+        actor_id=actor.id if actor else None,
+        new=f"{len(planned)} items from catalogue version {project.catalogue_version.number}",
+    )
+    return len(planned)
+
+
+def reconcile_items(project: Project, *, actor: User | None) -> tuple[int, int, int]:
+    """Bring the checklist in line with the project's attributes after they changed.
+
+    Items the project no longer qualifies for are marked not applicable (never deleted);
+    items it newly qualifies for are added, or reopened if the tracker had closed them.
+    Returns (added, reopened, closed).
+    """
+    rows = responsibilities_of(project.catalogue_version_id)
+    planned = plan_items(project, rows)
+    row_by_id = {row.id: row for row in rows}
+    existing = {
+        (item.responsibility_id, item.party): item
+        for item in db.session.scalars(
+            sa.select(ChecklistItem).where(ChecklistItem.project_id == project.id)
+        )
+    }
+    actor_id = actor.id if actor else None
+    closed = reopened = 0
+    for key, item in existing.items():
+        if key not in planned and item.status is not Status.NOT_APPLICABLE:
+            if item.status is Status.DONE:
+                continue  # finished work stays finished
+            reason = _rule_reason(row_by_id[item.responsibility_id], item.party, project)
+            audit.record(
+                "item.status",
+                project_id=project.id,
+                item_id=item.id,
+                actor_id=actor_id,
+                field="status",
+                old=item.status,
+                new=Status.NOT_APPLICABLE,
+            )
+            item.status = Status.NOT_APPLICABLE
+            item.reason = reason
+            item.not_applicable_by_rule = True
+            closed += 1
+        elif (
+            key in planned and item.status is Status.NOT_APPLICABLE and item.not_applicable_by_rule
+        ):
+            audit.record(
+                "item.status",
+                project_id=project.id,
+                item_id=item.id,
+                actor_id=actor_id,
+                field="status",
+                old=item.status,
+                new=Status.TODO,
+            )
+            item.status = Status.TODO
+            item.reason = None
+            item.not_applicable_by_rule = False
+            item.due_date = planned[key].due_date
+            reopened += 1
+    missing = [plan for key, plan in planned.items() if key not in existing]
+    _insert_items(project, missing)
+    if missing:
+        audit.record(
+            "project.items_added",
+            project_id=project.id,
+            actor_id=actor_id,
+            new=f"{len(missing)} items",
+        )
+    db.session.flush()
+    return len(missing), reopened, closed
+
+
+def _rule_reason(row: Responsibility, party: Party, project: Project) -> str:
+    if not condition_holds(row.condition, project):
+        return f"No longer applies: {row.condition.label.lower()}."
+    return f"No longer applies: now assigned to {_other_party(row, party, project)}."
+
+
+def _other_party(row: Responsibility, party: Party, project: Project) -> str:
+    parties = [p for p in parties_for(row, project, project.ims_scope_keys) if p is not party]
+    return ", ".join(p.label for p in parties) or "nobody"
+
+
+def shift_due_dates(
+    project: Project, *, actor: User | None, kickoff_delta: timedelta, go_live_delta: timedelta
+) -> int:
+    """Move the due dates of open items anchored to a milestone that moved."""
+    deltas = {Anchor.KICKOFF: kickoff_delta, Anchor.GO_LIVE: go_live_delta}
+    if not any(deltas.values()):
+        return 0
+    items = db.session.execute(
+        sa.select(ChecklistItem, Responsibility.due_anchor)
+        .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
+        .where(ChecklistItem.project_id == project.id, ChecklistItem.status.in_(OPEN_STATUSES))
+    ).all()
+    moved = 0
+    for item, anchor in items:
+        delta = deltas[anchor]
+        if not delta:
+            continue
+        new_due = item.due_date + delta
+        audit.record(
+            "item.due_date",
+            project_id=project.id,
+            item_id=item.id,
+            actor_id=actor.id if actor else None,
+            field="due_date",
+            old=item.due_date,
+            new=new_due,
+        )
+        item.due_date = new_due
+        moved += 1
+    db.session.flush()
+    return moved
+
+
+_UNSET = object()
+
+
+def item_changes(
+    item: ChecklistItem,
+    *,
+    status: Status | None = None,
+    reason: str | None = None,
+    assignee: User | object | None = _UNSET,
+    due_date: date | None = None,
+) -> list[str]:
+    """The fields an update would change: empty when it repeats the item's current state."""
+    changes = []
+    if status is not None and status is not item.status:
+        changes.append("status")
+    target = status or item.status
+    reason = (reason or "").strip() or None
+    if target.needs_reason and reason is not None and reason != item.reason:
+        changes.append("reason")
+    if assignee is not _UNSET and getattr(assignee, "id", None) != item.assignee_id:
+        changes.append("assignee")
+    if due_date is not None and due_date != item.due_date:
+        changes.append("due_date")
+    return changes
+
+
+def update_item(
+    item: ChecklistItem,
+    *,
+    actor: User,
+    status: Status | None = None,
+    reason: str | None = None,
+    assignee: User | object | None = _UNSET,
+    due_date: date | None = None,
+) -> list[str]:
+    """Apply the changes given; record one event per changed field. Returns changed fields.
+
+    Setting the status an item already has changes nothing and records nothing, so a
+    double submit of "done" is harmless.
+    """
+    changed: list[str] = []
+    reason = (reason or "").strip() or None
+    if reason and len(reason) > MAX_REASON_LENGTH:
+        raise RuleError("reason", f"The reason is limited to {MAX_REASON_LENGTH} characters.")
+    target = status or item.status
+    if target.needs_reason and not (reason or (target is item.status and item.reason)):
+        raise RuleError("reason", f"Say why the item is {target.label.lower()}.")
+    if (
+        assignee is not _UNSET
+        and assignee is not None
+        and assignee != item.assignee
+        and not can_be_assigned(assignee, item)
+    ):
+        raise RuleError("assignee", f"{assignee.name} cannot work on {item.party.label} items.")
+
+    def log(field: str, old, new) -> None:
+        audit.record(
+            f"item.{field}",
+            project_id=item.project_id,
+            item_id=item.id,
+            actor_id=actor.id,
+            field=field,
+            old=old,
+            new=new,
+        )
+        changed.append(field)
+
+    if status is not None and status is not item.status:
+        log("status", item.status, status)
+        if status is Status.DONE:
+            item.completed_at = utcnow()
+            item.completed_by_id = actor.id
+        elif item.status is Status.DONE:
+            item.completed_at = None
+            item.completed_by_id = None
+        item.status = status
+        item.not_applicable_by_rule = False
+    new_reason = reason if item.status.needs_reason else None
+    if item.status.needs_reason and new_reason is None:
+        new_reason = item.reason
+    if new_reason != item.reason:
+        if new_reason is not None:
+            log("reason", item.reason, new_reason)
+        item.reason = new_reason
+    if assignee is not _UNSET and assignee != item.assignee:
+        log(
+            "assignee",
+            item.assignee.name if item.assignee else None,
+            assignee.name if assignee else None,
+        )
+        item.assignee = assignee
+    if due_date is not None and due_date != item.due_date:
+        log("due_date", item.due_date, due_date)
+        item.due_date = due_date
+    db.session.flush()
+    return changed
+
+
+def add_comment(item: ChecklistItem, *, actor: User, body: str) -> Comment:
+    body = (body or "").strip()
+    if not body:
+        raise RuleError("body", "Write a comment first.")
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise RuleError("body", f"A comment is limited to {MAX_COMMENT_LENGTH} characters.")
+    comment = Comment(item=item, author_id=actor.id, body=body)
+    db.session.add(comment)
+    audit.record(
+        "item.comment",
+        project_id=item.project_id,
+        item_id=item.id,
+        actor_id=actor.id,
+        field="comment",
+        new=body[:200],
+    )
+    db.session.flush()
+    return comment

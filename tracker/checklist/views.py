@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.auth.models import User
+from tracker.auth.views import safe_next
+from tracker.checklist.forms import CommentForm, ItemUpdateForm
+from tracker.checklist.models import ChecklistItem
+from tracker.checklist.services import add_comment, item_changes, update_item
+from tracker.enums import Status
+from tracker.errors import RuleError
+from tracker.extensions import db
+from tracker.loaders import get_item_or_404, get_project_or_404
+from tracker.permissions import can_comment, can_update_item
+from tracker.projects.models import Project
+from tracker.projects.queries import assignable_users, project_events
+from tracker.timeutil import today
+
+bp = Blueprint("checklist", __name__)
+
+
+def _render_item(
+    project: Project,
+    item: ChecklistItem,
+    *,
+    form: ItemUpdateForm | None = None,
+    comment_form: CommentForm | None = None,
+    status: int = 200,
+    conflict: bool = False,
+):
+    if form is None and can_update_item(current_user, item):
+        form = ItemUpdateForm.for_item(item, assignable_users(project)[item.party], current_user)
+    return render_template(
+        "checklist/item.html",
+        project=project,
+        item=item,
+        form=form,
+        comment_form=comment_form or CommentForm(formdata=None),
+        events=db.session.scalars(project_events(project, limit=None, item_id=item.id)).all(),
+        conflict=conflict,
+        today=today(),
+    ), status
+
+
+@bp.route("/projects/<int:project_id>/items/<int:item_id>")
+@login_required
+def item(project_id: int, item_id: int):
+    project = get_project_or_404(project_id)
+    return _render_item(project, get_item_or_404(project, item_id))
+
+
+@bp.route("/projects/<int:project_id>/items/<int:item_id>", methods=["POST"])
+@login_required
+def update(project_id: int, item_id: int):
+    project = get_project_or_404(project_id)
+    item = get_item_or_404(project, item_id)
+    if not can_update_item(current_user, item):
+        abort(403)
+    form = ItemUpdateForm.for_item(
+        item, assignable_users(project)[item.party], current_user, formdata=request.form
+    )
+    if not form.validate():
+        return _render_item(project, item, form=form, status=422)
+    assignee = db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
+    changes = {
+        "status": Status(form.status.data),
+        "reason": form.reason.data,
+        "assignee": assignee,
+        "due_date": form.due_date.data if "due_date" in form else None,
+    }
+    back = safe_next(form.next.data) or url_for("projects.detail", project_id=project.id)
+    if not item_changes(item, **changes):
+        flash("Nothing changed.", "info")
+        return redirect(f"{back}#item-{item.id}")
+    if form.version.data != item.version:
+        form.form_errors.append(
+            "Someone else changed this item while you were editing it. Its current state is "
+            "shown below; your input is kept in the form. Save again to apply it."
+        )
+        form.version.raw_data = None
+        form.version.data = item.version
+        return _render_item(project, item, form=form, status=409, conflict=True)
+    try:
+        update_item(item, actor=current_user, **changes)
+        db.session.commit()
+    except RuleError as error:
+        db.session.rollback()
+        getattr(form, error.field, form.status).errors.append(error.message)
+        return _render_item(project, db.session.get(ChecklistItem, item_id), form=form, status=422)
+    except StaleDataError:
+        db.session.rollback()
+        form.form_errors.append("Someone else saved this item at the same moment. Try again.")
+        return _render_item(
+            project, db.session.get(ChecklistItem, item_id), form=form, status=409, conflict=True
+        )
+    flash("Item updated.", "success")
+    return redirect(f"{back}#item-{item.id}")
+
+
+@bp.route("/projects/<int:project_id>/items/<int:item_id>/comments", methods=["POST"])
+@login_required
+def comment(project_id: int, item_id: int):
+    project = get_project_or_404(project_id)
+    item = get_item_or_404(project, item_id)
+    if not can_comment(current_user, item):
+        abort(403)
+    form = CommentForm()
+    if form.validate():
+        try:
+            add_comment(item, actor=current_user, body=form.body.data)
+        except RuleError as error:
+            db.session.rollback()
+            form.body.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Comment added.", "success")
+            return redirect(
+                url_for("checklist.item", project_id=project.id, item_id=item.id) + "#comments"
+            )
+    return _render_item(project, item, comment_form=form, status=422)

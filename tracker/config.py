@@ -1,0 +1,75 @@
+"""Configuration, read from environment variables."""
+
+from __future__ import annotations
+
+import os
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common ``postgres://`` and ``postgresql://`` spellings and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings for a real deployment; every value can come from the environment."""
+
+    TRACKER_ENV = os.environ.get("TRACKER_ENV", "production")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # None means: a SQLite file in the instance folder (resolved in create_app).
+    SQLALCHEMY_DATABASE_URI = (
+        normalise_database_url(os.environ["DATABASE_URL"])
+        if os.environ.get("DATABASE_URL")
+        else None
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name, not a password
+    PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "25"))
+    DUE_SOON_DAYS = 7
+    CATALOGUE_FILE = os.environ.get("CATALOGUE_FILE")
+
+    # Mail, read now for the reminder e-mails (Flask-Mail names).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tracker@localhost")
+
+    @property
+    def is_production(self) -> bool:
+        return self.TRACKER_ENV == "production"
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a given database, no CSRF, fast password hashing."""
+
+    TESTING = True
+    TRACKER_ENV = "testing"
+    SECRET_KEY = "test-secret-key"  # noqa: S105 - test only
+    WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast hashing for tests
+    SQLALCHEMY_ENGINE_OPTIONS = {}
+
+    def __init__(self, database_url: str, **overrides) -> None:
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
+        for key, value in overrides.items():
+            setattr(self, key, value)

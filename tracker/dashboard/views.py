@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+from flask_login import current_user, login_required
+
+from tracker.dashboard.queries import due_soon_select, my_tasks_select, overdue_select
+from tracker.enums import Party
+from tracker.pagination import paginate_rows
+from tracker.projects.queries import visible_csms, visible_customers
+from tracker.projects.views import enum_arg, int_arg
+from tracker.timeutil import today
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.route("/overdue")
+@login_required
+def overdue():
+    filters = {
+        "party": enum_arg("party", Party),
+        "csm_id": int_arg("csm"),
+        "customer_id": int_arg("customer"),
+    }
+    now = today()
+    days = current_app.config["DUE_SOON_DAYS"]
+    overdue_page = paginate_rows(
+        overdue_select(current_user, now, **filters),
+        page=int_arg("page") or 1,
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    soon_page = paginate_rows(
+        due_soon_select(current_user, now, days, **filters),
+        page=int_arg("soon_page") or 1,
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        "dashboard/overdue.html",
+        overdue=overdue_page,
+        soon=soon_page,
+        days=days,
+        customer_options=[(o.id, o.name) for o in visible_customers(current_user)],
+        csm_options=[(u.id, u.name) for u in visible_csms(current_user)],
+        party_options=[(p.value, p.label) for p in Party],
+        filters=filters,
+        today=now,
+    )
+
+
+@bp.route("/my-tasks")
+@login_required
+def my_tasks():
+    pagination = paginate_rows(
+        my_tasks_select(current_user),
+        page=int_arg("page") or 1,
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    return render_template("dashboard/my_tasks.html", pagination=pagination, today=today())

@@ -1,0 +1,1 @@
+"""Demo data: a believable portfolio to try the tracker with."""

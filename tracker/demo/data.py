@@ -1,0 +1,221 @@
+"""Builds the demo portfolio: 3 customers, a partner, 6 projects, one account per role."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from tracker.admin.services import create_user
+from tracker.audit.models import Event
+from tracker.auth.models import User
+from tracker.checklist.models import ChecklistItem
+from tracker.enums import (
+    Deployment,
+    Environment,
+    Implementer,
+    OrganisationKind,
+    Party,
+    Role,
+    Status,
+)
+from tracker.extensions import db
+from tracker.organisations.models import Organisation
+from tracker.projects.services import ProjectData, create_project
+
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential
+
+CUSTOMERS = ["Acme Manufacturing", "Globex Distribution", "Initech Foods"]
+PARTNER = "Northwind Consulting"
+
+ACCOUNTS = [
+    # email, name, role, organisation
+    ("admin@demo.test", "Ada Admin", Role.ADMIN, None),
+    ("csm@demo.test", "Camille Martin", Role.CSM, None),
+    ("csm2@demo.test", "Jordan Lee", Role.CSM, None),
+    ("ims@demo.test", "Inès Moreau", Role.IMS, None),
+    ("partner@demo.test", "Paul Dupont", Role.PARTNER, PARTNER),
+    ("client@acme.demo.test", "Alice Archer", Role.CLIENT, "Acme Manufacturing"),
+    ("client@globex.demo.test", "Gabriel Gray", Role.CLIENT, "Globex Distribution"),
+    ("client@initech.demo.test", "Iris Ito", Role.CLIENT, "Initech Foods"),
+]
+
+BLOCK_REASONS = [
+    "Waiting for the customer's identity provider metadata.",
+    "Firewall change request pending on the customer side.",
+    "Needs a decision on the test scenarios from the steering committee.",
+]
+
+
+def _projects(today: date) -> list[dict]:
+    d = lambda days: today + timedelta(days=days)  # noqa: E731
+    return [
+        dict(
+            name="Acme CloudSuite Industrial",
+            customer="Acme Manufacturing",
+            csm="csm@demo.test",
+            deployment=Deployment.MULTI_TENANT,
+            environment=Environment.PROD,
+            ims_contract=False,
+            implementer=Implementer.INFOR,
+            data_migration=False,
+            vpn_required=False,
+            kickoff_date=d(-110),
+            go_live_date=d(25),
+        ),
+        dict(
+            name="Acme PRE-PROD sandbox",
+            customer="Acme Manufacturing",
+            csm="csm@demo.test",
+            deployment=Deployment.MULTI_TENANT,
+            environment=Environment.PRE_PROD,
+            ims_contract=False,
+            implementer=Implementer.INFOR,
+            data_migration=False,
+            vpn_required=False,
+            kickoff_date=d(-35),
+            go_live_date=d(80),
+        ),
+        dict(
+            name="Globex WMS rollout",
+            customer="Globex Distribution",
+            csm="csm@demo.test",
+            deployment=Deployment.SINGLE_TENANT,
+            environment=Environment.PROD,
+            ims_contract=True,
+            implementer=Implementer.PARTNER,
+            data_migration=True,
+            vpn_required=True,
+            kickoff_date=d(-190),
+            go_live_date=d(-20),
+        ),
+        dict(
+            name="Globex Finance cloud",
+            customer="Globex Distribution",
+            csm="csm2@demo.test",
+            deployment=Deployment.MULTI_TENANT,
+            environment=Environment.PROD,
+            ims_contract=True,
+            implementer=Implementer.INFOR,
+            data_migration=False,
+            vpn_required=False,
+            kickoff_date=d(-12),
+            go_live_date=d(150),
+        ),
+        dict(
+            name="Initech Food & Beverage",
+            customer="Initech Foods",
+            csm="csm2@demo.test",
+            deployment=Deployment.MULTI_TENANT,
+            environment=Environment.PROD,
+            ims_contract=False,
+            implementer=Implementer.PARTNER,
+            data_migration=True,
+            vpn_required=False,
+            kickoff_date=d(-50),
+            go_live_date=d(95),
+        ),
+        dict(
+            name="Initech HR single-tenant",
+            customer="Initech Foods",
+            csm="csm@demo.test",
+            deployment=Deployment.SINGLE_TENANT,
+            environment=Environment.PRE_PROD,
+            ims_contract=False,
+            implementer=Implementer.INFOR,
+            data_migration=False,
+            vpn_required=True,
+            kickoff_date=d(-400),
+            go_live_date=d(-280),
+        ),
+    ]
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def create_demo_data(today: date, *, seed: int = 2026) -> dict[str, int]:
+    """Create the demo portfolio. Flushes, never commits. Needs a loaded catalogue."""
+    rng = random.Random(seed)
+    organisations = {
+        name: Organisation(name=name, kind=OrganisationKind.CUSTOMER) for name in CUSTOMERS
+    }
+    organisations[PARTNER] = Organisation(name=PARTNER, kind=OrganisationKind.PARTNER)
+    db.session.add_all(organisations.values())
+    db.session.flush()
+    users = {
+        email: create_user(
+            email=email,
+            name=name,
+            role=role,
+            organisation_id=organisations[org].id if org else None,
+            password=DEMO_PASSWORD,
+        )
+        for email, name, role, org in ACCOUNTS
+    }
+    partner = organisations[PARTNER]
+    for spec in _projects(today):
+        csm = users[spec.pop("csm")]
+        customer = organisations[spec.pop("customer")]
+        data = ProjectData(
+            customer_id=customer.id,
+            csm_id=csm.id,
+            partner_id=partner.id if spec["implementer"] is Implementer.PARTNER else None,
+            **spec,
+        )
+        project = create_project(data, actor=csm)
+        _progress(project.id, today, rng, csm, users)
+    db.session.flush()
+    return {"organisations": len(organisations), "users": len(users), "projects": 6}
+
+
+def _progress(
+    project_id: int, today: date, rng: random.Random, csm: User, users: dict[str, User]
+) -> None:
+    """Advance the items as a real project would be: most past items done, some late."""
+    by_party = {
+        Party.INFOR: csm,
+        Party.CLIENT: next((u for u in users.values() if u.role is Role.CLIENT), None),
+        Party.IMS: users["ims@demo.test"],
+        Party.PARTNER: users["partner@demo.test"],
+    }
+    items = db.session.scalars(
+        sa.select(ChecklistItem)
+        .where(ChecklistItem.project_id == project_id)
+        .order_by(ChecklistItem.id)
+    ).all()
+    for item in items:
+        days_left = (item.due_date - today).days
+        roll = rng.random()
+        actor = by_party[item.party]
+        if (days_left < -3 and roll < 0.8) or (days_left < 0 and roll < 0.35):
+            finished = datetime.combine(item.due_date - timedelta(days=rng.randint(0, 4)), time(10))
+            _set_status(item, Status.DONE, actor, finished)
+            item.completed_at = finished
+            item.completed_by_id = actor.id
+        elif days_left < 0 and roll < 0.9:
+            _set_status(item, Status.IN_PROGRESS, actor, datetime.combine(today, time(9)))
+        elif days_left < 0:
+            _set_status(item, Status.BLOCKED, actor, datetime.combine(today, time(9)))
+            item.reason = rng.choice(BLOCK_REASONS)
+        elif days_left < 14 and roll < 0.4:
+            _set_status(item, Status.IN_PROGRESS, actor, datetime.combine(today, time(9)))
+    db.session.flush()
+
+
+def _set_status(item: ChecklistItem, status: Status, actor: User | None, when: datetime) -> None:
+    db.session.add(
+        Event(
+            project_id=item.project_id,
+            item_id=item.id,
+            actor_id=actor.id if actor else None,
+            created_at=when,
+            action="item.status",
+            field="status",
+            old_value=item.status.value,
+            new_value=status.value,
+        )
+    )
+    item.status = status

@@ -1,0 +1,21 @@
+"""Imports every model so that the metadata (and Alembic) sees all tables."""
+
+from tracker.audit.models import Event
+from tracker.auth.models import User
+from tracker.catalogue.models import Area, CatalogueVersion, Responsibility
+from tracker.checklist.models import ChecklistItem, Comment
+from tracker.organisations.models import Organisation
+from tracker.projects.models import ImsScope, Project
+
+__all__ = [
+    "Area",
+    "CatalogueVersion",
+    "ChecklistItem",
+    "Comment",
+    "Event",
+    "ImsScope",
+    "Organisation",
+    "Project",
+    "Responsibility",
+    "User",
+]

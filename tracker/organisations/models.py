@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.enums import OrganisationKind, enum_column
+from tracker.extensions import db
+from tracker.timeutil import utcnow
+
+
+class Organisation(db.Model):
+    """A customer company, or an implementation partner."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(
+        enum_column(OrganisationKind, "organisation_kind")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind is OrganisationKind.CUSTOMER
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name!r} {self.kind.value}>"

@@ -1,0 +1,156 @@
+"""Who may do what: named predicates used by views, templates, queries and the API.
+
+Each predicate about one object has an SQL twin (``*_filter``) used by list queries, so
+that a list never shows what the object page would refuse.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from tracker.enums import Implementer, OrganisationKind, Party, Role
+
+if TYPE_CHECKING:
+    from tracker.auth.models import User
+    from tracker.checklist.models import ChecklistItem
+    from tracker.organisations.models import Organisation
+    from tracker.projects.models import Project
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_admin(user: User) -> bool:
+    return _signed_in(user) and user.role is Role.ADMIN
+
+
+def is_infor_staff(user: User) -> bool:
+    """Admins and CSMs: they see every project."""
+    return _signed_in(user) and user.role in (Role.ADMIN, Role.CSM)
+
+
+# --- projects -------------------------------------------------------------------------
+
+
+def can_view_project(user: User, project: Project) -> bool:
+    if not _signed_in(user):
+        return False
+    if user.role in (Role.ADMIN, Role.CSM):
+        return True
+    if user.role is Role.IMS:
+        return project.ims_contract
+    if user.role is Role.PARTNER:
+        return (
+            project.implementer is Implementer.PARTNER
+            and user.organisation_id is not None
+            and project.partner_id == user.organisation_id
+        )
+    if user.role is Role.CLIENT:
+        return user.organisation_id is not None and project.customer_id == user.organisation_id
+    return False
+
+
+def visible_projects_filter(user: User) -> sa.ColumnElement[bool]:
+    """SQL twin of ``can_view_project``: a WHERE clause on ``Project``."""
+    from tracker.projects.models import Project
+
+    if not _signed_in(user):
+        return sa.false()
+    if user.role in (Role.ADMIN, Role.CSM):
+        return sa.true()
+    if user.role is Role.IMS:
+        return Project.ims_contract.is_(True)
+    if user.role is Role.PARTNER and user.organisation_id is not None:
+        return sa.and_(
+            Project.implementer == Implementer.PARTNER,
+            Project.partner_id == user.organisation_id,
+        )
+    if user.role is Role.CLIENT and user.organisation_id is not None:
+        return Project.customer_id == user.organisation_id
+    return sa.false()
+
+
+def can_create_project(user: User) -> bool:
+    return is_infor_staff(user)
+
+
+def can_edit_project(user: User, project: Project) -> bool:
+    """Admins edit every project; a CSM edits the projects they manage."""
+    if is_admin(user):
+        return True
+    return _signed_in(user) and user.role is Role.CSM and project.csm_id == user.id
+
+
+# --- checklist items ------------------------------------------------------------------
+
+_ROLE_PARTY = {Role.CLIENT: Party.CLIENT, Role.IMS: Party.IMS, Role.PARTNER: Party.PARTNER}
+
+
+def updatable_parties(user: User, project: Project) -> frozenset[Party]:
+    """The parties whose items ``user`` may update on ``project``."""
+    if not can_view_project(user, project):
+        return frozenset()
+    if can_edit_project(user, project):
+        return frozenset(Party)
+    party = _ROLE_PARTY.get(user.role)
+    return frozenset({party}) if party else frozenset()
+
+
+def can_update_item(user: User, item: ChecklistItem) -> bool:
+    """Change the status or the assignee of an item."""
+    return item.party in updatable_parties(user, item.project)
+
+
+def can_change_due_date(user: User, item: ChecklistItem) -> bool:
+    """Due dates are the project's plan: only whoever edits the project moves them."""
+    return can_edit_project(user, item.project)
+
+
+def can_mark_not_applicable(user: User, item: ChecklistItem) -> bool:
+    """Deciding that a responsibility does not apply is the project owner's call."""
+    return can_edit_project(user, item.project)
+
+
+def can_comment(user: User, item: ChecklistItem) -> bool:
+    return can_view_project(user, item.project)
+
+
+def assignable_parties(user: User, project: Project) -> frozenset[Party]:
+    """The parties whose items ``user`` may be assigned: Infor staff take Infor's items."""
+    parties = updatable_parties(user, project)
+    if is_infor_staff(user):
+        return parties & {Party.INFOR}
+    return parties
+
+
+def can_be_assigned(user: User, item: ChecklistItem) -> bool:
+    return item.party in assignable_parties(user, item.project)
+
+
+# --- administration -------------------------------------------------------------------
+
+
+def can_manage_users(user: User) -> bool:
+    return is_admin(user)
+
+
+def can_manage_catalogue(user: User) -> bool:
+    return is_admin(user)
+
+
+def can_view_catalogue(user: User) -> bool:
+    return is_admin(user)
+
+
+def can_manage_organisations(user: User) -> bool:
+    """Admins keep customers and partners; CSMs may add and rename customers."""
+    return is_infor_staff(user)
+
+
+def can_edit_organisation(user: User, organisation: Organisation) -> bool:
+    if is_admin(user):
+        return True
+    return is_infor_staff(user) and organisation.kind is OrganisationKind.CUSTOMER

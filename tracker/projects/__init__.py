@@ -1,0 +1,1 @@
+"""Customer projects: attributes, milestones and the portfolio."""

@@ -1,0 +1,174 @@
+"""Creating and changing projects. Services flush and never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+
+import sqlalchemy as sa
+
+from tracker.audit import services as audit
+from tracker.auth.models import User
+from tracker.catalogue.loader import current_version
+from tracker.catalogue.models import Responsibility
+from tracker.checklist.services import instantiate_catalogue, reconcile_items, shift_due_dates
+from tracker.enums import Deployment, Environment, Implementer, OrganisationKind, Role
+from tracker.errors import RuleError
+from tracker.extensions import db
+from tracker.organisations.models import Organisation
+from tracker.projects.models import ImsScope, Project
+
+# Attributes whose change can add or retire checklist items.
+APPLICABILITY_FIELDS = frozenset(
+    {
+        "deployment",
+        "environment",
+        "ims_contract",
+        "ims_scope",
+        "implementer",
+        "partner_id",
+        "data_migration",
+        "vpn_required",
+    }
+)
+
+
+@dataclass
+class ProjectData:
+    """What a user gives to create or edit a project."""
+
+    name: str
+    customer_id: int
+    csm_id: int
+    deployment: Deployment
+    environment: Environment
+    ims_contract: bool
+    implementer: Implementer
+    partner_id: int | None
+    data_migration: bool
+    vpn_required: bool
+    kickoff_date: date
+    go_live_date: date
+    # Keys of IMS-eligible rows the contract covers; None means all of them.
+    ims_scope: set[str] | None = field(default=None)
+
+
+def ims_eligible_rows(version_id: int) -> list[Responsibility]:
+    return list(
+        db.session.scalars(
+            sa.select(Responsibility)
+            .where(Responsibility.version_id == version_id, Responsibility.ims_eligible.is_(True))
+            .order_by(Responsibility.position)
+        )
+    )
+
+
+def _validate(data: ProjectData, version_id: int) -> set[str]:
+    """Check the rules a form cannot; return the IMS scope to store."""
+    data.name = (data.name or "").strip()
+    if not data.name:
+        raise RuleError("name", "Give the project a name.")
+    if data.go_live_date < data.kickoff_date:
+        raise RuleError("go_live_date", "The go-live date cannot be before the kickoff date.")
+    customer = db.session.get(Organisation, data.customer_id)
+    if customer is None or customer.kind is not OrganisationKind.CUSTOMER:
+        raise RuleError("customer_id", "Choose a customer.")
+    csm = db.session.get(User, data.csm_id)
+    if csm is None or csm.role not in (Role.CSM, Role.ADMIN) or not csm.active:
+        raise RuleError("csm_id", "Choose an active CSM.")
+    if data.implementer is Implementer.PARTNER:
+        partner = db.session.get(Organisation, data.partner_id) if data.partner_id else None
+        if partner is None or partner.kind is not OrganisationKind.PARTNER:
+            raise RuleError("partner_id", "Choose the implementation partner.")
+    else:
+        data.partner_id = None
+    eligible = {row.key for row in ims_eligible_rows(version_id)}
+    if not data.ims_contract:
+        return set()
+    if data.ims_scope is None:
+        return eligible
+    unknown = data.ims_scope - eligible
+    if unknown:
+        raise RuleError("ims_scope", f"Not IMS-eligible rows: {', '.join(sorted(unknown))}.")
+    return set(data.ims_scope)
+
+
+def create_project(data: ProjectData, *, actor: User) -> Project:
+    """Create a project and its checklist from the current catalogue version."""
+    version = current_version()
+    if version is None:
+        raise RuleError("name", "No catalogue is loaded yet: run 'flask catalogue load'.")
+    scope = _validate(data, version.id)
+    values = {f.name: getattr(data, f.name) for f in fields(ProjectData) if f.name != "ims_scope"}
+    project = Project(**values, catalogue_version=version)
+    project.ims_scope = [ImsScope(responsibility_key=key) for key in sorted(scope)]
+    db.session.add(project)
+    db.session.flush()
+    audit.record("project.created", project_id=project.id, actor_id=actor.id, new=project.name)
+    instantiate_catalogue(project, actor=actor)
+    db.session.flush()
+    return project
+
+
+def update_project(project: Project, data: ProjectData, *, actor: User) -> list[str]:
+    """Apply ``data`` to ``project``: record each change, move due dates, reconcile items."""
+    scope = _validate(data, project.catalogue_version_id)
+    changed: list[str] = []
+    old_kickoff, old_go_live = project.kickoff_date, project.go_live_date
+    for f in fields(ProjectData):
+        if f.name == "ims_scope":
+            continue
+        old, new = getattr(project, f.name), getattr(data, f.name)
+        if old != new:
+            audit.record(
+                "project.updated",
+                project_id=project.id,
+                actor_id=actor.id,
+                field=f.name,
+                old=_describe(f.name, old),
+                new=_describe(f.name, new),
+            )
+            setattr(project, f.name, new)
+            changed.append(f.name)
+    if scope != project.ims_scope_keys:
+        audit.record(
+            "project.updated",
+            project_id=project.id,
+            actor_id=actor.id,
+            field="ims_scope",
+            old=", ".join(sorted(project.ims_scope_keys)) or None,
+            new=", ".join(sorted(scope)) or None,
+        )
+        project.ims_scope = [ImsScope(responsibility_key=key) for key in sorted(scope)]
+        changed.append("ims_scope")
+    db.session.flush()
+    if "kickoff_date" in changed or "go_live_date" in changed:
+        shift_due_dates(
+            project,
+            actor=actor,
+            kickoff_delta=project.kickoff_date - old_kickoff,
+            go_live_delta=project.go_live_date - old_go_live,
+        )
+    if APPLICABILITY_FIELDS.intersection(changed):
+        reconcile_items(project, actor=actor)
+    return changed
+
+
+def _describe(name: str, value):
+    """Readable values for the history: names rather than ids."""
+    if value is None:
+        return None
+    if name in ("customer_id", "partner_id"):
+        organisation = db.session.get(Organisation, value)
+        return organisation.name if organisation else value
+    if name == "csm_id":
+        user = db.session.get(User, value)
+        return user.name if user else value
+    return value
+
+
+def project_data_from(project: Project) -> ProjectData:
+    values = {
+        f.name: getattr(project, f.name) for f in fields(ProjectData) if f.name != "ims_scope"
+    }
+    return ProjectData(**values, ims_scope=project.ims_scope_keys)

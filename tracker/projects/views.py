@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.auth.models import User
+from tracker.catalogue.loader import current_version
+from tracker.checklist.forms import ItemUpdateForm
+from tracker.checklist.queries import progress_by_project
+from tracker.enums import (
+    Deployment,
+    Environment,
+    Implementer,
+    OrganisationKind,
+    Party,
+    Phase,
+    Role,
+    Status,
+)
+from tracker.errors import RuleError
+from tracker.extensions import db
+from tracker.loaders import get_project_or_404
+from tracker.organisations.models import Organisation
+from tracker.permissions import can_create_project, can_edit_project
+from tracker.projects.forms import ProjectForm
+from tracker.projects.queries import (
+    assignable_users,
+    portfolio_select,
+    project_assignees,
+    project_events,
+    project_items,
+    visible_csms,
+    visible_customers,
+)
+from tracker.projects.services import (
+    ProjectData,
+    create_project,
+    ims_eligible_rows,
+    project_data_from,
+    update_project,
+)
+from tracker.timeutil import today
+
+bp = Blueprint("projects", __name__)
+
+
+def enum_arg(name: str, enum_cls):
+    """A query argument that must be one of an enum's values; anything else is ignored."""
+    value = request.args.get(name, "")
+    try:
+        return enum_cls(value) if value else None
+    except ValueError:
+        return None
+
+
+def int_arg(name: str, *, minimum: int = 1, maximum: int = 2**31 - 1) -> int | None:
+    value = request.args.get(name, type=int)
+    if value is None or not (minimum <= value <= maximum):
+        return None
+    return value
+
+
+@bp.route("/")
+@login_required
+def index():
+    return redirect(url_for("projects.portfolio"))
+
+
+@bp.route("/projects")
+@login_required
+def portfolio():
+    csm_id = int_arg("csm")
+    customer_id = int_arg("customer")
+    page = int_arg("page") or 1
+    pagination = db.paginate(
+        portfolio_select(current_user, csm_id=csm_id, customer_id=customer_id),
+        page=page,
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    projects = list(pagination.items)
+    return render_template(
+        "projects/portfolio.html",
+        projects=projects,
+        pagination=pagination,
+        progress=progress_by_project([p.id for p in projects], today()),
+        customer_options=[(o.id, o.name) for o in visible_customers(current_user)],
+        csm_options=[(u.id, u.name) for u in visible_csms(current_user)],
+        filters={"csm": csm_id, "customer": customer_id},
+        phases=list(Phase),
+        today=today(),
+    )
+
+
+def _fill_choices(form: ProjectForm, version_id: int | None) -> None:
+    customers = db.session.scalars(
+        sa.select(Organisation)
+        .where(Organisation.kind == OrganisationKind.CUSTOMER)
+        .order_by(Organisation.name)
+    )
+    partners = db.session.scalars(
+        sa.select(Organisation)
+        .where(Organisation.kind == OrganisationKind.PARTNER)
+        .order_by(Organisation.name)
+    )
+    csms = db.session.scalars(
+        sa.select(User).where(User.role == Role.CSM, User.active.is_(True)).order_by(User.name)
+    )
+    form.customer_id.choices = [(0, "Choose a customer")] + [(o.id, o.name) for o in customers]
+    form.partner_id.choices = [(0, "None")] + [(o.id, o.name) for o in partners]
+    form.csm_id.choices = [(0, "Choose a CSM")] + [(u.id, u.name) for u in csms]
+    rows = ims_eligible_rows(version_id) if version_id else []
+    form.ims_scope.choices = [(row.key, f"{row.area.title_en}: {row.text_en}") for row in rows]
+
+
+def _data_from(form: ProjectForm) -> ProjectData:
+    return ProjectData(
+        name=form.name.data,
+        customer_id=form.customer_id.data,
+        csm_id=form.csm_id.data,
+        deployment=Deployment(form.deployment.data),
+        environment=Environment(form.environment.data),
+        ims_contract=form.ims_contract.data,
+        implementer=Implementer(form.implementer.data),
+        partner_id=form.partner_id.data or None,
+        data_migration=form.data_migration.data,
+        vpn_required=form.vpn_required.data,
+        kickoff_date=form.kickoff_date.data,
+        go_live_date=form.go_live_date.data,
+        ims_scope=set(form.ims_scope.data or []),
+    )
+
+
+def _show_rule_error(form: ProjectForm, error: RuleError) -> None:
+    getattr(form, error.field, form.name).errors.append(error.message)
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+@login_required
+def new_project():
+    if not can_create_project(current_user):
+        abort(403)
+    version = current_version()
+    form = ProjectForm()
+    _fill_choices(form, version.id if version else None)
+    if request.method == "GET":
+        if current_user.role is Role.CSM:
+            form.csm_id.data = current_user.id
+        form.ims_scope.data = [key for key, _ in form.ims_scope.choices]
+    if form.validate_on_submit():
+        try:
+            project = create_project(_data_from(form), actor=current_user)
+        except RuleError as error:
+            db.session.rollback()
+            _show_rule_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Project “{project.name}” created.", "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("projects/form.html", form=form, project=None), status
+
+
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_project(project_id: int):
+    project = get_project_or_404(project_id)
+    if not can_edit_project(current_user, project):
+        abort(403)
+    form = ProjectForm(obj=project)
+    _fill_choices(form, project.catalogue_version_id)
+    if request.method == "GET":
+        data = project_data_from(project)
+        form.ims_scope.data = sorted(data.ims_scope or [])
+        form.partner_id.data = project.partner_id or 0
+        form.version.data = str(project.version)
+    if form.validate_on_submit():
+        try:
+            changed = update_project(project, _data_from(form), actor=current_user)
+        except RuleError as error:
+            db.session.rollback()
+            _show_rule_error(form, error)
+        else:
+            db.session.commit()
+            flash("Project saved." if changed else "Nothing changed.", "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("projects/form.html", form=form, project=project), status
+
+
+@bp.route("/projects/<int:project_id>")
+@login_required
+def detail(project_id: int):
+    project = get_project_or_404(project_id)
+    party = enum_arg("party", Party)
+    status = enum_arg("status", Status)
+    assignee_id = int_arg("assignee", minimum=-1)
+    rows = project_items(project, party=party, status=status, assignee_id=assignee_id)
+    assignable = assignable_users(project)
+    forms = {
+        item.id: ItemUpdateForm.for_item(item, assignable[item.party], current_user)
+        for item, _, _ in rows
+    }
+    # phase -> area -> rows, keeping catalogue order (rows come sorted by position)
+    grouped: dict[Phase, dict[int, tuple]] = {}
+    for item, row, area in rows:
+        areas = grouped.setdefault(row.phase, {})
+        areas.setdefault(area.id, (area, []))[1].append((item, row))
+    assignees = project_assignees(project)
+    return render_template(
+        "projects/detail.html",
+        project=project,
+        grouped={phase: list(grouped[phase].values()) for phase in Phase if phase in grouped},
+        forms=forms,
+        progress=progress_by_project([project.id], today())[project.id],
+        assignee_options=[(-1, "Unassigned")] + [(u.id, u.name) for u in assignees],
+        events=db.session.scalars(project_events(project, limit=30)).all(),
+        filters={"party": party, "status": status, "assignee": assignee_id},
+        shown=len(rows),
+        today=today(),
+    )
+
+
+@bp.route("/projects/<int:project_id>/history")
+@login_required
+def history(project_id: int):
+    project = get_project_or_404(project_id)
+    pagination = db.paginate(
+        project_events(project, limit=None),
+        page=int_arg("page") or 1,
+        per_page=100,
+        error_out=False,
+    )
+    return render_template("projects/history.html", project=project, pagination=pagination)

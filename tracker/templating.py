@@ -1,0 +1,74 @@
+"""Template filters and globals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, request, url_for
+
+from tracker import enums
+from tracker.timeutil import today
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        Party=enums.Party,
+        Status=enums.Status,
+        Phase=enums.Phase,
+        Role=enums.Role,
+        today=today,
+        url_with=url_with,
+        milestone=next_milestone,
+        event_label=event_label,
+    )
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["days"] = days_between
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def format_date(value: date | None) -> str:
+    return value.strftime("%d %b %Y") if value else ""
+
+
+def format_datetime(value: datetime | None) -> str:
+    return value.strftime("%d %b %Y %H:%M UTC") if value else ""
+
+
+def days_between(value: date, other: date) -> int:
+    return (other - value).days
+
+
+def next_milestone(project, on: date) -> tuple[str, date] | None:
+    """The project's next milestone on ``on``: kickoff, then go-live; None once live."""
+    if on < project.kickoff_date:
+        return "Kickoff", project.kickoff_date
+    if on <= project.go_live_date:
+        return "Go-live", project.go_live_date
+    return None
+
+
+_EVENT_LABELS = {
+    "project.created": "Project created",
+    "project.checklist_created": "Checklist created",
+    "project.items_added": "Items added",
+    "item.comment": "Comment",
+}
+
+
+def event_label(event) -> str:
+    """A readable name for an event: 'Status changed', 'Go live date changed', ..."""
+    if event.action in _EVENT_LABELS:
+        return _EVENT_LABELS[event.action]
+    field = (event.field or event.action).replace("_id", "").replace("_", " ")
+    return f"{field.capitalize()} changed"
