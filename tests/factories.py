@@ -1,0 +1,173 @@
+"""Builders for test data, through the same services the application uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from tracker.admin.services import create_user, save_organisation
+from tracker.auth.models import User
+from tracker.catalogue.loader import DEFAULT_CATALOGUE, current_version, load_catalogue_file
+from tracker.checklist.models import ChecklistItem
+from tracker.enums import Deployment, Environment, Implementer, OrganisationKind, Party, Role
+from tracker.extensions import db
+from tracker.projects.services import ProjectData, create_project
+from tracker.timeutil import today
+
+PASSWORD = "correct-horse-battery"  # noqa: S105
+
+
+def catalogue():
+    """The default catalogue, loaded once per test database."""
+    version = current_version() or load_catalogue_file(DEFAULT_CATALOGUE).version
+    db.session.commit()
+    return version
+
+
+def organisation(name: str, kind: OrganisationKind = OrganisationKind.CUSTOMER):
+    org = save_organisation(None, name=name, kind=kind)
+    db.session.commit()
+    return org
+
+
+def user(email: str, role: Role, organisation_id: int | None = None, name: str | None = None):
+    created = create_user(
+        email=email,
+        name=name or email.split("@")[0].replace(".", " ").title(),
+        role=role,
+        organisation_id=organisation_id,
+        password=PASSWORD,
+    )
+    db.session.commit()
+    return created
+
+
+def project_data(customer_id: int, csm_id: int, **overrides) -> ProjectData:
+    start = today()
+    values = dict(
+        name="Project",
+        customer_id=customer_id,
+        csm_id=csm_id,
+        deployment=Deployment.MULTI_TENANT,
+        environment=Environment.PROD,
+        ims_contract=False,
+        implementer=Implementer.INFOR,
+        partner_id=None,
+        data_migration=False,
+        vpn_required=False,
+        kickoff_date=start - timedelta(days=30),
+        go_live_date=start + timedelta(days=60),
+        ims_scope=None,
+    )
+    values.update(overrides)
+    return ProjectData(**values)
+
+
+def project(customer_id: int, csm_id: int, **overrides):
+    catalogue()
+    actor = db.session.get(User, csm_id)
+    created = create_project(project_data(customer_id, csm_id, **overrides), actor=actor)
+    db.session.commit()
+    return created
+
+
+def items_of(project_id: int) -> list[ChecklistItem]:
+    return list(
+        db.session.scalars(
+            sa.select(ChecklistItem)
+            .where(ChecklistItem.project_id == project_id)
+            .order_by(ChecklistItem.id)
+        )
+    )
+
+
+def item_of(project_id: int, row_key: str, party: Party | None = None) -> ChecklistItem:
+    """The item of ``project_id`` for catalogue row ``row_key`` (and ``party`` if given)."""
+    from tracker.catalogue.models import Responsibility
+
+    query = (
+        sa.select(ChecklistItem)
+        .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
+        .where(ChecklistItem.project_id == project_id, Responsibility.key == row_key)
+    )
+    if party is not None:
+        query = query.where(ChecklistItem.party == party)
+    return db.session.scalars(query).one()
+
+
+@dataclass(frozen=True)
+class World:
+    """Ids of a small portfolio, one user per role, shared by many tests.
+
+    - customer_a ("Acme Test") has project_a: MT PROD, Infor implements, no IMS, CSM ``csm``.
+    - customer_b ("Globex Test") has project_b: MT PROD, IMS contract, partner implements,
+      CSM ``csm``.
+    - ``other_csm`` manages nothing.
+    """
+
+    customer_a: int
+    customer_b: int
+    partner: int
+    other_partner: int
+    admin: int
+    csm: int
+    other_csm: int
+    ims: int
+    partner_user: int
+    other_partner_user: int
+    client_a: int
+    client_b: int
+    project_a: int
+    project_b: int
+
+    ADMIN = "admin@t.test"
+    CSM = "csm@t.test"
+    OTHER_CSM = "csm2@t.test"
+    IMS = "ims@t.test"
+    PARTNER = "partner@northwind.test"
+    OTHER_PARTNER = "partner@contoso.test"
+    CLIENT_A = "client@acme.test"
+    CLIENT_B = "client@globex.test"
+
+
+def build_world() -> World:
+    catalogue()
+    customer_a = organisation("Acme Test")
+    customer_b = organisation("Globex Test")
+    partner = organisation("Northwind Partners", OrganisationKind.PARTNER)
+    other_partner = organisation("Contoso Partners", OrganisationKind.PARTNER)
+    admin = user(World.ADMIN, Role.ADMIN)
+    csm = user(World.CSM, Role.CSM)
+    other_csm = user(World.OTHER_CSM, Role.CSM)
+    ims = user(World.IMS, Role.IMS)
+    partner_user = user(World.PARTNER, Role.PARTNER, partner.id)
+    other_partner_user = user(World.OTHER_PARTNER, Role.PARTNER, other_partner.id)
+    client_a = user(World.CLIENT_A, Role.CLIENT, customer_a.id)
+    client_b = user(World.CLIENT_B, Role.CLIENT, customer_b.id)
+    project_a = project(customer_a.id, csm.id, name="Acme rollout")
+    project_b = project(
+        customer_b.id,
+        csm.id,
+        name="Globex rollout",
+        ims_contract=True,
+        implementer=Implementer.PARTNER,
+        partner_id=partner.id,
+    )
+    return World(
+        customer_a=customer_a.id,
+        customer_b=customer_b.id,
+        partner=partner.id,
+        other_partner=other_partner.id,
+        admin=admin.id,
+        csm=csm.id,
+        other_csm=other_csm.id,
+        ims=ims.id,
+        partner_user=partner_user.id,
+        other_partner_user=other_partner_user.id,
+        client_a=client_a.id,
+        client_b=client_b.id,
+        project_a=project_a.id,
+        project_b=project_b.id,
+    )
