@@ -58,7 +58,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see this page."
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    login_manager.session_protection = "basic"
 
     from tracker import models  # noqa: F401  (register every model with the metadata)
     from tracker.auth.models import User
@@ -67,7 +67,9 @@ def register_extensions(app: Flask) -> None:
     def load_user(user_id: str):
         if not user_id.isdigit():
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        # A deactivated user is signed out on their next request.
+        return user if user is not None and user.active else None
 
 
 def register_blueprints(app: Flask) -> None:

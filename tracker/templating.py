@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
         url_with=url_with,
         milestone=next_milestone,
         event_label=event_label,
+        event_value=event_value,
     )
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
@@ -72,3 +73,25 @@ def event_label(event) -> str:
         return _EVENT_LABELS[event.action]
     field = (event.field or event.action).replace("_id", "").replace("_", " ")
     return f"{field.capitalize()} changed"
+
+
+_VALUE_ENUMS = {
+    "status": enums.Status,
+    "party": enums.Party,
+    "deployment": enums.Deployment,
+    "environment": enums.Environment,
+    "implementer": enums.Implementer,
+}
+
+
+def event_value(event, value: str | None) -> str:
+    """An event's old or new value as people read it: labels rather than stored codes."""
+    if value is None:
+        return ""
+    enum_cls = _VALUE_ENUMS.get(event.field or "")
+    if enum_cls is not None:
+        try:
+            return enum_cls(value).label
+        except ValueError:
+            return value
+    return value

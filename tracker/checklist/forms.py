@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from tracker.auth.models import User
 from tracker.checklist.models import ChecklistItem
@@ -20,7 +21,9 @@ class ItemUpdateForm(FlaskForm):
     )
     assignee_id = SelectField("Assignee", coerce=int, default=0)
     due_date = BoundedDateField("Due date", validators=[Optional()])
-    version = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+    version = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)]
+    )
     next = HiddenField()
     submit = SubmitField("Save")
 

@@ -12,6 +12,8 @@ from tracker.extensions import db
 from tracker.projects.models import Project
 from tracker.timeutil import utcnow
 
+OPEN_STATUS_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN_STATUSES))
+
 
 class ChecklistItem(db.Model):
     """One party's share of one catalogue row on one project."""
@@ -21,6 +23,14 @@ class ChecklistItem(db.Model):
         sa.UniqueConstraint("project_id", "responsibility_id", "party"),
         sa.Index("ix_checklist_items_status_due_date", "status", "due_date"),
         sa.Index("ix_checklist_items_project_id_status", "project_id", "status"),
+        # Open items by due date: the overdue and due-soon lists walk this index in order.
+        sa.Index(
+            "ix_checklist_items_open_due_date",
+            "due_date",
+            "id",
+            sqlite_where=sa.text(OPEN_STATUS_SQL),
+            postgresql_where=sa.text(OPEN_STATUS_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

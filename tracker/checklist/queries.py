@@ -19,7 +19,13 @@ from tracker.extensions import db
 
 
 def is_open() -> sa.ColumnElement[bool]:
-    return ChecklistItem.status.in_(OPEN_STATUSES)
+    # The values are rendered into the SQL (not bound) so that the planner can use the
+    # partial index on open items (see ChecklistItem.__table_args__).
+    return ChecklistItem.status.in_(
+        sa.bindparam(
+            "open_statuses", [s.value for s in OPEN_STATUSES], expanding=True, literal_execute=True
+        )
+    )
 
 
 def is_overdue(today: date) -> sa.ColumnElement[bool]:

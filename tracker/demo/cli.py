@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
 from tracker.catalogue.loader import DEFAULT_CATALOGUE, current_version, load_catalogue_file
 from tracker.demo.data import ACCOUNTS, DEMO_PASSWORD, create_demo_data, database_is_empty
@@ -9,6 +10,7 @@ from tracker.timeutil import today
 
 
 @click.command("demo")
+@with_appcontext
 @click.option(
     "--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already has users."
 )

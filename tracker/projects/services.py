@@ -171,4 +171,7 @@ def project_data_from(project: Project) -> ProjectData:
     values = {
         f.name: getattr(project, f.name) for f in fields(ProjectData) if f.name != "ims_scope"
     }
-    return ProjectData(**values, ims_scope=project.ims_scope_keys)
+    # Without a contract no scope is stored; None keeps the default (every eligible row)
+    # should the contract be switched on, rather than a contract that covers nothing.
+    scope = project.ims_scope_keys if project.ims_contract else None
+    return ProjectData(**values, ims_scope=scope)

@@ -24,6 +24,7 @@ from tracker.loaders import get_project_or_404
 from tracker.organisations.models import Organisation
 from tracker.permissions import can_create_project, can_edit_project
 from tracker.projects.forms import ProjectForm
+from tracker.projects.models import Project
 from tracker.projects.queries import (
     assignable_users,
     portfolio_select,
@@ -93,7 +94,9 @@ def portfolio():
     )
 
 
-def _fill_choices(form: ProjectForm, version_id: int | None) -> None:
+def _fill_choices(
+    form: ProjectForm, version_id: int | None, project: Project | None = None
+) -> None:
     customers = db.session.scalars(
         sa.select(Organisation)
         .where(Organisation.kind == OrganisationKind.CUSTOMER)
@@ -109,7 +112,10 @@ def _fill_choices(form: ProjectForm, version_id: int | None) -> None:
     )
     form.customer_id.choices = [(0, "Choose a customer")] + [(o.id, o.name) for o in customers]
     form.partner_id.choices = [(0, "None")] + [(o.id, o.name) for o in partners]
-    form.csm_id.choices = [(0, "Choose a CSM")] + [(u.id, u.name) for u in csms]
+    csm_choices = [(u.id, u.name) for u in csms]
+    if project is not None and project.csm_id not in dict(csm_choices):
+        csm_choices.append((project.csm_id, project.csm.name))  # keep the current CSM valid
+    form.csm_id.choices = [(0, "Choose a CSM"), *csm_choices]
     rows = ims_eligible_rows(version_id) if version_id else []
     form.ims_scope.choices = [(row.key, f"{row.area.title_en}: {row.text_en}") for row in rows]
 
@@ -147,7 +153,7 @@ def new_project():
     if request.method == "GET":
         if current_user.role is Role.CSM:
             form.csm_id.data = current_user.id
-        form.ims_scope.data = [key for key, _ in form.ims_scope.choices]
+        form.ims_scope.data = [key for key, _ in form.ims_scope.choices]  # default: all rows
     if form.validate_on_submit():
         try:
             project = create_project(_data_from(form), actor=current_user)
@@ -169,10 +175,12 @@ def edit_project(project_id: int):
     if not can_edit_project(current_user, project):
         abort(403)
     form = ProjectForm(obj=project)
-    _fill_choices(form, project.catalogue_version_id)
+    _fill_choices(form, project.catalogue_version_id, project)
     if request.method == "GET":
         data = project_data_from(project)
-        form.ims_scope.data = sorted(data.ims_scope or [])
+        # Without a contract, offer the default scope (every eligible row) if one is added.
+        eligible = [key for key, _ in form.ims_scope.choices]
+        form.ims_scope.data = sorted(data.ims_scope) if data.ims_scope is not None else eligible
         form.partner_id.data = project.partner_id or 0
         form.version.data = str(project.version)
     if form.validate_on_submit():

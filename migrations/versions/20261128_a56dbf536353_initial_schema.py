@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 52b8ce64563b
+Revision ID: a56dbf536353
 Revises: 
-Create Date: 2026-11-28 07:17:18.399137
+Create Date: 2026-11-28 07:20:43.337693
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '52b8ce64563b'
+revision = 'a56dbf536353'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -152,6 +152,7 @@ def upgrade():
     )
     with op.batch_alter_table('checklist_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_checklist_items_assignee_id'), ['assignee_id'], unique=False)
+        batch_op.create_index('ix_checklist_items_open_due_date', ['due_date', 'id'], unique=False, sqlite_where=sa.text("status IN ('todo', 'in_progress', 'blocked')"), postgresql_where=sa.text("status IN ('todo', 'in_progress', 'blocked')"))
         batch_op.create_index('ix_checklist_items_project_id_status', ['project_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_checklist_items_responsibility_id'), ['responsibility_id'], unique=False)
         batch_op.create_index('ix_checklist_items_status_due_date', ['status', 'due_date'], unique=False)
@@ -213,6 +214,7 @@ def downgrade():
         batch_op.drop_index('ix_checklist_items_status_due_date')
         batch_op.drop_index(batch_op.f('ix_checklist_items_responsibility_id'))
         batch_op.drop_index('ix_checklist_items_project_id_status')
+        batch_op.drop_index('ix_checklist_items_open_due_date', sqlite_where=sa.text("status IN ('todo', 'in_progress', 'blocked')"), postgresql_where=sa.text("status IN ('todo', 'in_progress', 'blocked')"))
         batch_op.drop_index(batch_op.f('ix_checklist_items_assignee_id'))
 
     op.drop_table('checklist_items')

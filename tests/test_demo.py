@@ -1,0 +1,161 @@
+"""The ``flask demo`` command: a demo portfolio in an empty database, and only there."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.checklist.models import ChecklistItem
+from tracker.enums import (
+    Deployment,
+    Environment,
+    Implementer,
+    OrganisationKind,
+    Status,
+)
+from tracker.extensions import db
+from tracker.organisations.models import Organisation
+from tracker.projects.models import Project
+from tracker.timeutil import today
+
+DEMO_PASSWORD = "demo-password"
+DEMO_ACCOUNTS = [
+    "admin@demo.test",
+    "csm@demo.test",
+    "ims@demo.test",
+    "partner@demo.test",
+    "client@acme.demo.test",
+    "client@globex.demo.test",
+]
+
+
+@pytest.fixture
+def demo(app, runner):
+    """A database filled by ``flask demo``."""
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def row_counts(app) -> dict[str, int]:
+    with app.app_context():
+        return {
+            table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+            for table in db.metadata.sorted_tables
+        }
+
+
+def projects(app) -> list[Project]:
+    with app.app_context():
+        found = list(db.session.scalars(sa.select(Project)))
+        db.session.expunge_all()
+        return found
+
+
+def test_demo_on_an_empty_database_succeeds(app, runner):
+    result = runner.invoke(args=["demo"])
+
+    assert result.exit_code == 0, result.output
+    assert "Demo data created" in result.output
+
+
+def test_demo_creates_three_customers(app, demo):
+    with app.app_context():
+        customers = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Organisation)
+            .where(Organisation.kind == OrganisationKind.CUSTOMER)
+        )
+    assert customers == 3
+
+
+def test_demo_creates_six_projects(app, demo):
+    assert len(projects(app)) == 6
+
+
+@pytest.mark.parametrize("email", DEMO_ACCOUNTS)
+def test_demo_account_signs_in_with_the_demo_password(app, demo, email):
+    client = app.test_client()
+
+    response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+
+    assert response.status_code == 302
+    assert client.get("/projects").status_code == 200
+
+
+def test_demo_account_refuses_a_wrong_password(app, demo):
+    client = app.test_client()
+
+    response = client.post("/login", data={"email": "admin@demo.test", "password": "wrong"})
+
+    assert response.status_code == 401
+
+
+def test_demo_projects_cover_both_deployments(app, demo):
+    assert {p.deployment for p in projects(app)} == set(Deployment)
+
+
+def test_demo_projects_cover_prod_and_pre_prod(app, demo):
+    assert {p.environment for p in projects(app)} == set(Environment)
+
+
+def test_demo_projects_come_with_and_without_ims(app, demo):
+    assert {p.ims_contract for p in projects(app)} == {True, False}
+
+
+def test_demo_projects_are_implemented_by_infor_and_by_a_partner(app, demo):
+    found = projects(app)
+    assert {p.implementer for p in found} == set(Implementer)
+    assert all((p.partner_id is not None) == (p.implementer is Implementer.PARTNER) for p in found)
+
+
+def test_demo_has_some_items_done(app, demo):
+    with app.app_context():
+        done = db.session.scalar(
+            sa.select(sa.func.count()).where(ChecklistItem.status == Status.DONE)
+        )
+    assert done > 0
+
+
+def test_demo_has_some_items_overdue_on_the_dashboard(app, demo):
+    client = app.test_client()
+    client.post("/login", data={"email": "admin@demo.test", "password": DEMO_PASSWORD})
+
+    page = client.get("/overdue").get_data(as_text=True)
+
+    with app.app_context():
+        overdue = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                ChecklistItem.status.in_((Status.TODO, Status.IN_PROGRESS, Status.BLOCKED)),
+                ChecklistItem.due_date < today(),
+            )
+        )
+    assert overdue > 0
+    assert f'data-testid="overdue-count">{overdue}<' in page
+
+
+def test_demo_if_empty_on_a_filled_database_changes_nothing_and_succeeds(app, runner, demo):
+    before = row_counts(app)
+
+    result = runner.invoke(args=["demo", "--if-empty"])
+
+    assert result.exit_code == 0, result.output
+    assert "skipped" in result.output
+    assert row_counts(app) == before
+
+
+def test_demo_if_empty_on_an_empty_database_creates_the_demo(app, runner):
+    result = runner.invoke(args=["demo", "--if-empty"])
+
+    assert result.exit_code == 0, result.output
+    assert len(projects(app)) == 6
+
+
+def test_demo_without_if_empty_on_a_filled_database_fails_with_a_message(app, runner, demo):
+    before = row_counts(app)
+
+    result = runner.invoke(args=["demo"])
+
+    assert result.exit_code != 0
+    assert "already has users" in result.output
+    assert row_counts(app) == before
