@@ -130,7 +130,7 @@ def _advance(project_ids: list[int], rng: random.Random) -> None:
         for item_id, due in rows:
             days = (due - now).days
             roll = rng.random()
-            if days < -3 and roll < 0.85 or days < 0 and roll < 0.4:
+            if (days < -3 and roll < 0.85) or (days < 0 and roll < 0.4):
                 status = Status.DONE
             elif days < 0 and roll < 0.95:
                 status = Status.IN_PROGRESS

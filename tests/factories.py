@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -16,7 +16,7 @@ from tracker.extensions import db
 from tracker.projects.services import ProjectData, create_project
 from tracker.timeutil import today
 
-PASSWORD = "correct-horse-battery"  # noqa: S105
+PASSWORD = "correct-horse-battery"
 
 
 def catalogue():

@@ -24,6 +24,7 @@ from tracker.extensions import db
 
 PG_DATABASE = "tracker_migrations_test"
 
+
 @contextmanager
 def logging_left_alone():
     """Undo the logging set-up that Alembic's env.py applies (``fileConfig``), so that

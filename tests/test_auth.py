@@ -1,0 +1,143 @@
+"""Signing in and out, where sign-in leads, password storage and CSRF protection."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import PASSWORD, World
+from tracker import config, create_app
+from tracker.auth.models import User
+from tracker.extensions import db
+
+
+def sign_in(client, email: str, password: str = PASSWORD, next_url: str | None = None):
+    url = "/login" if next_url is None else f"/login?next={next_url}"
+    return client.post(url, data={"email": email, "password": password})
+
+
+def is_signed_in(client) -> bool:
+    return client.get("/projects").status_code == 200
+
+
+def test_sign_in_with_the_right_password_redirects_to_the_portfolio(world, client):
+    response = sign_in(client, World.CSM)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/projects"
+
+
+def test_sign_in_with_the_right_password_signs_in(world, client):
+    sign_in(client, World.CSM)
+    assert is_signed_in(client)
+
+
+def test_wrong_password_is_refused_with_a_message(world, client):
+    response = sign_in(client, World.CSM, "not-the-password")
+    assert response.status_code == 401
+    assert "Wrong email or password" in response.get_data(as_text=True)
+
+
+def test_wrong_password_does_not_sign_in(world, client):
+    sign_in(client, World.CSM, "not-the-password")
+    assert not is_signed_in(client)
+
+
+def test_unknown_email_is_refused(world, client):
+    assert sign_in(client, "nobody@t.test").status_code == 401
+
+
+def test_deactivated_user_cannot_sign_in(app, world, client):
+    with app.app_context():
+        db.session.get(User, world.csm).active = False
+        db.session.commit()
+    response = sign_in(client, World.CSM)
+    assert response.status_code == 401
+    assert not is_signed_in(client)
+
+
+def test_email_is_case_insensitive(world, client):
+    response = sign_in(client, "CSM@T.Test")
+    assert response.status_code == 302
+    assert is_signed_in(client)
+
+
+def test_sign_out_by_get_is_not_allowed(world, login):
+    client = login(World.CSM)
+    assert client.get("/logout").status_code == 405
+    assert is_signed_in(client)
+
+
+def test_sign_out_by_post_signs_out(world, login):
+    client = login(World.CSM)
+    response = client.post("/logout")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login"
+    assert not is_signed_in(client)
+
+
+def test_sign_in_redirects_to_a_local_next_path(world, client):
+    response = sign_in(client, World.CSM, next_url="/overdue")
+    assert response.headers["Location"] == "/overdue"
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example", "/\\evil.example", "evil.example"]
+)
+def test_sign_in_ignores_an_external_next_url(world, client, next_url):
+    response = sign_in(client, World.CSM, next_url=next_url)
+    assert response.headers["Location"] == "/projects"
+
+
+def test_anonymous_portfolio_redirects_to_login(world, client):
+    response = client.get("/projects")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_login_redirect_comes_back_to_the_page_asked_for(world, client):
+    location = client.get("/overdue").headers["Location"]
+    response = client.post(location, data={"email": World.CSM, "password": PASSWORD})
+    assert response.headers["Location"] == "/overdue"
+
+
+def test_password_is_stored_hashed(app, world):
+    with app.app_context():
+        stored = db.session.scalar(sa.select(User.password_hash).where(User.id == world.csm))
+    assert PASSWORD not in stored
+
+
+def test_stored_password_hash_checks_the_password(app, world):
+    with app.app_context():
+        user = db.session.get(User, world.csm)
+        assert user.check_password(PASSWORD)
+        assert not user.check_password(PASSWORD + "x")
+
+
+# --- CSRF -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def csrf_client(app, database_url):
+    """A client of an application with CSRF protection on, on the test database."""
+    protected = create_app(config.TestConfig(database_url, WTF_CSRF_ENABLED=True))
+    yield protected.test_client()
+    with protected.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_sign_in_without_csrf_token_is_refused(world, csrf_client):
+    response = sign_in(csrf_client, World.CSM)
+    assert response.status_code == 400
+    assert not is_signed_in(csrf_client)
+
+
+def test_sign_in_with_the_forms_csrf_token_is_accepted(world, csrf_client):
+    page = csrf_client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = csrf_client.post(
+        "/login", data={"email": World.CSM, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
