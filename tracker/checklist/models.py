@@ -21,7 +21,6 @@ class ChecklistItem(db.Model):
     __tablename__ = "checklist_items"
     __table_args__ = (
         sa.UniqueConstraint("project_id", "responsibility_id", "party"),
-        sa.Index("ix_checklist_items_status_due_date", "status", "due_date"),
         sa.Index("ix_checklist_items_project_id_status", "project_id", "status"),
         # Open items by due date: the overdue and due-soon lists walk this index in order.
         sa.Index(

@@ -39,11 +39,12 @@ def portfolio_select(
     return query
 
 
-def visible_customers(user: User) -> list[Organisation]:
-    """Customers of the projects ``user`` may see: the options of a customer filter."""
-    return list(
-        db.session.scalars(
-            sa.select(Organisation)
+def visible_customers(user: User) -> list[tuple[int, str]]:
+    """(id, name) of the customers of the projects ``user`` may see: a filter's options."""
+    return [
+        (row.id, row.name)
+        for row in db.session.execute(
+            sa.select(Organisation.id, Organisation.name)
             .where(
                 Organisation.id.in_(
                     sa.select(Project.customer_id).where(visible_projects_filter(user))
@@ -51,18 +52,19 @@ def visible_customers(user: User) -> list[Organisation]:
             )
             .order_by(Organisation.name)
         )
-    )
+    ]
 
 
-def visible_csms(user: User) -> list[User]:
-    """CSMs of the projects ``user`` may see: the options of a CSM filter."""
-    return list(
-        db.session.scalars(
-            sa.select(User)
+def visible_csms(user: User) -> list[tuple[int, str]]:
+    """(id, name) of the CSMs of the projects ``user`` may see: a filter's options."""
+    return [
+        (row.id, row.name)
+        for row in db.session.execute(
+            sa.select(User.id, User.name)
             .where(User.id.in_(sa.select(Project.csm_id).where(visible_projects_filter(user))))
             .order_by(User.name)
         )
-    )
+    ]
 
 
 def project_items(

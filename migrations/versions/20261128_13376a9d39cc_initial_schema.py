@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a56dbf536353
+Revision ID: 13376a9d39cc
 Revises: 
-Create Date: 2026-11-28 07:20:43.337693
+Create Date: 2026-11-28 07:40:07.237077
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a56dbf536353'
+revision = '13376a9d39cc'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -155,7 +155,6 @@ def upgrade():
         batch_op.create_index('ix_checklist_items_open_due_date', ['due_date', 'id'], unique=False, sqlite_where=sa.text("status IN ('todo', 'in_progress', 'blocked')"), postgresql_where=sa.text("status IN ('todo', 'in_progress', 'blocked')"))
         batch_op.create_index('ix_checklist_items_project_id_status', ['project_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_checklist_items_responsibility_id'), ['responsibility_id'], unique=False)
-        batch_op.create_index('ix_checklist_items_status_due_date', ['status', 'due_date'], unique=False)
 
     op.create_table('project_ims_scope',
     sa.Column('project_id', sa.Integer(), nullable=False),
@@ -211,7 +210,6 @@ def downgrade():
     op.drop_table('comments')
     op.drop_table('project_ims_scope')
     with op.batch_alter_table('checklist_items', schema=None) as batch_op:
-        batch_op.drop_index('ix_checklist_items_status_due_date')
         batch_op.drop_index(batch_op.f('ix_checklist_items_responsibility_id'))
         batch_op.drop_index('ix_checklist_items_project_id_status')
         batch_op.drop_index('ix_checklist_items_open_due_date', sqlite_where=sa.text("status IN ('todo', 'in_progress', 'blocked')"), postgresql_where=sa.text("status IN ('todo', 'in_progress', 'blocked')"))
