@@ -77,11 +77,24 @@ def can_create_project(user: User) -> bool:
     return is_infor_staff(user)
 
 
-def can_edit_project(user: User, project: Project) -> bool:
-    """Admins edit every project; a CSM edits the projects they manage."""
+def manages_project(user: User, project: Project) -> bool:
+    """Admins manage every project; a CSM manages the projects they are the CSM of."""
     if is_admin(user):
         return True
     return _signed_in(user) and user.role is Role.CSM and project.csm_id == user.id
+
+
+def can_edit_project(user: User, project: Project) -> bool:
+    """Change a project's attributes. An archived project is read-only until restored."""
+    return project.archived_at is None and manages_project(user, project)
+
+
+def can_archive_project(user: User, project: Project) -> bool:
+    return can_edit_project(user, project)
+
+
+def can_restore_project(user: User, project: Project) -> bool:
+    return project.archived_at is not None and manages_project(user, project)
 
 
 # --- checklist items ------------------------------------------------------------------
@@ -91,7 +104,7 @@ _ROLE_PARTY = {Role.CLIENT: Party.CLIENT, Role.IMS: Party.IMS, Role.PARTNER: Par
 
 def updatable_parties(user: User, project: Project) -> frozenset[Party]:
     """The parties whose items ``user`` may update on ``project``."""
-    if not can_view_project(user, project):
+    if project.archived_at is not None or not can_view_project(user, project):
         return frozenset()
     if can_edit_project(user, project):
         return frozenset(Party)
@@ -115,7 +128,7 @@ def can_mark_not_applicable(user: User, item: ChecklistItem) -> bool:
 
 
 def can_comment(user: User, item: ChecklistItem) -> bool:
-    return can_view_project(user, item.project)
+    return item.project.archived_at is None and can_view_project(user, item.project)
 
 
 def assignable_parties(user: User, project: Project) -> frozenset[Party]:

@@ -63,6 +63,8 @@ _EVENT_LABELS = {
     "project.created": "Project created",
     "project.checklist_created": "Checklist created",
     "project.items_added": "Items added",
+    "project.archived": "Project archived",
+    "project.restored": "Project restored",
     "item.comment": "Comment",
 }
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.extensions import db
@@ -27,3 +27,24 @@ class Event(db.Model):
     new_value: Mapped[str | None] = mapped_column(sa.Text)
 
     actor: Mapped[User | None] = relationship()
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete a recorded event."""
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _events_are_never_changed(session: Session, flush_context, instances) -> None:
+    for obj in session.deleted:
+        if isinstance(obj, Event):
+            raise AppendOnlyError("Events are append-only: an event cannot be deleted.")
+    for obj in session.dirty:
+        if isinstance(obj, Event) and session.is_modified(obj):
+            raise AppendOnlyError("Events are append-only: an event cannot be changed.")
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _no_bulk_changes_to_events(state) -> None:
+    mapper = state.bind_mapper
+    if (state.is_update or state.is_delete) and mapper is not None and mapper.class_ is Event:
+        raise AppendOnlyError("Events are append-only: no UPDATE or DELETE of events.")

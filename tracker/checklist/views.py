@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,6 +18,7 @@ from tracker.loaders import get_item_or_404, get_project_or_404
 from tracker.permissions import can_comment, can_update_item
 from tracker.projects.models import Project
 from tracker.projects.queries import assignable_users, project_events
+from tracker.templating import format_date
 from tracker.timeutil import today
 
 bp = Blueprint("checklist", __name__)
@@ -42,6 +45,32 @@ def _render_item(
         conflict=conflict,
         today=today(),
     ), status
+
+
+def _conflict_rows(item: ChecklistItem, changes: dict) -> list[tuple[str, str, str]]:
+    """(field, saved now, your input) for each field the user's save would overwrite."""
+
+    def show(value) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, Status):
+            return value.label
+        if isinstance(value, User):
+            return value.name
+        if isinstance(value, date):
+            return format_date(value)
+        return str(value)
+
+    return [
+        (label, show(saved), show(yours))
+        for field, label, saved, yours in (
+            ("status", "Status", item.status, changes["status"]),
+            ("assignee", "Assignee", item.assignee, changes["assignee"]),
+            ("due_date", "Due date", item.due_date, changes["due_date"]),
+            ("reason", "Reason", item.reason, (changes["reason"] or "").strip() or None),
+        )
+        if field in item_changes(item, **changes)
+    ]
 
 
 @bp.route("/projects/<int:project_id>/items/<int:item_id>")
@@ -76,12 +105,14 @@ def update(project_id: int, item_id: int):
         return redirect(f"{back}#item-{item.id}")
     if form.version.data != item.version:
         form.form_errors.append(
-            "Someone else changed this item while you were editing it. Its current state is "
-            "shown below; your input is kept in the form. Save again to apply it."
+            "Someone else changed this item after you loaded it. Your input is kept in the "
+            "form; saving again applies it over theirs."
         )
         form.version.raw_data = None
         form.version.data = item.version
-        return _render_item(project, item, form=form, status=409, conflict=True)
+        return _render_item(
+            project, item, form=form, status=409, conflict=_conflict_rows(item, changes)
+        )
     try:
         update_item(item, actor=current_user, **changes)
         db.session.commit()

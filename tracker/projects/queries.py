@@ -21,16 +21,18 @@ def portfolio_select(
     *,
     csm_id: int | None = None,
     customer_id: int | None = None,
-    include_archived: bool = False,
+    archived: bool = False,
 ) -> sa.Select:
-    """The projects ``user`` may see, soonest go-live first."""
+    """The projects ``user`` may see, soonest go-live first: active ones, or archived ones."""
     query = (
         sa.select(Project)
         .options(joinedload(Project.customer), joinedload(Project.csm))
         .where(visible_projects_filter(user))
         .order_by(Project.go_live_date, Project.id)
     )
-    if not include_archived:
+    if archived:
+        query = query.where(Project.archived_at.is_not(None))
+    else:
         query = query.where(Project.archived_at.is_(None))
     if csm_id:
         query = query.where(Project.csm_id == csm_id)

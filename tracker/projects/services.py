@@ -17,6 +17,7 @@ from tracker.errors import RuleError
 from tracker.extensions import db
 from tracker.organisations.models import Organisation
 from tracker.projects.models import ImsScope, Project
+from tracker.timeutil import utcnow
 
 # Attributes whose change can add or retire checklist items.
 APPLICABILITY_FIELDS = frozenset(
@@ -110,37 +111,49 @@ def create_project(data: ProjectData, *, actor: User) -> Project:
     return project
 
 
-def update_project(project: Project, data: ProjectData, *, actor: User) -> list[str]:
-    """Apply ``data`` to ``project``: record each change, move due dates, reconcile items."""
-    scope = _validate(data, project.catalogue_version_id)
-    changed: list[str] = []
-    old_kickoff, old_go_live = project.kickoff_date, project.go_live_date
+def project_changes(project: Project, data: ProjectData) -> list[tuple[str, object, object]]:
+    """(field, saved value, new value) for each field ``data`` would change on ``project``.
+
+    Values are readable (names rather than ids), for the history and for conflict messages.
+    """
+    changes = []
     for f in fields(ProjectData):
         if f.name == "ims_scope":
             continue
         old, new = getattr(project, f.name), getattr(data, f.name)
+        if f.name == "partner_id" and data.implementer is not Implementer.PARTNER:
+            new = None
         if old != new:
-            audit.record(
-                "project.updated",
-                project_id=project.id,
-                actor_id=actor.id,
-                field=f.name,
-                old=_describe(f.name, old),
-                new=_describe(f.name, new),
-            )
-            setattr(project, f.name, new)
-            changed.append(f.name)
-    if scope != project.ims_scope_keys:
+            changes.append((f.name, _describe(f.name, old), _describe(f.name, new)))
+    scope = set() if not data.ims_contract else data.ims_scope
+    if scope is not None and scope != project.ims_scope_keys:
+        changes.append(
+            ("ims_scope", _describe_scope(project.ims_scope_keys), _describe_scope(scope))
+        )
+    return changes
+
+
+def update_project(project: Project, data: ProjectData, *, actor: User) -> list[str]:
+    """Apply ``data`` to ``project``: record each change, move due dates, reconcile items."""
+    data.ims_scope = _validate(data, project.catalogue_version_id)
+    old_kickoff, old_go_live = project.kickoff_date, project.go_live_date
+    changes = project_changes(project, data)
+    for name, old, new in changes:
         audit.record(
             "project.updated",
             project_id=project.id,
             actor_id=actor.id,
-            field="ims_scope",
-            old=", ".join(sorted(project.ims_scope_keys)) or None,
-            new=", ".join(sorted(scope)) or None,
+            field=name,
+            old=old,
+            new=new,
         )
-        project.ims_scope = [ImsScope(responsibility_key=key) for key in sorted(scope)]
-        changed.append("ims_scope")
+        if name == "ims_scope":
+            project.ims_scope = [ImsScope(responsibility_key=key) for key in sorted(data.ims_scope)]
+        else:
+            setattr(project, name, getattr(data, name))
+    changed = [name for name, _, _ in changes]
+    if changed:
+        project.updated_at = utcnow()  # every change bumps the project's version
     db.session.flush()
     if "kickoff_date" in changed or "go_live_date" in changed:
         shift_due_dates(
@@ -152,6 +165,10 @@ def update_project(project: Project, data: ProjectData, *, actor: User) -> list[
     if APPLICABILITY_FIELDS.intersection(changed):
         reconcile_items(project, actor=actor)
     return changed
+
+
+def _describe_scope(keys: set[str]) -> str | None:
+    return ", ".join(sorted(keys)) or None
 
 
 def _describe(name: str, value):
@@ -175,3 +192,20 @@ def project_data_from(project: Project) -> ProjectData:
     # should the contract be switched on, rather than a contract that covers nothing.
     scope = project.ims_scope_keys if project.ims_contract else None
     return ProjectData(**values, ims_scope=scope)
+
+
+def archive_project(project: Project, *, actor: User) -> None:
+    """Take a project out of the default views. Nothing is deleted; it can be restored."""
+    if project.archived_at is not None:
+        return
+    project.archived_at = utcnow()
+    audit.record("project.archived", project_id=project.id, actor_id=actor.id)
+    db.session.flush()
+
+
+def restore_project(project: Project, *, actor: User) -> None:
+    if project.archived_at is None:
+        return
+    project.archived_at = None
+    audit.record("project.restored", project_id=project.id, actor_id=actor.id)
+    db.session.flush()

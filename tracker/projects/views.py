@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth.models import User
 from tracker.catalogue.loader import current_version
@@ -22,7 +23,12 @@ from tracker.errors import RuleError
 from tracker.extensions import db
 from tracker.loaders import get_project_or_404
 from tracker.organisations.models import Organisation
-from tracker.permissions import can_create_project, can_edit_project
+from tracker.permissions import (
+    can_archive_project,
+    can_create_project,
+    can_edit_project,
+    can_restore_project,
+)
 from tracker.projects.forms import ProjectForm
 from tracker.projects.models import Project
 from tracker.projects.queries import (
@@ -36,9 +42,12 @@ from tracker.projects.queries import (
 )
 from tracker.projects.services import (
     ProjectData,
+    archive_project,
     create_project,
     ims_eligible_rows,
+    project_changes,
     project_data_from,
+    restore_project,
     update_project,
 )
 from tracker.timeutil import today
@@ -74,8 +83,9 @@ def portfolio():
     csm_id = int_arg("csm")
     customer_id = int_arg("customer")
     page = int_arg("page") or 1
+    archived = request.args.get("archived") == "1"
     pagination = db.paginate(
-        portfolio_select(current_user, csm_id=csm_id, customer_id=customer_id),
+        portfolio_select(current_user, csm_id=csm_id, customer_id=customer_id, archived=archived),
         page=page,
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
@@ -88,7 +98,7 @@ def portfolio():
         progress=progress_by_project([p.id for p in projects], today()),
         customer_options=visible_customers(current_user),
         csm_options=visible_csms(current_user),
-        filters={"csm": csm_id, "customer": customer_id},
+        filters={"csm": csm_id, "customer": customer_id, "archived": archived},
         phases=list(Phase),
         today=today(),
     )
@@ -183,18 +193,65 @@ def edit_project(project_id: int):
         form.ims_scope.data = sorted(data.ims_scope) if data.ims_scope is not None else eligible
         form.partner_id.data = project.partner_id or 0
         form.version.data = str(project.version)
+    conflicts = []
     if form.validate_on_submit():
+        data = _data_from(form)
+        changes = project_changes(project, data)
+        if changes and form.version.data != str(project.version):
+            # Someone saved the project after this form was loaded: show what the save
+            # would overwrite, keep the input, and let the user save again on purpose.
+            conflicts = [
+                (getattr(form, name).label.text, saved, yours) for name, saved, yours in changes
+            ]
+            form.version.data = str(project.version)
+            return render_template(
+                "projects/form.html", form=form, project=project, conflicts=conflicts
+            ), 409
         try:
-            changed = update_project(project, _data_from(form), actor=current_user)
+            changed = update_project(project, data, actor=current_user)
+            db.session.commit()
         except RuleError as error:
             db.session.rollback()
             _show_rule_error(form, error)
+        except StaleDataError:
+            db.session.rollback()
+            form.form_errors.append(
+                "Someone else saved this project at the same moment. Reload the page and try again."
+            )
+            return render_template("projects/form.html", form=form, project=project), 409
         else:
-            db.session.commit()
             flash("Project saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("projects.detail", project_id=project.id))
     status = 422 if form.is_submitted() else 200
     return render_template("projects/form.html", form=form, project=project), status
+
+
+@bp.route("/projects/<int:project_id>/archive", methods=["POST"])
+@login_required
+def archive(project_id: int):
+    project = get_project_or_404(project_id)
+    if not can_archive_project(current_user, project):
+        abort(403)
+    archive_project(project, actor=current_user)
+    db.session.commit()
+    flash(
+        f"“{project.name}” archived. It no longer shows in the portfolio and dashboards; "
+        "restore it from its page.",
+        "success",
+    )
+    return redirect(url_for("projects.detail", project_id=project.id))
+
+
+@bp.route("/projects/<int:project_id>/restore", methods=["POST"])
+@login_required
+def restore(project_id: int):
+    project = get_project_or_404(project_id)
+    if not can_restore_project(current_user, project):
+        abort(403)
+    restore_project(project, actor=current_user)
+    db.session.commit()
+    flash(f"“{project.name}” restored.", "success")
+    return redirect(url_for("projects.detail", project_id=project.id))
 
 
 @bp.route("/projects/<int:project_id>")
