@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+from flask_wtf import FlaskForm
 from wtforms import DateField, SelectMultipleField, ValidationError, widgets
 
 EARLIEST = date(2000, 1, 1)
@@ -34,3 +36,28 @@ class EmailAddress:
             validate_email(field.data or "", check_deliverability=False, test_environment=True)
         except EmailNotValidError as error:
             raise ValidationError(str(error)) from error
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_characters(value: str) -> bool:
+    """NUL and other control characters (tab and line breaks excepted) that no person types;
+    PostgreSQL cannot even store NUL in text."""
+    return bool(_CONTROL.search(value))
+
+
+class TrackerForm(FlaskForm):
+    """The base of every form: refuses control characters in any submitted text, naming
+    the field, before any other check runs."""
+
+    def validate(self, extra_validators=None) -> bool:
+        clean = True
+        for field in self:
+            raw = field.raw_data or []
+            if any(isinstance(value, str) and has_control_characters(value) for value in raw):
+                field.errors = [*field.process_errors, "Remove the control characters."]
+                clean = False
+        if not clean:
+            return False
+        return super().validate(extra_validators)

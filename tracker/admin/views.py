@@ -12,6 +12,7 @@ from tracker.errors import RuleError
 from tracker.extensions import db
 from tracker.organisations.models import Organisation
 from tracker.permissions import can_edit_organisation, can_manage_organisations, can_manage_users
+from tracker.queryargs import page_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -34,7 +35,7 @@ def users():
     _require(can_manage_users(current_user))
     pagination = db.paginate(
         sa.select(User).order_by(User.active.desc(), User.name),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=50,
         error_out=False,
     )

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from tracker.catalogue.models import Area, CatalogueVersion
 from tracker.extensions import db
 from tracker.permissions import can_view_catalogue
+from tracker.queryargs import int_arg
 
 bp = Blueprint("catalogue", __name__)
 
@@ -20,7 +21,7 @@ def browse():
     versions = db.session.scalars(
         sa.select(CatalogueVersion).order_by(CatalogueVersion.number.desc())
     ).all()
-    number = request.args.get("version", type=int)
+    number = int_arg("version")
     if number is None:
         version = versions[0] if versions else None
     else:

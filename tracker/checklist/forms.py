@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
@@ -9,11 +8,11 @@ from tracker.auth.models import User
 from tracker.checklist.models import ChecklistItem
 from tracker.checklist.services import MAX_COMMENT_LENGTH, MAX_REASON_LENGTH
 from tracker.enums import Status
-from tracker.forms import BoundedDateField
+from tracker.forms import BoundedDateField, TrackerForm
 from tracker.permissions import can_change_due_date, can_mark_not_applicable
 
 
-class ItemUpdateForm(FlaskForm):
+class ItemUpdateForm(TrackerForm):
     status = SelectField("Status", choices=Status.choices(), validators=[InputRequired()])
     reason = TextAreaField(
         "Reason (when blocked or not applicable)",
@@ -53,6 +52,6 @@ class ItemUpdateForm(FlaskForm):
         return form
 
 
-class CommentForm(FlaskForm):
+class CommentForm(TrackerForm):
     body = TextAreaField("Comment", validators=[DataRequired(), Length(max=MAX_COMMENT_LENGTH)])
     submit = SubmitField("Add comment")

@@ -7,7 +7,7 @@ from tracker.dashboard.queries import due_soon_select, my_tasks_select, overdue_
 from tracker.enums import Party
 from tracker.pagination import paginate_rows
 from tracker.projects.queries import visible_csms, visible_customers
-from tracker.projects.views import enum_arg, int_arg
+from tracker.queryargs import enum_arg, int_arg, page_arg
 from tracker.timeutil import today
 
 bp = Blueprint("dashboard", __name__)
@@ -25,12 +25,12 @@ def overdue():
     days = current_app.config["DUE_SOON_DAYS"]
     overdue_page = paginate_rows(
         overdue_select(current_user, now, **filters),
-        page=int_arg("page") or 1,
+        page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
     )
     soon_page = paginate_rows(
         due_soon_select(current_user, now, days, **filters),
-        page=int_arg("soon_page") or 1,
+        page=page_arg("soon_page"),
         per_page=current_app.config["PAGE_SIZE"],
     )
     return render_template(
@@ -51,7 +51,7 @@ def overdue():
 def my_tasks():
     pagination = paginate_rows(
         my_tasks_select(current_user),
-        page=int_arg("page") or 1,
+        page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
     )
     return render_template("dashboard/my_tasks.html", pagination=pagination, today=today())

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -13,10 +12,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.enums import Deployment, Environment, Implementer
-from tracker.forms import BoundedDateField, MultiCheckboxField
+from tracker.forms import BoundedDateField, MultiCheckboxField, TrackerForm
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(TrackerForm):
     name = StringField("Project name", validators=[DataRequired(), Length(max=120)])
     customer_id = SelectField("Customer", coerce=int, validators=[InputRequired()])
     csm_id = SelectField("Customer Success Manager", coerce=int, validators=[InputRequired()])

@@ -50,25 +50,10 @@ from tracker.projects.services import (
     restore_project,
     update_project,
 )
+from tracker.queryargs import enum_arg, flag_arg, int_arg, page_arg
 from tracker.timeutil import today
 
 bp = Blueprint("projects", __name__)
-
-
-def enum_arg(name: str, enum_cls):
-    """A query argument that must be one of an enum's values; anything else is ignored."""
-    value = request.args.get(name, "")
-    try:
-        return enum_cls(value) if value else None
-    except ValueError:
-        return None
-
-
-def int_arg(name: str, *, minimum: int = 1, maximum: int = 2**31 - 1) -> int | None:
-    value = request.args.get(name, type=int)
-    if value is None or not (minimum <= value <= maximum):
-        return None
-    return value
 
 
 @bp.route("/")
@@ -82,8 +67,8 @@ def index():
 def portfolio():
     csm_id = int_arg("csm")
     customer_id = int_arg("customer")
-    page = int_arg("page") or 1
-    archived = request.args.get("archived") == "1"
+    page = page_arg()
+    archived = flag_arg("archived")
     pagination = db.paginate(
         portfolio_select(current_user, csm_id=csm_id, customer_id=customer_id, archived=archived),
         page=page,
@@ -293,7 +278,7 @@ def history(project_id: int):
     project = get_project_or_404(project_id)
     pagination = db.paginate(
         project_events(project, limit=None),
-        page=int_arg("page") or 1,
+        page=page_arg(),
         per_page=100,
         error_out=False,
     )

@@ -1,0 +1,40 @@
+"""Bounded reading of query-string arguments: a value out of bounds is ignored, never a 500."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TypeVar
+
+from flask import request
+
+E = TypeVar("E", bound=Enum)
+MAX_INT = 2**31 - 1
+
+
+def enum_arg(name: str, enum_cls: type[E]) -> E | None:
+    """A query argument that must be one of an enum's values; anything else is ignored."""
+    value = request.args.get(name, "")
+    try:
+        return enum_cls(value) if value else None
+    except ValueError:
+        return None
+
+
+def int_arg(name: str, *, minimum: int = 1, maximum: int = MAX_INT) -> int | None:
+    """A whole number within [minimum, maximum]; anything else is ignored."""
+    raw = request.args.get(name, "")
+    if len(raw) > 12:
+        return None
+    value = request.args.get(name, type=int)
+    if value is None or not (minimum <= value <= maximum):
+        return None
+    return value
+
+
+def page_arg(name: str = "page") -> int:
+    """A page number: 1 unless a sensible one is given."""
+    return int_arg(name, maximum=1_000_000) or 1
+
+
+def flag_arg(name: str) -> bool:
+    return request.args.get(name) == "1"
