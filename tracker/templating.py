@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
         milestone=next_milestone,
         event_label=event_label,
         event_value=event_value,
+        export_url=export_url,
     )
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
@@ -97,3 +98,9 @@ def event_value(event, value: str | None) -> str:
         except ValueError:
             return value
     return value
+
+
+def export_url(endpoint: str, fmt: str, **values) -> str:
+    """The export of the current page in ``fmt``, with the page's filters (not its page)."""
+    args = {k: v for k, v in request.args.items() if k not in ("page", "soon_page")}
+    return url_for(endpoint, fmt=fmt, **values, **args)

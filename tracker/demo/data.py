@@ -166,18 +166,24 @@ def create_demo_data(today: date, *, seed: int = 2026) -> dict[str, int]:
             **spec,
         )
         project = create_project(data, actor=csm)
-        _progress(project.id, today, rng, csm, users)
+        client_user = next(u for u in users.values() if u.organisation_id == customer.id)
+        _progress(project.id, today, rng, csm, client_user, users)
     db.session.flush()
     return {"organisations": len(organisations), "users": len(users), "projects": 6}
 
 
 def _progress(
-    project_id: int, today: date, rng: random.Random, csm: User, users: dict[str, User]
+    project_id: int,
+    today: date,
+    rng: random.Random,
+    csm: User,
+    client_user: User,
+    users: dict[str, User],
 ) -> None:
     """Advance the items as a real project would be: most past items done, some late."""
     by_party = {
         Party.INFOR: csm,
-        Party.CLIENT: next((u for u in users.values() if u.role is Role.CLIENT), None),
+        Party.CLIENT: client_user,
         Party.IMS: users["ims@demo.test"],
         Party.PARTNER: users["partner@demo.test"],
     }
