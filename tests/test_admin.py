@@ -115,6 +115,41 @@ def test_admin_cannot_deactivate_themselves(app, world, login):
         assert db.session.get(User, world.admin).active is True
 
 
+def test_new_user_with_a_short_password_is_refused(app, world, login):
+    response = login(World.ADMIN).post(
+        "/admin/users/new",
+        data=user_form("new.client@acme.test", "client", world.customer_a, password="Zq8!rT2x"),
+    )
+    assert response.status_code == 422
+    assert "Use at least 12 characters." in response.get_data(as_text=True)
+    assert users_with_email(app, "new.client@acme.test") == 0
+
+
+def test_new_user_with_a_common_password_is_refused(app, world, login):
+    response = login(World.ADMIN).post(
+        "/admin/users/new",
+        data=user_form("new.client@acme.test", "client", world.customer_a, password="password1234"),
+    )
+    assert response.status_code == 422
+    assert "This is a very common password." in response.get_data(as_text=True)
+    assert users_with_email(app, "new.client@acme.test") == 0
+
+
+def test_admin_cannot_give_a_user_a_common_password(app, world, login):
+    response = login(World.ADMIN).post(
+        f"/admin/users/{world.client_a}",
+        data=user_form(World.CLIENT_A, "client", world.customer_a, password="qwertyuiop123"),
+    )
+    assert response.status_code == 422
+    assert not can_sign_in(app, World.CLIENT_A, "qwertyuiop123")
+    assert can_sign_in(app, World.CLIENT_A, PASSWORD)
+
+
+def test_user_form_describes_the_password_policy(world, login):
+    html = login(World.ADMIN).get("/admin/users/new").get_data(as_text=True)
+    assert "At least 12 characters" in html
+
+
 # --- organisations ----------------------------------------------------------------------
 
 

@@ -12,6 +12,18 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _proxy_count(name: str) -> int:
+    """How many reverse proxies to trust: a number, or true/false for one or none."""
+    value = (os.environ.get(name) or "").strip().lower()
+    if value in {"", "0", "false", "no", "off"}:
+        return 0
+    if value in {"true", "yes", "on"}:
+        return 1
+    if value.isdigit():
+        return int(value)
+    raise RuntimeError(f"{name} must be a number of proxies (0, 1, 2...) or true/false.")
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the common ``postgres://`` and ``postgresql://`` spellings and use psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
@@ -40,6 +52,25 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Prefix headers
+    # are believed (werkzeug's ProxyFix); 0 trusts none of them.
+    TRUST_PROXY = _proxy_count("TRUST_PROXY")
+
+    # Sign-in rate limits (Flask-Limiter). Memory storage counts per process: with several
+    # workers or hosts, point RATELIMIT_STORAGE_URI at a shared Redis.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    RATELIMIT_KEY_PREFIX = "tracker"
+    RATELIMIT_HEADERS_ENABLED = True  # X-RateLimit-* and, when refused, Retry-After
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # keep limiting (per process) if Redis is down
+    SIGN_IN_RATE_LIMITS_ENABLED = _bool("SIGN_IN_RATE_LIMITS_ENABLED", True)
+    SIGN_IN_LIMITS_PER_ACCOUNT = os.environ.get(
+        "SIGN_IN_LIMITS_PER_ACCOUNT", "5 per minute; 20 per hour"
+    )
+    SIGN_IN_LIMITS_PER_ADDRESS = os.environ.get("SIGN_IN_LIMITS_PER_ADDRESS", "30 per minute")
+
+    # Passwords set through forms (the admin's user form, password change, reset links).
+    PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))
+    PASSWORD_RESET_LINK_HOURS = int(os.environ.get("PASSWORD_RESET_LINK_HOURS", "48"))
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name, not a password
     PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "25"))
     DUE_SOON_DAYS = 7
@@ -55,6 +86,11 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tracker@localhost")
 
     @property
+    def REMEMBER_COOKIE_SECURE(self) -> bool:
+        """The remember-me cookie is sent over HTTPS only whenever the session cookie is."""
+        return self.SESSION_COOKIE_SECURE
+
+    @property
     def is_production(self) -> bool:
         return self.TRACKER_ENV == "production"
 
@@ -68,6 +104,17 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast hashing for tests
     SQLALCHEMY_ENGINE_OPTIONS = {}
+    SESSION_COOKIE_SECURE = False
+    TRUST_PROXY = 0
+    # Sign-in limits are off for the shared test app, so that tests stay independent of how
+    # often other tests sign in; the rate-limit tests build an app of their own with them on
+    # (and so with a fresh counter store).
+    RATELIMIT_STORAGE_URI = "memory://"
+    SIGN_IN_RATE_LIMITS_ENABLED = False
+    SIGN_IN_LIMITS_PER_ACCOUNT = "5 per minute; 20 per hour"
+    SIGN_IN_LIMITS_PER_ADDRESS = "30 per minute"
+    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_RESET_LINK_HOURS = 48
 
     def __init__(self, database_url: str, **overrides) -> None:
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)

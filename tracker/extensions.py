@@ -1,6 +1,8 @@
 """Extensions, created unbound and initialised by ``create_app``."""
 
 from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
+# Flask-Limiter keeps its counter store on this one object: each ``init_app`` gives it a fresh
+# store from that app's RATELIMIT_STORAGE_URI. A process serves one app, so that is harmless;
+# whether limits apply is read from the current app's config (SIGN_IN_RATE_LIMITS_ENABLED).
+limiter = Limiter(key_func=get_remote_address)

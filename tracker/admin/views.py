@@ -1,12 +1,24 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from tracker.admin.forms import OrganisationForm, UserForm
 from tracker.admin.services import create_user, save_organisation, update_user
 from tracker.auth.models import User
+from tracker.auth.services import issue_reset_link, pending_reset_link
 from tracker.enums import OrganisationKind, Role
 from tracker.errors import RuleError
 from tracker.extensions import db
@@ -99,7 +111,29 @@ def edit_user(user_id: int):
             flash(f"User {user.email} saved.", "success")
             return redirect(url_for("admin.users"))
     status = 422 if form.is_submitted() else 200
-    return render_template("admin/user_form.html", form=form, user=user), status
+    return render_template(
+        "admin/user_form.html", form=form, user=user, pending_link=pending_reset_link(user)
+    ), status
+
+
+@bp.route("/users/<int:user_id>/reset-link", methods=["POST"])
+@login_required
+def new_reset_link(user_id: int):
+    """Create a password reset link for the user and show it, once."""
+    _require(can_manage_users(current_user))
+    user = db.get_or_404(User, user_id)
+    lifetime = timedelta(hours=current_app.config["PASSWORD_RESET_LINK_HOURS"])
+    try:
+        token, expires_at = issue_reset_link(user, actor=current_user, lifetime=lifetime)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    db.session.commit()
+    link = url_for("auth.reset_with_link", token=token, _external=True)
+    page = render_template("admin/reset_link.html", user=user, link=link, expires_at=expires_at)
+    # The link is a secret shown once: no cache may keep this page.
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 @bp.route("/organisations")

@@ -1,12 +1,71 @@
-from flask_wtf import FlaskForm
+from __future__ import annotations
+
+from flask import current_app
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from tracker.forms import EmailAddress
+from tracker.auth.passwords import MAX_LENGTH, PasswordPolicy, personal_words
+from tracker.forms import EmailAddress, TrackerForm
 
 
-class LoginForm(FlaskForm):
+def new_password_help() -> str:
+    return (
+        f"At least {current_app.config['PASSWORD_MIN_LENGTH']} characters, and not a common or "
+        "easily guessed password: a phrase of a few unrelated words works well."
+    )
+
+
+class LoginForm(TrackerForm):
     email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me signed in")
     submit = SubmitField("Sign in")
+
+
+def _new_password_field():
+    return PasswordField(
+        "New password",
+        validators=[DataRequired(), PasswordPolicy()],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _confirm_field():
+    return PasswordField(
+        "Repeat the new password",
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message="The two passwords are not the same."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class _NewPasswordForm(TrackerForm):
+    """A form that sets a new password for the account ``owner``: the policy treats the
+    owner's email and name as guessable."""
+
+    def __init__(self, *args, owner, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.new_password.description = new_password_help()
+
+    def personal_words(self) -> list[str]:
+        return personal_words(self.owner.email, self.owner.name)
+
+
+class ChangePasswordForm(_NewPasswordForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = _new_password_field()
+    confirm = _confirm_field()
+    submit = SubmitField("Change password")
+
+
+class ResetPasswordForm(_NewPasswordForm):
+    new_password = _new_password_field()
+    confirm = _confirm_field()
+    submit = SubmitField("Set password")

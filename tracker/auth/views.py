@@ -1,14 +1,25 @@
 from __future__ import annotations
 
+import math
+import time
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker.auth.forms import LoginForm
+from tracker.auth.forms import ChangePasswordForm, LoginForm, ResetPasswordForm
 from tracker.auth.models import User
-from tracker.extensions import db
+from tracker.auth.ratelimits import per_account, per_address
+from tracker.auth.services import (
+    ResetLinkUnusable,
+    change_password,
+    reset_password,
+    usable_reset_link,
+)
+from tracker.errors import RuleError
+from tracker.extensions import db, limiter
 from tracker.timeutil import utcnow
 
 bp = Blueprint("auth", __name__)
@@ -27,6 +38,8 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@per_account
+@per_address
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("projects.portfolio"))
@@ -48,6 +61,21 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+@bp.errorhandler(RateLimitExceeded)
+def too_many_sign_in_attempts(error: RateLimitExceeded):
+    """The sign-in page again, saying why and for how long, rather than a bare error."""
+    breached = limiter.current_limit
+    # Whole seconds, as in the Retry-After header that Flask-Limiter adds.
+    seconds = int(breached.reset_at - time.time()) if breached else 60
+    minutes = max(1, math.ceil(seconds / 60))
+    wait = "a minute" if minutes == 1 else f"{minutes} minutes"
+    message = (
+        "Too many sign-in attempts for this account or from your network. "
+        f"Please wait {wait} before trying again."
+    )
+    return render_template("auth/login.html", form=LoginForm(), refusal=message), 429
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
@@ -55,3 +83,63 @@ def logout():
     session.clear()
     flash("Signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_own_password():
+    form = ChangePasswordForm(owner=current_user)
+    if form.validate_on_submit():
+        try:
+            change_password(
+                current_user,
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
+            )
+        except RuleError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Your password has been changed.", "success")
+            return redirect(url_for("projects.portfolio"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/change_password.html", form=form), status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_with_link(token: str):
+    try:
+        link = usable_reset_link(token)
+    except ResetLinkUnusable as unusable:
+        return _unusable_link(unusable)
+    form = ResetPasswordForm(owner=link.user)
+    if form.validate_on_submit():
+        try:
+            reset_password(link, new_password=form.new_password.data)
+        except ResetLinkUnusable as unusable:
+            db.session.rollback()
+            return _unusable_link(unusable)
+        db.session.commit()
+        # Whoever was signed in in this browser is signed out: the new password is for the
+        # link's user, who now signs in with it.
+        logout_user()
+        session.clear()
+        flash("Your password has been set. Sign in with it now.", "success")
+        return redirect(url_for("auth.login"))
+    status = 422 if form.is_submitted() else 200
+    return _no_store(render_template("auth/reset_password.html", form=form, user=link.user), status)
+
+
+def _unusable_link(unusable: ResetLinkUnusable):
+    return _no_store(
+        render_template(
+            "auth/reset_link_unusable.html", title=unusable.title, message=unusable.message
+        ),
+        unusable.status,
+    )
+
+
+def _no_store(body: str, status: int):
+    """A response that no browser or proxy keeps: its URL holds a secret."""
+    return body, status, {"Cache-Control": "no-store"}

@@ -1,0 +1,179 @@
+"""Sessions: fixation, cookie flags, deactivated users, and the app behind a reverse proxy."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.factories import PASSWORD, World
+from tracker import config, create_app
+from tracker.auth.models import User
+from tracker.extensions import db
+
+
+def sign_in(client, email: str = World.CSM, remember: bool = False):
+    data = {"email": email, "password": PASSWORD}
+    if remember:
+        data["remember"] = "y"
+    return client.post("/login", data=data)
+
+
+def is_signed_in(client) -> bool:
+    return client.get("/projects").status_code == 200
+
+
+def deactivate(app, user_id: int) -> None:
+    with app.app_context():
+        db.session.get(User, user_id).active = False
+        db.session.commit()
+
+
+@pytest.fixture
+def app_with(app, database_url):
+    """A fresh application with some settings changed, on the test database."""
+    built = []
+
+    def build(**overrides):
+        other = create_app(config.TestConfig(database_url, **overrides))
+        built.append(other)
+        return other
+
+    yield build
+    for other in built:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+# --- session fixation -------------------------------------------------------------------
+
+
+def test_sign_in_keeps_nothing_the_session_held_before(world, client):
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+
+    sign_in(client)
+
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"] == str(world.csm)
+
+
+def test_session_cookie_from_before_sign_in_does_not_become_signed_in(app, world, client):
+    with client.session_transaction() as session:
+        session["visited"] = True  # an anonymous session, as a CSRF token would make
+    before = client.get_cookie("session").value
+    sign_in(client)
+
+    replayed = app.test_client()
+    replayed.set_cookie("session", before)
+
+    assert client.get_cookie("session").value != before
+    assert not is_signed_in(replayed)
+
+
+# --- cookie flags -----------------------------------------------------------------------
+
+
+def set_cookie_header(response, name: str) -> str:
+    [header] = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{name}=")]
+    return header
+
+
+def test_session_cookie_is_http_only_and_same_site_lax(world, client):
+    header = set_cookie_header(sign_in(client), "session")
+    assert "HttpOnly" in header
+    assert "SameSite=Lax" in header
+
+
+def test_session_cookie_is_not_secure_by_default(world, client):
+    assert "Secure" not in set_cookie_header(sign_in(client), "session")
+
+
+def test_session_cookie_is_secure_when_configured(world, app_with):
+    client = app_with(SESSION_COOKIE_SECURE=True).test_client()
+    assert "Secure" in set_cookie_header(sign_in(client), "session")
+
+
+def test_remember_cookie_is_http_only_and_same_site_lax(world, client):
+    header = set_cookie_header(sign_in(client, remember=True), "remember_token")
+    assert "HttpOnly" in header
+    assert "SameSite=Lax" in header
+
+
+def test_remember_cookie_is_secure_with_the_session_cookie(world, app_with):
+    client = app_with(SESSION_COOKIE_SECURE=True).test_client()
+    assert "Secure" in set_cookie_header(sign_in(client, remember=True), "remember_token")
+
+
+# --- deactivated users ------------------------------------------------------------------
+
+
+def test_user_deactivated_while_signed_in_is_signed_out_on_the_next_request(app, world, login):
+    client = login(World.CSM)
+    deactivate(app, world.csm)
+
+    response = client.get("/projects")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def remembered_client(app, client):
+    """A new browser session holding only the remember-me cookie of ``client``."""
+    fresh = app.test_client()
+    fresh.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    return fresh
+
+
+def test_remember_cookie_signs_in_a_new_browser_session(app, world, client):
+    sign_in(client, remember=True)
+    assert is_signed_in(remembered_client(app, client))
+
+
+def test_remember_cookie_of_a_deactivated_user_does_not_sign_in(app, world, client):
+    sign_in(client, remember=True)
+    deactivate(app, world.csm)
+    assert not is_signed_in(remembered_client(app, client))
+
+
+# --- behind a reverse proxy -------------------------------------------------------------
+
+FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "tracker.example"}
+
+
+def reset_link_shown(client, user_id: int, headers: dict[str, str]) -> str:
+    html = client.post(f"/admin/users/{user_id}/reset-link", headers=headers).get_data(as_text=True)
+    return re.search(r'id="reset-link" type="text" readonly value="([^"]+)"', html).group(1)
+
+
+def test_trusted_proxy_headers_give_the_public_https_address(world, app_with):
+    client = app_with(TRUST_PROXY=1).test_client()
+    sign_in(client, World.ADMIN)
+
+    link = reset_link_shown(client, world.client_a, FORWARDED)
+
+    assert link.startswith("https://tracker.example/reset-password/")
+
+
+def test_proxy_headers_are_ignored_unless_trusted(world, client):
+    sign_in(client, World.ADMIN)
+
+    link = reset_link_shown(client, world.client_a, FORWARDED)
+
+    assert link.startswith("http://localhost/reset-password/")
+
+
+@pytest.mark.parametrize(
+    ("value", "proxies"), [("", 0), ("0", 0), ("false", 0), ("1", 1), ("true", 1), ("2", 2)]
+)
+def test_trust_proxy_setting_is_a_number_of_proxies(monkeypatch, value, proxies):
+    monkeypatch.setenv("TRUST_PROXY", value)
+    assert config._proxy_count("TRUST_PROXY") == proxies
+
+
+def test_trust_proxy_setting_refuses_nonsense(monkeypatch):
+    monkeypatch.setenv("TRUST_PROXY", "several")
+    with pytest.raises(RuntimeError, match="TRUST_PROXY"):
+        config._proxy_count("TRUST_PROXY")
