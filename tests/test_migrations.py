@@ -1,14 +1,13 @@
 """Migrations build the models' schema from nothing, and the app's start-up configuration.
 
-The migration tests run on a database of their own: a fresh SQLite file, and a separate
-PostgreSQL database when TEST_DATABASE_URL is set.
+The migration tests run on a database of their own: a fresh SQLite file, and a separate,
+uniquely named PostgreSQL database when TEST_DATABASE_URL is set.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
 
 import flask_migrate
 import pytest
@@ -17,64 +16,18 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from tests.conftest import PG_SKIP_REASON
+from tests.helpers import (
+    create_pg_database,
+    drop_pg_database,
+    logging_left_alone,
+    postgresql_url,
+    sample_row,
+)
 from tracker import config as tracker_config
 from tracker import create_app
 from tracker.config import normalise_database_url
+from tracker.dataio import services as dataio
 from tracker.extensions import db
-
-PG_DATABASE = "tracker_migrations_test"
-
-
-@contextmanager
-def logging_left_alone():
-    """Undo the logging set-up that Alembic's env.py applies (``fileConfig``), so that
-    running migrations here neither disables nor redirects loggers for later tests."""
-    manager = logging.Logger.manager
-    root = logging.getLogger()
-    saved_root = (root.level, list(root.handlers))
-    saved = {
-        name: (logger.disabled, logger.level, list(logger.handlers), logger.propagate)
-        for name, logger in manager.loggerDict.items()
-        if isinstance(logger, logging.Logger)
-    }
-    try:
-        yield
-    finally:
-        root.setLevel(saved_root[0])
-        root.handlers[:] = saved_root[1]
-        for name, logger in list(manager.loggerDict.items()):
-            if not isinstance(logger, logging.Logger):
-                continue
-            disabled, level, handlers, propagate = saved.get(
-                name, (False, logging.NOTSET, [], True)
-            )
-            logger.disabled, logger.propagate = disabled, propagate
-            logger.setLevel(level)
-            logger.handlers[:] = handlers
-
-
-def _create_pg_database(url: str) -> str:
-    server = sa.create_engine(
-        sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    try:
-        with server.connect() as connection:
-            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
-            connection.execute(sa.text(f"CREATE DATABASE {PG_DATABASE}"))
-    finally:
-        server.dispose()
-    return sa.make_url(url).set(database=PG_DATABASE).render_as_string(hide_password=False)
-
-
-def _drop_pg_database(url: str) -> None:
-    server = sa.create_engine(
-        sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    try:
-        with server.connect() as connection:
-            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
-    finally:
-        server.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -83,11 +36,12 @@ def empty_database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
         return
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
+    server = postgresql_url()
+    if server is None:
         pytest.skip(PG_SKIP_REASON)
-    yield _create_pg_database(normalise_database_url(url))
-    _drop_pg_database(normalise_database_url(url))
+    url = create_pg_database(server, "tracker_migrations_test")
+    yield url
+    drop_pg_database(url)
 
 
 @pytest.fixture
@@ -123,6 +77,194 @@ def test_downgrade_to_base_leaves_only_the_alembic_version_table(upgraded_app):
         tables = sa.inspect(db.engine).get_table_names()
 
     assert tables == ["alembic_version"]
+
+
+# --- upgrades keep the data ------------------------------------------------------------
+
+
+def migration_revisions() -> list[str]:
+    """Every revision, oldest first, read from the app's Migrate configuration."""
+    app = create_app(tracker_config.TestConfig("sqlite://"))
+    with app.app_context():
+        return dataio.migration_revisions()
+
+
+WHEN = datetime(2026, 3, 4, 5, 6, 7, 891011)
+
+# A small portfolio, written as the first revision's tables stand. Each upgrade must keep it.
+KEPT_ROWS: dict[str, list[dict[str, Any]]] = {
+    "organisations": [
+        {"id": 1, "name": "Kept Customer", "kind": "customer", "created_at": WHEN},
+        {"id": 2, "name": "Kept Partner", "kind": "partner", "created_at": WHEN},
+    ],
+    "users": [
+        {
+            "id": 1,
+            "email": "csm@kept.test",
+            "name": "Camille Kept",
+            "password_hash": "pbkdf2:sha256:1000$salt$0123456789abcdef",
+            "role": "csm",
+            "organisation_id": None,
+            "active": True,
+            "created_at": WHEN,
+            "last_login_at": None,
+        },
+        {
+            "id": 2,
+            "email": "client@kept.test",
+            "name": "Client Kept",
+            "password_hash": "pbkdf2:sha256:1000$salt$fedcba9876543210",
+            "role": "client",
+            "organisation_id": 1,
+            "active": False,
+            "created_at": WHEN,
+            "last_login_at": WHEN,
+        },
+    ],
+    "catalogue_versions": [
+        {"id": 1, "number": 1, "checksum": "c" * 64, "source": "catalogue.yaml", "loaded_at": WHEN}
+    ],
+    "catalogue_areas": [
+        {
+            "id": 1,
+            "version_id": 1,
+            "key": "onboarding",
+            "position": 1,
+            "title_fr": "Intégration",
+            "title_en": "Onboarding",
+            "note_fr": None,
+            "note_en": "A note.",
+        }
+    ],
+    "responsibilities": [
+        {
+            "id": 1,
+            "version_id": 1,
+            "area_id": 1,
+            "key": "kickoff",
+            "position": 1,
+            "seed_row": 3,
+            "text_fr": "Réunion de lancement",
+            "text_en": "Kickoff meeting",
+            "party_infor": True,
+            "party_client": True,
+            "party_ims": False,
+            "party_implementer": False,
+            "ims_eligible": True,
+            "condition": None,
+            "phase": "onboarding",
+            "due_anchor": "kickoff",
+            "due_offset_days": 7,
+            "marks_inferred": False,
+            "confidence": "high",
+            "rationale": "Why.",
+        }
+    ],
+    "projects": [
+        {
+            "id": 1,
+            "name": "Kept rollout",
+            "customer_id": 1,
+            "csm_id": 1,
+            "catalogue_version_id": 1,
+            "deployment": "single_tenant",
+            "environment": "pre_prod",
+            "ims_contract": True,
+            "implementer": "partner",
+            "partner_id": 2,
+            "data_migration": True,
+            "vpn_required": False,
+            "kickoff_date": date(2026, 1, 5),
+            "go_live_date": date(2026, 6, 1),
+            "created_at": WHEN,
+            "updated_at": WHEN,
+            "archived_at": None,
+            "version": 3,
+        }
+    ],
+    "project_ims_scope": [{"project_id": 1, "responsibility_key": "kickoff"}],
+    "checklist_items": [
+        {
+            "id": 1,
+            "project_id": 1,
+            "responsibility_id": 1,
+            "party": "client",
+            "assignee_id": 2,
+            "status": "blocked",
+            "due_date": date(2026, 1, 12),
+            "reason": "Waiting for the firewall change.",
+            "not_applicable_by_rule": False,
+            "completed_at": None,
+            "completed_by_id": None,
+            "created_at": WHEN,
+            "updated_at": WHEN,
+            "version": 2,
+        }
+    ],
+    "comments": [
+        {"id": 1, "item_id": 1, "author_id": 2, "body": "Still waiting.", "created_at": WHEN}
+    ],
+    "events": [
+        {
+            "id": 1,
+            "project_id": 1,
+            "item_id": 1,
+            "actor_id": 1,
+            "created_at": WHEN,
+            "action": "item.status",
+            "field": "status",
+            "old_value": "todo",
+            "new_value": "blocked",
+        }
+    ],
+}
+
+
+def _tables(connection: sa.Connection) -> list[sa.Table]:
+    metadata = sa.MetaData()
+    metadata.reflect(connection)
+    return [table for table in metadata.sorted_tables if table.name != "alembic_version"]
+
+
+def _contents(connection: sa.Connection, columns: dict[str, list[str]]) -> dict[str, list]:
+    """The rows of each table, in ``columns`` only, ordered by primary key."""
+    tables = {table.name: table for table in _tables(connection)}
+    contents = {}
+    for name, names in columns.items():
+        table = tables[name]
+        query = sa.select(*(table.c[column] for column in names)).order_by(
+            *table.primary_key.columns
+        )
+        contents[name] = [tuple(row) for row in connection.execute(query)]
+    return contents
+
+
+@pytest.mark.parametrize("start", migration_revisions())
+def test_upgrading_to_head_keeps_the_rows_of_every_table(start, empty_database_url):
+    """From every revision, an upgrade to head keeps each row: the small portfolio above, and
+    one sample row in any table it does not cover. (From the head, the upgrade does nothing.)"""
+    app = create_app(tracker_config.TestConfig(empty_database_url))
+    with app.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=start)
+        with db.engine.begin() as connection:
+            tables = _tables(connection)
+            for table in tables:
+                rows = KEPT_ROWS.get(table.name) or [sample_row(connection, table)]
+                connection.execute(table.insert(), rows)
+        columns = {table.name: [column.name for column in table.columns] for table in tables}
+        with db.engine.connect() as connection:
+            before = _contents(connection, columns)
+
+        with logging_left_alone():
+            flask_migrate.upgrade(revision="head")
+        with db.engine.connect() as connection:
+            after = _contents(connection, columns)
+        db.engine.dispose()
+
+    assert all(before.values())
+    changed = {name: {"before": rows, "after": after[name]} for name, rows in before.items()}
+    assert {name: rows for name, rows in changed.items() if rows["before"] != rows["after"]} == {}
 
 
 # --- start-up configuration -----------------------------------------------------------
