@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from tracker.api.errors import http_problem
 from tracker.extensions import db
+
+
+def _is_api() -> bool:
+    """Answers under /api/ are always problem+json, never an HTML page."""
+    return request.path.startswith("/api/")
 
 
 def register(app: Flask) -> None:
@@ -23,6 +29,8 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if _is_api():
+            return http_problem(error)
         return render_template(
             "errors/error.html", code=error.code, title=error.name, message=_message(error)
         ), error.code
@@ -30,6 +38,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(InternalServerError)
     def internal_error(error):
         db.session.rollback()
+        if _is_api():
+            return http_problem(
+                InternalServerError(
+                    "The change was not saved. Please try again; if it keeps happening, tell us."
+                )
+            )
         return render_template(
             "errors/error.html",
             code=500,

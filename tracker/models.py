@@ -1,13 +1,15 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
 
+from tracker.api.models import ApiToken
 from tracker.audit.models import Event
-from tracker.auth.models import User
+from tracker.auth.models import PasswordResetToken, User
 from tracker.catalogue.models import Area, CatalogueVersion, Responsibility
 from tracker.checklist.models import ChecklistItem, Comment
 from tracker.organisations.models import Organisation
 from tracker.projects.models import ImsScope, Project
 
 __all__ = [
+    "ApiToken",
     "Area",
     "CatalogueVersion",
     "ChecklistItem",
@@ -15,6 +17,7 @@ __all__ = [
     "Event",
     "ImsScope",
     "Organisation",
+    "PasswordResetToken",
     "Project",
     "Responsibility",
     "User",

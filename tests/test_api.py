@@ -1,0 +1,399 @@
+"""The JSON API: tokens, permissions, filters, pagination, conflicts and the OpenAPI document.
+
+Every response in this file is validated against /api/v1/openapi.json.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from openapi_core import Config, OpenAPI
+from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
+from openapi_spec_validator import validate as validate_spec
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
+
+from tests import factories
+from tests.factories import World
+from tracker.api.models import ApiToken
+from tracker.api.openapi import document
+from tracker.api.services import create_token, revoke_token
+from tracker.audit.models import Event
+from tracker.auth.models import User
+from tracker.checklist.models import ChecklistItem
+from tracker.enums import Party, Status
+from tracker.extensions import db
+from tracker.timeutil import today
+
+CLIENT_ROW = "register_for_onboarding_webinar"
+INFOR_ROW = "welcome_customer"
+
+
+@pytest.fixture(scope="module")
+def spec() -> OpenAPI:
+    config = Config(extra_media_type_deserializers={"application/problem+json": json.loads})
+    return OpenAPI.from_dict(document(), config=config)
+
+
+@pytest.fixture
+def token(app, world):
+    """token(email) -> a new API token of that world user."""
+
+    def make(email: str) -> str:
+        with app.app_context():
+            user = db.session.scalar(sa.select(User).where(User.email == email))
+            _, value = create_token(user, name="test")
+            db.session.commit()
+            return value
+
+    return make
+
+
+@pytest.fixture
+def api(client, spec):
+    """api(method, path, token, **kwargs): a request whose response is checked against the
+    OpenAPI document (status, content type and body schema)."""
+
+    def call(method: str, path: str, token: str | None = None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        response = client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
+        assert response.status_code != 500
+        if not path.startswith("/openapi"):
+            # The request as the document sees it (its body was consumed by the app).
+            sent = response.request
+            environ = EnvironBuilder(method=method, path=sent.full_path, headers=headers)
+            request = Request(environ.get_environ())
+            spec.validate_response(
+                WerkzeugOpenAPIRequest(request), WerkzeugOpenAPIResponse(response)
+            )
+        return response
+
+    return call
+
+
+def item_id(app, project_id: int, row: str, party: Party | None = None) -> int:
+    with app.app_context():
+        return factories.item_of(project_id, row, party).id
+
+
+# --- the document -------------------------------------------------------------------------
+
+
+def test_the_openapi_document_is_valid_openapi_3_1(api):
+    body = api("GET", "/openapi.json").get_json()
+    assert body["openapi"] == "3.1.0"
+    validate_spec(body)
+
+
+def test_every_api_route_is_documented_and_every_documented_path_is_routed(app):
+    routed = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.openapi":
+            path = rule.rule.removeprefix("/api/v1")
+            for part in rule.arguments:
+                path = path.replace(f"<int:{part}>", "{" + part + "}")
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                routed.add((path, method.lower()))
+    documented = {(path, method) for path, ops in document()["paths"].items() for method in ops}
+    assert routed == documented
+
+
+# --- authentication -----------------------------------------------------------------------
+
+
+def test_a_request_without_a_token_gets_401_problem_json(api, world):
+    response = api("GET", "/projects")
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_wrong_token_gets_401(api, world):
+    assert api("GET", "/projects", "trk_not-a-token").status_code == 401
+
+
+def test_a_revoked_token_gets_401(app, api, token):
+    value = token(World.CSM)
+    with app.app_context():
+        revoke_token(db.session.scalars(sa.select(ApiToken)).one())
+        db.session.commit()
+    assert api("GET", "/projects", value).status_code == 401
+
+
+def test_a_deactivated_users_token_gets_401(app, api, token, world):
+    value = token(World.CLIENT_A)
+    with app.app_context():
+        db.session.get(User, world.client_a).active = False
+        db.session.commit()
+    assert api("GET", "/projects", value).status_code == 401
+
+
+def test_only_the_hash_of_a_token_is_stored(app, token):
+    value = token(World.CSM)
+    with app.app_context():
+        stored = db.session.scalars(sa.select(ApiToken)).one()
+        assert value not in (stored.token_hash, stored.hint)
+        assert value.startswith(stored.hint)
+
+
+def test_an_unknown_api_url_answers_problem_json_not_html(client, token):
+    response = client.get(
+        "/api/v1/nothing", headers={"Authorization": f"Bearer {token(World.CSM)}"}
+    )
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def test_a_client_sees_only_their_own_customer(api, token, world):
+    body = api("GET", "/customers", token(World.CLIENT_A)).get_json()
+    assert [c["name"] for c in body["data"]] == ["Acme Test"]
+
+
+def test_another_customers_project_is_not_found_for_a_client(api, token, world):
+    assert api("GET", f"/projects/{world.project_b}", token(World.CLIENT_A)).status_code == 404
+
+
+def test_a_project_carries_its_progress_per_phase_and_party(api, token, world):
+    body = api("GET", f"/projects/{world.project_a}", token(World.CSM)).get_json()
+    assert set(body["progress"]["phases"]) == {
+        "onboarding",
+        "provisioning",
+        "implementation",
+        "go_live",
+        "operations",
+    }
+    assert set(body["progress"]["parties"]) == {"infor", "client"}
+    assert body["progress"]["overall"]["total"] == 26
+
+
+def test_items_filter_by_project_and_party(api, token, world):
+    body = api(
+        "GET", f"/items?project={world.project_a}&party=client&limit=200", token(World.CSM)
+    ).get_json()
+    assert body["data"]
+    assert {(i["project"]["id"], i["party"]) for i in body["data"]} == {(world.project_a, "client")}
+
+
+def test_items_filter_by_due_dates(api, token, world):
+    start, end = today(), today() + timedelta(days=40)
+    body = api(
+        "GET", f"/items?due_after={start}&due_before={end}&limit=200", token(World.CSM)
+    ).get_json()
+    assert body["data"]
+    assert all(str(start) <= i["due_date"] <= str(end) for i in body["data"])
+
+
+def test_following_next_links_lists_every_item_once(app, api, token, world):
+    value, seen, url = token(World.CSM), [], f"/items?project={world.project_a}&limit=7"
+    while url:
+        body = api("GET", url, value).get_json()
+        seen += [i["id"] for i in body["data"]]
+        url = body["next"].split("/api/v1", 1)[1] if body["next"] else None
+    with app.app_context():
+        assert sorted(seen) == [i.id for i in factories.items_of(world.project_a)]
+
+
+def test_an_invalid_filter_is_a_422_naming_the_parameter(api, token, world):
+    response = api("GET", "/items?party=someone", token(World.CSM))
+    assert response.status_code == 422
+    assert [e["field"] for e in response.get_json()["errors"]] == ["party"]
+
+
+def test_an_unknown_parameter_is_refused(api, token, world):
+    response = api("GET", "/items?colour=red", token(World.CSM))
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "colour"
+
+
+def test_the_overdue_list_matches_the_dashboard(app, api, token, world, login):
+    body = api("GET", "/overdue?limit=200", token(World.CSM)).get_json()
+    page = login(World.CSM).get("/overdue").get_data(as_text=True)
+    assert f'data-testid="overdue-count">{len(body["data"])}<' in page
+    assert all(i["overdue"] for i in body["data"])
+
+
+def test_the_overdue_list_pages_by_cursor_without_repeats(api, token, world):
+    value = token(World.CSM)
+    everything = api("GET", "/overdue?limit=200", value).get_json()["data"]
+    seen, url = [], "/overdue?limit=2"
+    while url:
+        body = api("GET", url, value).get_json()
+        seen += [i["id"] for i in body["data"]]
+        url = body["next"].split("/api/v1", 1)[1] if body["next"] else None
+    assert seen == [i["id"] for i in everything]
+
+
+def test_the_catalogue_is_for_administrators(api, token, world):
+    assert api("GET", "/catalogue", token(World.CSM)).status_code == 403
+    body = api("GET", "/catalogue", token(World.ADMIN)).get_json()
+    assert len(body["areas"]) == 14
+
+
+# --- changing -----------------------------------------------------------------------------
+
+
+def test_a_client_completes_their_item(app, api, token, world):
+    target = item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT)
+    response = api(
+        "PATCH", f"/items/{target}", token(World.CLIENT_A), json={"version": 1, "status": "done"}
+    )
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "done"
+    with app.app_context():
+        assert db.session.get(ChecklistItem, target).completed_by_id == world.client_a
+
+
+def test_repeating_a_completion_records_one_event(app, api, token, world):
+    target, value = item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT), token(World.CLIENT_A)
+    for _ in range(2):
+        assert (
+            api(
+                "PATCH", f"/items/{target}", value, json={"version": 1, "status": "done"}
+            ).status_code
+            == 200
+        )
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).where(Event.item_id == target, Event.field == "status")
+            )
+            == 1
+        )
+
+
+def test_a_stale_change_is_a_409_with_the_current_version(app, api, token, world):
+    target, value = item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT), token(World.CLIENT_A)
+    api("PATCH", f"/items/{target}", value, json={"version": 1, "status": "in_progress"})
+    response = api("PATCH", f"/items/{target}", value, json={"version": 1, "status": "done"})
+    assert response.status_code == 409
+    assert response.get_json()["current_version"] == 2
+
+
+def test_a_client_cannot_update_an_infor_item(app, api, token, world):
+    target = item_id(app, world.project_a, INFOR_ROW, Party.INFOR)
+    response = api(
+        "PATCH", f"/items/{target}", token(World.CLIENT_A), json={"version": 1, "status": "done"}
+    )
+    assert response.status_code == 403
+
+
+def test_a_client_cannot_touch_another_customers_item(app, api, token, world):
+    target = item_id(app, world.project_b, INFOR_ROW, Party.INFOR)
+    response = api(
+        "PATCH", f"/items/{target}", token(World.CLIENT_A), json={"version": 1, "status": "done"}
+    )
+    assert response.status_code == 404
+
+
+def test_a_client_cannot_move_a_due_date(app, api, token, world):
+    target = item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT)
+    response = api(
+        "PATCH",
+        f"/items/{target}",
+        token(World.CLIENT_A),
+        json={"version": 1, "due_date": "2030-01-01"},
+    )
+    assert response.status_code == 403
+
+
+def test_blocking_without_a_reason_is_a_422_naming_reason(app, api, token, world):
+    target = item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT)
+    response = api(
+        "PATCH", f"/items/{target}", token(World.CLIENT_A), json={"version": 1, "status": "blocked"}
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "reason"
+    with app.app_context():
+        assert db.session.get(ChecklistItem, target).status is Status.TODO
+
+
+def test_an_unknown_status_is_a_422_naming_status(app, api, token, world):
+    target = item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT)
+    response = api(
+        "PATCH",
+        f"/items/{target}",
+        token(World.CLIENT_A),
+        json={"version": 1, "status": "finished"},
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "status"
+
+
+def test_a_change_without_a_version_is_a_422_naming_version(app, api, token, world):
+    target = item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT)
+    response = api("PATCH", f"/items/{target}", token(World.CLIENT_A), json={"status": "done"})
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "version"
+
+
+def test_a_body_that_is_not_json_is_refused(app, api, token, world):
+    target = item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT)
+    response = api("PATCH", f"/items/{target}", token(World.CLIENT_A), data="status=done")
+    assert response.status_code == 415
+
+
+def test_the_csm_assigns_an_item_to_a_client_user(app, api, token, world):
+    target = item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT)
+    response = api(
+        "PATCH",
+        f"/items/{target}",
+        token(World.CSM),
+        json={"version": 1, "assignee_id": world.client_a},
+    )
+    assert response.get_json()["assignee"]["id"] == world.client_a
+
+
+def test_assigning_another_customers_user_is_a_422(app, api, token, world):
+    target = item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT)
+    response = api(
+        "PATCH",
+        f"/items/{target}",
+        token(World.CSM),
+        json={"version": 1, "assignee_id": world.client_b},
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "assignee_id"
+
+
+def test_a_client_comments_on_their_projects_item(app, api, token, world):
+    target = item_id(app, world.project_a, INFOR_ROW, Party.INFOR)
+    response = api(
+        "POST",
+        f"/items/{target}/comments",
+        token(World.CLIENT_A),
+        json={"body": "We are ready for the welcome call."},
+    )
+    assert response.status_code == 201
+    assert response.get_json()["author"]["id"] == world.client_a
+
+
+def test_an_empty_comment_is_a_422(app, api, token, world):
+    target = item_id(app, world.project_a, INFOR_ROW, Party.INFOR)
+    response = api("POST", f"/items/{target}/comments", token(World.CLIENT_A), json={"body": ""})
+    assert response.status_code == 422
+
+
+# --- the tokens command -------------------------------------------------------------------
+
+
+def test_the_tokens_command_prints_a_working_token(app, runner, api, world):
+    result = runner.invoke(args=["tokens", "create", World.IMS, "--name", "monitoring"])
+    assert result.exit_code == 0
+    value = result.stdout.strip().splitlines()[0]
+    assert api("GET", "/projects", value).status_code == 200
+
+
+def test_the_tokens_command_revokes_a_token(app, runner, api, world):
+    value = runner.invoke(args=["tokens", "create", World.IMS, "--name", "x"]).stdout.split()[0]
+    with app.app_context():
+        token_id = db.session.scalars(sa.select(ApiToken.id)).one()
+    assert runner.invoke(args=["tokens", "revoke", str(token_id)]).exit_code == 0
+    assert api("GET", "/projects", value).status_code == 401

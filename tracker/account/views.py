@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from tracker.account.forms import RevokeForm, TokenForm
+from tracker.api.models import ApiToken
+from tracker.api.services import create_token, revoke_token, tokens_of
+from tracker.errors import RuleError
+from tracker.extensions import db
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _page(form: TokenForm, *, new_token: str | None = None, status: int = 200):
+    return render_template(
+        "account/index.html",
+        form=form,
+        tokens=tokens_of(current_user),
+        revoke_form=RevokeForm(formdata=None),
+        new_token=new_token,
+    ), status
+
+
+@bp.route("")
+@login_required
+def index():
+    return _page(TokenForm(formdata=None))
+
+
+@bp.route("/tokens", methods=["POST"])
+@login_required
+def new_token():
+    form = TokenForm()
+    if not form.validate():
+        return _page(form, status=422)
+    try:
+        _, value = create_token(current_user, name=form.name.data)
+    except RuleError as error:
+        db.session.rollback()
+        form.name.errors.append(error.message)
+        return _page(form, status=422)
+    db.session.commit()
+    # The value is shown on this response only; it is not stored and cannot be shown again.
+    return _page(TokenForm(formdata=None), new_token=value)
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if RevokeForm().validate():
+        revoke_token(token)
+        db.session.commit()
+        flash(f"Token “{token.name}” revoked.", "success")
+    return redirect(url_for("account.index"))

@@ -1,0 +1,194 @@
+"""The API's documents, as pydantic models: they shape the responses, validate the requests
+and give the OpenAPI 3.1 schemas."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from tracker.enums import (
+    Anchor,
+    CatalogueParty,
+    Condition,
+    Deployment,
+    Environment,
+    Implementer,
+    Party,
+    Phase,
+    Status,
+)
+
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+# Times are stored as naive UTC; the API states the zone (RFC 3339 needs one).
+UtcDateTime = Annotated[
+    datetime, AfterValidator(lambda d: d if d.tzinfo else d.replace(tzinfo=UTC))
+]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+
+class FieldError(Model):
+    field: str
+    message: str
+
+
+class Problem(Model):
+    """An error, as RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldError] | None = None
+    current_version: int | None = Field(
+        default=None, description="On a 409 conflict: the version to base a new update on."
+    )
+
+
+class Ref(Model):
+    id: int
+    name: str
+
+
+class Customer(Model):
+    id: int
+    name: str
+    url: str
+
+
+class Tally(Model):
+    total: int
+    closed: int
+    open: int
+    overdue: int
+    percent: int
+
+
+class Progress(Model):
+    overall: Tally
+    phases: dict[Phase, Tally]
+    parties: dict[Party, Tally]
+
+
+class Project(Model):
+    id: int
+    name: str
+    customer: Ref
+    csm: Ref
+    deployment: Deployment
+    environment: Environment
+    ims_contract: bool
+    implementer: Implementer
+    partner: Ref | None
+    data_migration: bool
+    vpn_required: bool
+    kickoff_date: date
+    go_live_date: date
+    archived: bool
+    catalogue_version: int
+    version: int
+    progress: Progress
+    url: str
+    items_url: str
+
+
+class Responsibility(Model):
+    key: str
+    area: str
+    area_fr: str
+    phase: Phase
+    text_en: str
+    text_fr: str
+
+
+class Item(Model):
+    id: int
+    project: Ref
+    responsibility: Responsibility
+    party: Party
+    status: Status
+    due_date: date
+    overdue: bool
+    days_overdue: int
+    reason: str | None
+    assignee: Ref | None
+    completed_at: UtcDateTime | None
+    completed_by: Ref | None
+    version: int
+    url: str
+
+
+class ItemUpdate(Model):
+    """Changes to an item. ``version`` is the version the change is based on."""
+
+    version: Id
+    status: Status | None = None
+    reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    assignee_id: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = Field(
+        default=None, description="A user id; 0 removes the assignee."
+    )
+    due_date: Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))] | None = None
+    comment: Annotated[str, StringConstraints(max_length=5000)] | None = Field(
+        default=None, description="A comment to add with the change."
+    )
+
+
+class CommentCreate(Model):
+    body: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+
+
+class Comment(Model):
+    id: int
+    item_id: int
+    author: Ref
+    body: str
+    created_at: UtcDateTime
+
+
+class CatalogueRow(Model):
+    key: str
+    seed_row: int | None
+    text_fr: str
+    text_en: str
+    parties: list[CatalogueParty]
+    ims_eligible: bool
+    condition: Condition | None
+    phase: Phase
+    due_anchor: Anchor
+    due_offset_days: int
+    marks_inferred: bool
+
+
+class CatalogueArea(Model):
+    key: str
+    title_fr: str
+    title_en: str
+    rows: list[CatalogueRow]
+
+
+class Catalogue(Model):
+    version: int
+    loaded_at: UtcDateTime
+    areas: list[CatalogueArea]
+
+
+class Page(Model):
+    """A page of results in a stable order; ``next`` is the URL of the next page or null."""
+
+    next: str | None
+
+
+class CustomerPage(Page):
+    data: list[Customer]
+
+
+class ProjectPage(Page):
+    data: list[Project]
+
+
+class ItemPage(Page):
+    data: list[Item]
