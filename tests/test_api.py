@@ -397,3 +397,18 @@ def test_the_tokens_command_revokes_a_token(app, runner, api, world):
         token_id = db.session.scalars(sa.select(ApiToken.id)).one()
     assert runner.invoke(args=["tokens", "revoke", str(token_id)]).exit_code == 0
     assert api("GET", "/projects", value).status_code == 401
+
+
+def test_a_repeated_parameter_is_refused(api, token, world):
+    response = api("GET", "/projects?csm=1&csm=2", token(World.CSM))
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "csm"
+
+
+def test_a_boolean_is_not_taken_for_a_user_id(app, api, token, world):
+    target = item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT)
+    response = api(
+        "PATCH", f"/items/{target}", token(World.CSM), json={"version": 1, "assignee_id": False}
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "assignee_id"

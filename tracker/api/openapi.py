@@ -98,6 +98,7 @@ def _get(
         "responses": {
             "200": {"description": "OK", "content": _json_content(model)},
             **_problems(*problems),
+            "414": {"description": "The URL is longer than the server accepts"},
         },
     }
     if not params:

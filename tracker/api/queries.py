@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.enums import Party, Status
 
@@ -50,9 +50,10 @@ class OverdueQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: Limit = 50
-    after: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}\.\d{1,10}$")] | None = (
-        Field(default=None, description="Cursor from the previous page's `next` link.")
+    after_due: Day | None = Field(
+        default=None, description="Cursor, with `after_id`: from the previous page's `next` link."
     )
+    after_id: Id | None = Field(default=None, description="Cursor, with `after_due`.")
     party: Party | None = None
     csm: Id | None = None
     customer: Id | None = None

@@ -125,6 +125,8 @@ class Item(Model):
 class ItemUpdate(Model):
     """Changes to an item. ``version`` is the version the change is based on."""
 
+    model_config = ConfigDict(extra="forbid", use_enum_values=True, strict=True)
+
     version: Id
     status: Status | None = None
     reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
@@ -138,6 +140,8 @@ class ItemUpdate(Model):
 
 
 class CommentCreate(Model):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
     body: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
 
 

@@ -89,6 +89,9 @@ def _user() -> User:
 
 
 def _query(model: type[BaseModel]):
+    repeated = [name for name, values in request.args.lists() if len(values) > 1]
+    if repeated:
+        raise field_error(repeated[0], "Give this parameter once.")
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:
@@ -96,15 +99,13 @@ def _query(model: type[BaseModel]):
 
 
 def _body(model: type[BaseModel]):
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
+    if not request.is_json:
         raise ApiError(
-            415 if not request.is_json else 400,
-            "Invalid request",
-            "Send a JSON object with Content-Type: application/json.",
+            415, "Unsupported Media Type", "Send a JSON object with Content-Type: application/json."
         )
     try:
-        return model.model_validate(data)
+        # JSON mode and strict models: no silent coercion (false is not 0, "1" is not 1).
+        return model.model_validate_json(request.get_data())
     except ValidationError as error:
         raise from_validation_error(error) from error
 
@@ -115,11 +116,12 @@ def _json(document: BaseModel, status: int = 200):
     )
 
 
-def _next_url(endpoint: str, rows: list, limit: int, cursor) -> str | None:
+def _next_url(endpoint: str, rows: list, limit: int, after=None, **cursor) -> str | None:
+    """The URL of the next page, or None: ``rows`` holds up to ``limit + 1`` results."""
     if len(rows) <= limit:
         return None
     args = request.args.to_dict()
-    args.update(after=cursor, limit=limit)
+    args.update(limit=limit, **({"after": after} if after is not None else cursor))
     return url_for(endpoint, _external=True, **args)
 
 
@@ -458,15 +460,12 @@ def overdue():
     select = overdue_select(
         _user(), on, party=query.party, csm_id=query.csm, customer_id=query.customer
     )
-    if query.after:
-        due, _, last_id = query.after.partition(".")
-        try:
-            due_date = date.fromisoformat(due)
-        except ValueError as error:
-            raise field_error("after", "Not a cursor from a `next` link.") from error
+    if (query.after_due is None) != (query.after_id is None):
+        raise field_error("after_id", "Give both after_due and after_id, or neither.")
+    if query.after_due is not None:
         select = select.where(
             sa.tuple_(ChecklistItem.due_date, ChecklistItem.id)
-            > sa.tuple_(sa.literal(due_date), sa.literal(int(last_id)))
+            > sa.tuple_(sa.literal(query.after_due), sa.literal(query.after_id))
         )
     ids = [r.id for r in db.session.execute(select.limit(query.limit + 1))]
     page_ids = ids[: query.limit]
@@ -481,9 +480,9 @@ def overdue():
         else {}
     )
     docs = [_item_doc(*found[i], on) for i in page_ids]
-    cursor = f"{docs[-1].due_date.isoformat()}.{docs[-1].id}" if docs else None
+    cursor = {"after_due": docs[-1].due_date.isoformat(), "after_id": docs[-1].id} if docs else {}
     return _json(
-        schemas.ItemPage(data=docs, next=_next_url("api.overdue", ids, query.limit, cursor))
+        schemas.ItemPage(data=docs, next=_next_url("api.overdue", ids, query.limit, **cursor))
     )
 
 
