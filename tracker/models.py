@@ -7,6 +7,7 @@ from tracker.catalogue.models import Area, CatalogueVersion, Responsibility
 from tracker.checklist.models import ChecklistItem, Comment
 from tracker.organisations.models import Organisation
 from tracker.projects.models import ImsScope, Project
+from tracker.reminders.models import ReminderDelivery
 
 __all__ = [
     "ApiToken",
@@ -19,6 +20,7 @@ __all__ = [
     "Organisation",
     "PasswordResetToken",
     "Project",
+    "ReminderDelivery",
     "Responsibility",
     "User",
 ]

@@ -29,6 +29,13 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # The language of the interface and of e-mails: "en" or "fr".
+    language: Mapped[str] = mapped_column(sa.String(5), default="en", server_default="en")
+    # The daily reminder e-mail of overdue and soon-due items.
+    digest_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # The private calendar feed: 0 when off; otherwise part of the feed URL's signature,
+    # so that increasing it revokes the previous URL.
+    calendar_feed_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 

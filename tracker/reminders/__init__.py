@@ -1,0 +1,1 @@
+"""Reminder e-mails: one daily digest per user of overdue and soon-due items."""
