@@ -29,9 +29,11 @@ run: setup-db
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# bandit: medium and high severity findings fail the build (it prints nothing when clean).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit --quiet --recursive tracker -ll
 
 format: install
 	$(BIN)/ruff format .

@@ -7,8 +7,10 @@ with a reason shown in the summary.
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 import pytest
+from hypothesis import settings
 
 from tests import factories
 from tracker import create_app
@@ -21,9 +23,37 @@ PG_SKIP_REASON = (
 )
 
 
+# Property tests (tests/test_hostile_input.py). "dev" explores new inputs on each run and
+# remembers failures in .hypothesis/; "ci" (the default when CI is set) tries the same inputs
+# on every run, so that a red build can be replayed. HYPOTHESIS_PROFILE picks one; "thorough"
+# tries ten times as many inputs. Each test scales max_examples by its own weight.
+settings.register_profile("dev", max_examples=200, deadline=None, print_blob=True)
+settings.register_profile("ci", settings.get_profile("dev"), derandomize=True, database=None)
+settings.register_profile("thorough", settings.get_profile("dev"), max_examples=2000)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
+
+HOSTILE_INPUTS = pytest.StashKey[Counter]()
+
+
+def pytest_configure(config) -> None:
+    config.stash[HOSTILE_INPUTS] = Counter()
+
+
 def pytest_report_header(config) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     return f"PostgreSQL tests: {'on ' + url if url else 'skipped (no TEST_DATABASE_URL)'}"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    tried = config.stash.get(HOSTILE_INPUTS, Counter())
+    if tried:
+        per_database = ", ".join(f"{name}: {count}" for name, count in sorted(tried.items()))
+        terminalreporter.write_line(
+            f"hostile inputs tried: {sum(tried.values())} ({per_database}); "
+            f"hypothesis profile {settings.get_current_profile_name()}"
+        )
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -77,6 +107,19 @@ def runner(app):
 
 
 @pytest.fixture
+def count_hostile_input(request, app):
+    """Call once per generated input a property test submits: counted per database and
+    reported at the end of the run ("hostile inputs tried: N")."""
+    counter = request.config.stash[HOSTILE_INPUTS]
+    database = app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0].split("+", 1)[0]
+
+    def count() -> None:
+        counter[database] += 1
+
+    return count
+
+
+@pytest.fixture
 def world(app):
     """Two customers, a partner, one user per role, and two projects (see factories.World)."""
     with app.app_context():
@@ -93,3 +136,33 @@ def login(client):
         return client
 
     return sign_in
+
+
+# --- the route authorization matrix (tests/test_route_matrix.py) --------------------------
+
+ROUTE_MATRIX_TEST = "test_route_matrix.py::test_route_authorization["
+
+
+@pytest.hookimpl(specname="pytest_terminal_summary")
+def pytest_terminal_summary_route_matrix(terminalreporter) -> None:
+    """'authorization cases checked: N': endpoint x method x object x role cases, per database."""
+    outcomes: dict[str, str] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            if ROUTE_MATRIX_TEST in nodeid and outcomes.get(nodeid) in (None, "passed"):
+                outcomes[nodeid] = outcome
+    if not outcomes:
+        return
+    per_database: dict[str, Counter] = {}
+    cases = set()
+    for nodeid, outcome in outcomes.items():
+        params = nodeid.split("[", 1)[1].rstrip("]")
+        database = next((d for d in ("sqlite", "postgresql") if d in params.split("-")), "?")
+        per_database.setdefault(database, Counter())[outcome] += 1
+        cases.add(params.replace(database, "", 1))
+    details = "; ".join(
+        f"{database}: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+        for database, counts in sorted(per_database.items())
+    )
+    terminalreporter.write_line(f"authorization cases checked: {len(cases)} ({details})")

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectMultipleField, ValidationError, widgets
+from wtforms import BooleanField, DateField, SelectMultipleField, ValidationError, widgets
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -38,7 +38,8 @@ class EmailAddress:
             raise ValidationError(str(error)) from error
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 control characters (Unicode category Cc) but tab, line feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def has_control_characters(value: str) -> bool:
@@ -54,6 +55,8 @@ class TrackerForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         clean = True
         for field in self:
+            if isinstance(field, BooleanField):
+                continue  # checkboxes and buttons: only whether they were sent counts
             raw = field.raw_data or []
             if any(isinstance(value, str) and has_control_characters(value) for value in raw):
                 field.errors = [*field.process_errors, "Remove the control characters."]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import TypeVar
 
@@ -9,6 +10,8 @@ from flask import request
 
 E = TypeVar("E", bound=Enum)
 MAX_INT = 2**31 - 1
+# ASCII digits only: int() would also take " 7", "+7", "1_000" and other scripts' digits.
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,10}")
 
 
 def enum_arg(name: str, enum_cls: type[E]) -> E | None:
@@ -23,10 +26,10 @@ def enum_arg(name: str, enum_cls: type[E]) -> E | None:
 def int_arg(name: str, *, minimum: int = 1, maximum: int = MAX_INT) -> int | None:
     """A whole number within [minimum, maximum]; anything else is ignored."""
     raw = request.args.get(name, "")
-    if len(raw) > 12:
+    if not _WHOLE_NUMBER.fullmatch(raw):
         return None
-    value = request.args.get(name, type=int)
-    if value is None or not (minimum <= value <= maximum):
+    value = int(raw)
+    if not (minimum <= value <= maximum):
         return None
     return value
 

@@ -20,14 +20,15 @@ from tracker.auth.services import (
 )
 from tracker.errors import RuleError
 from tracker.extensions import db, limiter
+from tracker.forms import has_control_characters
 from tracker.timeutil import utcnow
 
 bp = Blueprint("auth", __name__)
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only redirect to a path on this site."""
-    if not target:
+    """Only redirect to a path on this site (and a sane one: bounded, no control characters)."""
+    if not target or len(target) > 2000 or has_control_characters(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -11,6 +11,8 @@ from tracker.enums import Status
 from tracker.forms import BoundedDateField, TrackerForm
 from tracker.permissions import can_change_due_date, can_mark_not_applicable
 
+MAX_NEXT_LENGTH = 2000
+
 
 class ItemUpdateForm(TrackerForm):
     status = SelectField("Status", choices=Status.choices(), validators=[InputRequired()])
@@ -23,7 +25,8 @@ class ItemUpdateForm(TrackerForm):
     version = IntegerField(
         widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)]
     )
-    next = HiddenField()
+    # Where to go back to after saving: a path on this site (see safe_next), of bounded length.
+    next = HiddenField("Return address", validators=[Optional(), Length(max=MAX_NEXT_LENGTH)])
     submit = SubmitField("Save")
 
     @classmethod

@@ -302,7 +302,7 @@ def update_item(
         and assignee != item.assignee
         and not can_be_assigned(assignee, item)
     ):
-        raise RuleError("assignee", f"{assignee.name} cannot work on {item.party.label} items.")
+        raise RuleError("assignee_id", f"{assignee.name} cannot work on {item.party.label} items.")
 
     def log(field: str, old, new) -> None:
         audit.record(

@@ -9,14 +9,18 @@ from wtforms import (
     SubmitField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from tracker.enums import Deployment, Environment, Implementer
 from tracker.forms import BoundedDateField, MultiCheckboxField, TrackerForm
 
 
 class ProjectForm(TrackerForm):
-    name = StringField("Project name", validators=[DataRequired(), Length(max=120)])
+    # InputRequired as well: DataRequired alone lets an edit left without the field keep
+    # the stored name (it checks the data, which comes from the project).
+    name = StringField(
+        "Project name", validators=[InputRequired(), DataRequired(), Length(max=120)]
+    )
     customer_id = SelectField("Customer", coerce=int, validators=[InputRequired()])
     csm_id = SelectField("Customer Success Manager", coerce=int, validators=[InputRequired()])
     deployment = RadioField(
@@ -46,7 +50,10 @@ class ProjectForm(TrackerForm):
     vpn_required = BooleanField("VPN required")
     kickoff_date = BoundedDateField("Kickoff date", validators=[InputRequired()])
     go_live_date = BoundedDateField("Target go-live date", validators=[InputRequired()])
-    version = HiddenField()
+    # The project version the form was loaded at (empty on a new project): a whole number.
+    version = HiddenField(
+        "Version", validators=[Optional(), Regexp(r"^[0-9]{1,10}\Z", message="Not a version.")]
+    )
     submit = SubmitField("Save project")
 
     def validate_go_live_date(self, field) -> None:
