@@ -15,6 +15,7 @@ from tracker.catalogue.models import Responsibility
 from tracker.checklist.models import ChecklistItem
 from tracker.checklist.services import update_item
 from tracker.enums import Anchor, Condition, Deployment, Environment, Party, Status
+from tracker.errors import RuleError
 from tracker.extensions import db
 from tracker.projects.models import Project
 from tracker.projects.services import project_data_from, update_project
@@ -442,3 +443,12 @@ def test_edit_form_is_refused_to_users_who_cannot_edit_the_project(
     assert response.status_code == status
     with app.app_context():
         assert db.session.get(Project, world.project_a).go_live_date == go_live_before
+
+
+def test_a_project_cannot_move_to_another_customer(ctx, world):
+    project = db.session.get(Project, world.project_a)
+    data = project_data_from(project)
+    data.customer_id = world.customer_b
+    with pytest.raises(RuleError) as refused:
+        update_project(project, data, actor=db.session.get(User, world.csm))
+    assert refused.value.field == "customer_id"

@@ -117,6 +117,27 @@ def can_update_item(user: User, item: ChecklistItem) -> bool:
     return item.party in updatable_parties(user, item.project)
 
 
+def updatable_items_filter(user: User) -> sa.ColumnElement[bool]:
+    """SQL twin of ``can_update_item``: a WHERE clause on ``ChecklistItem`` joined to its
+    ``Project``. Archived projects are read-only; whoever edits a project (its CSM, an
+    admin) updates every item of it; clients, IMS engineers and partners update their own
+    party's items on the projects they see."""
+    from tracker.checklist.models import ChecklistItem
+    from tracker.projects.models import Project
+
+    if not _signed_in(user):
+        return sa.false()
+    if user.role is Role.ADMIN:
+        editable = sa.true()
+    elif user.role is Role.CSM:
+        editable = Project.csm_id == user.id
+    elif user.role in _ROLE_PARTY:
+        editable = ChecklistItem.party == _ROLE_PARTY[user.role]
+    else:
+        return sa.false()
+    return sa.and_(Project.archived_at.is_(None), visible_projects_filter(user), editable)
+
+
 def can_change_due_date(user: User, item: ChecklistItem) -> bool:
     """Due dates are the project's plan: only whoever edits the project moves them."""
     return can_edit_project(user, item.project)

@@ -135,6 +135,14 @@ def project_changes(project: Project, data: ProjectData) -> list[tuple[str, obje
 
 def update_project(project: Project, data: ProjectData, *, actor: User) -> list[str]:
     """Apply ``data`` to ``project``: record each change, move due dates, reconcile items."""
+    if data.customer_id != project.customer_id:
+        # Its people, comments and history belong to that customer: moving it would show
+        # them to another customer's users.
+        raise RuleError(
+            "customer_id",
+            "A project stays with its customer. Archive it and "
+            "create a new project for the other customer.",
+        )
     data.ims_scope = _validate(data, project.catalogue_version_id)
     old_kickoff, old_go_live = project.kickoff_date, project.go_live_date
     changes = project_changes(project, data)

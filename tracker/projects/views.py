@@ -62,16 +62,31 @@ def index():
     return redirect(url_for("projects.portfolio"))
 
 
+def portfolio_filters() -> dict:
+    """The portfolio's filters from the query string (shared with its exports)."""
+    return {
+        "csm_id": int_arg("csm"),
+        "customer_id": int_arg("customer"),
+        "archived": flag_arg("archived"),
+    }
+
+
+def checklist_filters() -> dict:
+    """The project page's item filters from the query string (shared with its exports)."""
+    return {
+        "party": enum_arg("party", Party),
+        "status": enum_arg("status", Status),
+        "assignee_id": int_arg("assignee", minimum=-1),
+    }
+
+
 @bp.route("/projects")
 @login_required
 def portfolio():
-    csm_id = int_arg("csm")
-    customer_id = int_arg("customer")
-    page = page_arg()
-    archived = flag_arg("archived")
+    filters = portfolio_filters()
     pagination = db.paginate(
-        portfolio_select(current_user, csm_id=csm_id, customer_id=customer_id, archived=archived),
-        page=page,
+        portfolio_select(current_user, **filters),
+        page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
@@ -83,7 +98,11 @@ def portfolio():
         progress=progress_by_project([p.id for p in projects], today()),
         customer_options=visible_customers(current_user),
         csm_options=visible_csms(current_user),
-        filters={"csm": csm_id, "customer": customer_id, "archived": archived},
+        filters={
+            "csm": filters["csm_id"],
+            "customer": filters["customer_id"],
+            "archived": filters["archived"],
+        },
         phases=list(Phase),
         today=today(),
     )
@@ -171,6 +190,9 @@ def edit_project(project_id: int):
         abort(403)
     form = ProjectForm(obj=project)
     _fill_choices(form, project.catalogue_version_id, project)
+    # A project stays with its customer (see update_project).
+    form.customer_id.choices = [(project.customer_id, project.customer.name)]
+    form.customer_id.description = "A project stays with its customer."
     if request.method == "GET":
         data = project_data_from(project)
         # Without a contract, offer the default scope (every eligible row) if one is added.
@@ -243,10 +265,8 @@ def restore(project_id: int):
 @login_required
 def detail(project_id: int):
     project = get_project_or_404(project_id)
-    party = enum_arg("party", Party)
-    status = enum_arg("status", Status)
-    assignee_id = int_arg("assignee", minimum=-1)
-    rows = project_items(project, party=party, status=status, assignee_id=assignee_id)
+    filters = checklist_filters()
+    rows = project_items(project, **filters)
     assignable = assignable_users(project)
     forms = {
         item.id: ItemUpdateForm.for_item(item, assignable[item.party], current_user)
@@ -266,7 +286,11 @@ def detail(project_id: int):
         progress=progress_by_project([project.id], today())[project.id],
         assignee_options=[(-1, "Unassigned")] + [(u.id, u.name) for u in assignees],
         events=db.session.scalars(project_events(project, limit=30)).all(),
-        filters={"party": party, "status": status, "assignee": assignee_id},
+        filters={
+            "party": filters["party"],
+            "status": filters["status"],
+            "assignee": filters["assignee_id"],
+        },
         shown=len(rows),
         today=today(),
     )

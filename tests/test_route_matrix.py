@@ -1,0 +1,1287 @@
+"""Every route, every role, every ownership: the authorization matrix (issue "Trust", §1).
+
+``EXPECTATIONS`` names, for each (endpoint, method) of the URL map, the objects to try it on
+(``TARGETS``: project_a and project_b, an item of each party on each project where it exists,
+archived projects, a user, organisations, reset-link and API tokens...) and the answer each
+role gets (the JSON API's requests carry the role's bearer token instead of a session):
+
+- ``LOGIN``: 302 to the sign-in page with ``?next=`` (anonymous visitors of a protected page);
+- ``OK``: allowed, i.e. 200 or a 302 elsewhere than the sign-in page; a POST whose minimal
+  form data is not valid may also answer 409 or 422: it got past the authorization checks;
+- ``TO_SIGN_IN``: the view's own 302 to the sign-in page, without ``?next=`` (signing out,
+  setting a password with a reset link);
+- a number: exactly that status (401, 403, 404, 410).
+
+``test_every_route_has_expectations`` fails when the URL map has an endpoint or a method
+(or a URL rule of an endpoint) the table does not cover, or the table names one that is gone.
+
+Every case also checks that nothing answers 500, that a refused request writes nothing, and
+that the response shows the client, IMS and partner users nothing of customers, projects or
+partners they may not see (``LEAKS``). ``test_pages_show_nothing_of_others`` and
+``test_counts_and_options_cover_only_visible_projects`` go through every list page and filter.
+
+The database is built once per backend (``_scene``) and put back, row by row, as it was
+before a case whenever the previous one changed it: the cases stay fast on both backends.
+The end of the run prints "authorization cases checked: N" (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+from openpyxl import load_workbook
+
+from tests import factories
+from tests.factories import PASSWORD, World
+from tracker.api.services import create_token
+from tracker.auth.models import PasswordResetToken, User, hash_reset_token
+from tracker.calendar.services import feed_token, reset_feed, turn_on_feed
+from tracker.catalogue.loader import current_version
+from tracker.checklist.models import ChecklistItem
+from tracker.checklist.services import add_comment, update_item
+from tracker.enums import Implementer, Party, Status
+from tracker.extensions import db
+from tracker.organisations.models import Organisation
+from tracker.permissions import can_update_item, can_view_project
+from tracker.projects.models import Project
+from tracker.projects.services import archive_project
+from tracker.timeutil import today, utcnow
+
+ROLES = (
+    "anonymous",
+    "admin",
+    "csm",  # manages project_a and project_b
+    "other_csm",  # manages nothing
+    "ims",
+    "partner",  # Northwind, implements project_b
+    "other_partner",  # Contoso, implements nothing
+    "client_a",
+    "client_b",
+)
+EMAILS = {
+    "admin": World.ADMIN,
+    "csm": World.CSM,
+    "other_csm": World.OTHER_CSM,
+    "ims": World.IMS,
+    "partner": World.PARTNER,
+    "other_partner": World.OTHER_PARTNER,
+    "client_a": World.CLIENT_A,
+    "client_b": World.CLIENT_B,
+}
+USER_IDS = {  # World attribute holding each role's user id
+    "admin": "admin",
+    "csm": "csm",
+    "other_csm": "other_csm",
+    "ims": "ims",
+    "partner": "partner_user",
+    "other_partner": "other_partner_user",
+    "client_a": "client_a",
+    "client_b": "client_b",
+}
+
+# Catalogue rows with an item of the named party (as in tests/test_permissions.py).
+INFOR_ROW = "welcome_customer"  # Infor on both projects
+CLIENT_ROW = "register_for_onboarding_webinar"  # client on both projects
+IMS_ROW = "configure_identity_and_access"  # IMS on project_b (client on project_a)
+PARTNER_ROW = "lead_implementation"  # partner on project_b (Infor on project_a)
+
+NEW_PASSWORD = "violet-harbour-quill-tandem"  # passes the password policy
+RESET_TOKENS = {
+    "token_valid": "matrix-valid-reset-token",
+    "token_used": "matrix-used-reset-token",
+    "token_expired": "matrix-expired-reset-token",
+    "token_unknown": "matrix-unknown-reset-token",  # never stored
+}
+
+# Names the scene gives people and things, so that a leak of any of them is visible. A role
+# must not see, anywhere in a response (case-insensitive), the name of a customer, project,
+# partner or person it has no project in common with.
+ACME = "acme"  # customer A: "Acme Test", "Acme rollout", "Acme archived pilot", "Alice Acme"
+GLOBEX = "globex"  # customer B: "Globex Test", "Globex rollout", "Gloria Globex"...
+NORTHWIND = "northwind"  # the partner of project_b: "Northwind Partners", "Nora Northwind"
+CONTOSO = "contoso"  # a partner with no project: "Contoso Partners", "Connor Contoso"
+LEAKS = {
+    "client_a": (GLOBEX, NORTHWIND, CONTOSO),
+    "client_b": (ACME, CONTOSO),
+    "ims": (ACME, CONTOSO),  # IMS sees project_b (IMS contract), not project_a
+    "partner": (ACME, CONTOSO),  # Northwind implements project_b only
+    "other_partner": (ACME, GLOBEX, NORTHWIND),
+}
+
+# --- expected answers ----------------------------------------------------------------------
+
+LOGIN = "login"
+OK = "ok"
+TO_SIGN_IN = "to sign-in"
+
+# Shorthands for rows that recur; every row lists the roles in ROLES order:
+#            anonymous admin csm  other_csm ims  partner other_partner client_a client_b
+EVERYONE = (OK, OK, OK, OK, OK, OK, OK, OK, OK)
+SIGNED_IN = (LOGIN, OK, OK, OK, OK, OK, OK, OK, OK)
+ADMIN_ONLY = (LOGIN, OK, 403, 403, 403, 403, 403, 403, 403)
+INFOR_STAFF = (LOGIN, OK, OK, OK, 403, 403, 403, 403, 403)
+SEES_A = (LOGIN, OK, OK, OK, 404, 404, 404, OK, 404)  # who sees project_a
+SEES_B = (LOGIN, OK, OK, OK, OK, OK, 404, 404, OK)  # who sees project_b
+MANAGES_A = (LOGIN, OK, OK, 403, 404, 404, 404, 403, 404)  # edits project_a
+MANAGES_B = (LOGIN, OK, OK, 403, 403, 403, 404, 404, 403)  # edits project_b
+READ_ONLY_A = (LOGIN, 403, 403, 403, 404, 404, 404, 403, 404)  # archived project_a: seen only
+NOBODY = (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404)
+
+
+def everyone(status: int) -> tuple:
+    return (status,) * len(ROLES)
+
+
+EXPECTATIONS: dict[tuple[str, str], dict[str, tuple]] = {
+    # --- auth: public pages, and one's own account ---
+    ("auth.login", "GET"): {"site": EVERYONE},
+    ("auth.login", "POST"): {"site": EVERYONE},  # signed-in users are sent to the portfolio
+    ("auth.logout", "POST"): {"site": (LOGIN, *(TO_SIGN_IN,) * 8)},
+    ("auth.change_own_password", "GET"): {"site": SIGNED_IN},
+    ("auth.change_own_password", "POST"): {"site": SIGNED_IN},
+    # The token is the only credential: the same answer whoever is signed in.
+    ("auth.reset_with_link", "GET"): {
+        "token_valid": EVERYONE,
+        "token_used": everyone(410),
+        "token_expired": everyone(410),
+        "token_unknown": everyone(404),
+    },
+    ("auth.reset_with_link", "POST"): {
+        "token_valid": everyone(TO_SIGN_IN),
+        "token_used": everyone(410),
+        "token_expired": everyone(410),
+        "token_unknown": everyone(404),
+    },
+    # --- projects ---
+    ("projects.index", "GET"): {"site": SIGNED_IN},
+    ("projects.portfolio", "GET"): {"site": SIGNED_IN},
+    ("projects.new_project", "GET"): {"site": INFOR_STAFF},
+    ("projects.new_project", "POST"): {"site": INFOR_STAFF},
+    ("projects.detail", "GET"): {
+        "project_a": SEES_A,
+        "project_b": SEES_B,
+        "archived_a": SEES_A,
+        "archived_b": SEES_B,
+    },
+    ("projects.history", "GET"): {
+        "project_a": SEES_A,
+        "project_b": SEES_B,
+        "archived_a": SEES_A,
+        "archived_b": SEES_B,
+    },
+    ("projects.edit_project", "GET"): {
+        "project_a": MANAGES_A,
+        "project_b": MANAGES_B,
+        "archived_a": READ_ONLY_A,
+    },
+    ("projects.edit_project", "POST"): {
+        "project_a": MANAGES_A,
+        "project_b": MANAGES_B,
+        "archived_a": READ_ONLY_A,
+    },
+    ("projects.archive", "POST"): {
+        "project_a": MANAGES_A,
+        "project_b": MANAGES_B,
+        "archived_a": READ_ONLY_A,  # already archived: nobody archives it again
+    },
+    ("projects.restore", "POST"): {
+        "archived_a": MANAGES_A,
+        "archived_b": MANAGES_B,
+        "project_a": READ_ONLY_A,  # not archived: nothing to restore
+    },
+    # --- checklist items ---
+    ("checklist.item", "GET"): {
+        "item_a_infor": SEES_A,
+        "item_a_client": SEES_A,
+        "item_b_infor": SEES_B,
+        "item_b_client": SEES_B,
+        "item_b_ims": SEES_B,
+        "item_b_partner": SEES_B,
+        "item_b_under_a": NOBODY,
+        "archived_item_a_client": SEES_A,
+    },
+    ("checklist.update", "POST"): {
+        #                 anonymous admin csm other_csm ims  partner other_p client_a client_b
+        "item_a_infor": (LOGIN, OK, OK, 403, 404, 404, 404, 403, 404),
+        "item_a_client": (LOGIN, OK, OK, 403, 404, 404, 404, OK, 404),
+        "item_b_infor": (LOGIN, OK, OK, 403, 403, 403, 404, 404, 403),
+        "item_b_client": (LOGIN, OK, OK, 403, 403, 403, 404, 404, OK),
+        "item_b_ims": (LOGIN, OK, OK, 403, OK, 403, 404, 404, 403),
+        "item_b_partner": (LOGIN, OK, OK, 403, 403, OK, 404, 404, 403),
+        "item_b_under_a": NOBODY,
+        "archived_item_a_client": READ_ONLY_A,
+    },
+    ("checklist.comment", "POST"): {
+        "item_a_infor": SEES_A,
+        "item_a_client": SEES_A,
+        "item_b_infor": SEES_B,
+        "item_b_client": SEES_B,
+        "item_b_ims": SEES_B,
+        "item_b_partner": SEES_B,
+        "item_b_under_a": NOBODY,
+        "archived_item_a_client": READ_ONLY_A,
+    },
+    # --- dashboards ---
+    ("dashboard.overdue", "GET"): {"site": SIGNED_IN},
+    ("dashboard.my_tasks", "GET"): {"site": SIGNED_IN},
+    # --- exports (CSV and Excel): the rows of the page they export, for whoever sees it ---
+    ("exports.portfolio", "GET"): {"csv": SIGNED_IN, "xlsx": SIGNED_IN},
+    ("exports.overdue", "GET"): {"csv": SIGNED_IN, "xlsx": SIGNED_IN},
+    ("exports.checklist", "GET"): {
+        "project_a_csv": SEES_A,
+        "project_a_xlsx": SEES_A,
+        "project_b_csv": SEES_B,
+        "project_b_xlsx": SEES_B,
+        "archived_a_csv": SEES_A,
+    },
+    # --- catalogue ---
+    ("catalogue.browse", "GET"): {"site": ADMIN_ONLY, "catalogue_version": ADMIN_ONLY},
+    # --- administration (refused before the object is looked up: no existence leak) ---
+    ("admin.users", "GET"): {"site": ADMIN_ONLY},
+    ("admin.new_user", "GET"): {"site": ADMIN_ONLY},
+    ("admin.new_user", "POST"): {"site": ADMIN_ONLY},
+    ("admin.edit_user", "GET"): {
+        "user_client_b": ADMIN_ONLY,
+        "user_missing": (LOGIN, 404, 403, 403, 403, 403, 403, 403, 403),
+    },
+    ("admin.edit_user", "POST"): {
+        "user_client_b": ADMIN_ONLY,
+        "user_missing": (LOGIN, 404, 403, 403, 403, 403, 403, 403, 403),
+    },
+    ("admin.new_reset_link", "POST"): {
+        "user_client_b": ADMIN_ONLY,
+        "user_missing": (LOGIN, 404, 403, 403, 403, 403, 403, 403, 403),
+    },
+    ("admin.organisations", "GET"): {"site": INFOR_STAFF},
+    # CSMs add and rename customers; only administrators keep partners.
+    ("admin.edit_organisation", "GET"): {
+        "org_new": INFOR_STAFF,
+        "org_customer_a": INFOR_STAFF,
+        "org_customer_b": INFOR_STAFF,
+        "org_partner": ADMIN_ONLY,
+    },
+    ("admin.edit_organisation", "POST"): {
+        "org_new": INFOR_STAFF,
+        "org_customer_a": INFOR_STAFF,
+        "org_customer_b": INFOR_STAFF,
+        "org_partner": ADMIN_ONLY,
+    },
+}
+
+# The JSON API (tracker/api) authenticates each request with a personal bearer token, not the
+# session: a request without one answers 401.
+API = 401  # no token
+API_SEES_A = (API, OK, OK, OK, 404, 404, 404, OK, 404)
+API_SEES_B = (API, OK, OK, OK, OK, OK, 404, 404, OK)
+API_SIGNED_IN = (API, OK, OK, OK, OK, OK, OK, OK, OK)
+API_READ_ONLY_A = (API, 403, 403, 403, 404, 404, 404, 403, 404)
+EXPECTATIONS |= {
+    ("api.openapi", "GET"): {"site": EVERYONE},
+    ("api.customers", "GET"): {"site": API_SIGNED_IN},
+    ("api.customer", "GET"): {"api_customer_a": API_SEES_A, "api_customer_b": API_SEES_B},
+    ("api.projects", "GET"): {"site": API_SIGNED_IN},
+    ("api.project", "GET"): {
+        "project_a": API_SEES_A,
+        "project_b": API_SEES_B,
+        "archived_a": API_SEES_A,
+    },
+    ("api.items", "GET"): {"site": API_SIGNED_IN},
+    ("api.item", "GET"): {
+        "api_item_a_infor": API_SEES_A,
+        "api_item_a_client": API_SEES_A,
+        "api_item_b_infor": API_SEES_B,
+        "api_item_b_client": API_SEES_B,
+        "api_item_b_ims": API_SEES_B,
+        "api_item_b_partner": API_SEES_B,
+        "api_archived_item_a_client": API_SEES_A,
+    },
+    ("api.update", "PATCH"): {
+        #                     anonymous admin csm other_csm ims partner other_p client_a client_b
+        "api_item_a_infor": (API, OK, OK, 403, 404, 404, 404, 403, 404),
+        "api_item_a_client": (API, OK, OK, 403, 404, 404, 404, OK, 404),
+        "api_item_b_infor": (API, OK, OK, 403, 403, 403, 404, 404, 403),
+        "api_item_b_client": (API, OK, OK, 403, 403, 403, 404, 404, OK),
+        "api_item_b_ims": (API, OK, OK, 403, OK, 403, 404, 404, 403),
+        "api_item_b_partner": (API, OK, OK, 403, 403, OK, 404, 404, 403),
+        "api_archived_item_a_client": API_READ_ONLY_A,
+    },
+    ("api.comment", "POST"): {
+        "api_item_a_infor": API_SEES_A,
+        "api_item_a_client": API_SEES_A,
+        "api_item_b_infor": API_SEES_B,
+        "api_item_b_client": API_SEES_B,
+        "api_item_b_ims": API_SEES_B,
+        "api_item_b_partner": API_SEES_B,
+        "api_archived_item_a_client": API_READ_ONLY_A,
+    },
+    ("api.overdue", "GET"): {"site": API_SIGNED_IN},
+    ("api.catalogue", "GET"): {
+        "site": (API, OK, 403, 403, 403, 403, 403, 403, 403),
+        "catalogue_version": (API, OK, 403, 403, 403, 403, 403, 403, 403),
+    },
+}
+
+
+# One's own account: preferences, and personal API tokens (another user's token is not found).
+EXPECTATIONS |= {
+    ("account.index", "GET"): {"site": SIGNED_IN},
+    ("account.new_token", "POST"): {"site": SIGNED_IN},
+    ("account.preferences", "POST"): {"site": SIGNED_IN},
+    ("account.revoke", "POST"): {
+        #                  anonymous admin csm other_csm ims partner other_p client_a client_b
+        "api_token_of_client_a": (LOGIN, 404, 404, 404, 404, 404, 404, OK, 404),
+        "api_token_of_admin": (LOGIN, OK, 404, 404, 404, 404, 404, 404, 404),
+    },
+}
+
+
+# The calendar feed: its URL (user id and token) is the credential, for whoever holds it; a
+# wrong, revoked or switched-off URL is not found. Its settings are one's own.
+EXPECTATIONS |= {
+    ("calendar.feed", "GET"): {
+        "feed_of_client_a": EVERYONE,
+        "feed_of_client_a_with_b_token": everyone(404),
+        "feed_of_client_a_revoked": everyone(404),
+        "feed_off": everyone(404),
+    },
+    ("calendar.turn_on", "POST"): {"site": SIGNED_IN},
+    ("calendar.reset", "POST"): {"site": SIGNED_IN},
+    ("calendar.turn_off", "POST"): {"site": SIGNED_IN},
+}
+
+
+def is_api(endpoint: str) -> bool:
+    return endpoint.startswith("api.")
+
+
+# Endpoints that are not the application's pages.
+NOT_PAGES = {"static", "bootstrap.static"}
+AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
+
+
+# --- the scene: the world, with something to leak in every corner -------------------------
+
+
+@dataclass
+class Scene:
+    world: World
+    items: dict[str, int]  # "a.infor" -> the id of project_a's Infor item of INFOR_ROW...
+    pilot_a: int  # "Acme archived pilot": customer A, archived
+    pilot_b: int  # "Globex archived pilot": customer B, IMS, Northwind, archived
+    catalogue_number: int
+    missing_user: int  # an id no user has
+    api_tokens: dict[str, str] = field(default_factory=dict)  # role -> bearer token
+    api_token_ids: dict[str, int] = field(default_factory=dict)  # role -> its id
+    # role -> their calendar feed token; "revoked": client_a's previous one; "off": what
+    # other_partner's would be, their feed being off
+    feed_tokens: dict[str, str] = field(default_factory=dict)
+    snapshot: dict[str, list[dict]] = field(default_factory=dict)  # every row, to restore
+    expected: dict[str, list[tuple]] = field(default_factory=dict)  # the same, to compare
+
+    def user_id(self, role: str) -> int:
+        return getattr(self.world, USER_IDS[role])
+
+    @property
+    def projects(self) -> tuple[int, ...]:
+        return (self.world.project_a, self.world.project_b, self.pilot_a, self.pilot_b)
+
+
+ITEMS = {  # name: (project, catalogue row, party)
+    "a.infor": ("project_a", INFOR_ROW, Party.INFOR),
+    "a.client": ("project_a", CLIENT_ROW, Party.CLIENT),
+    "b.infor": ("project_b", INFOR_ROW, Party.INFOR),
+    "b.client": ("project_b", CLIENT_ROW, Party.CLIENT),
+    "b.ims": ("project_b", IMS_ROW, Party.IMS),
+    "b.partner": ("project_b", PARTNER_ROW, Party.PARTNER),
+}
+
+
+def _build_scene() -> Scene:
+    world = factories.build_world()
+    users = {role: db.session.get(User, getattr(world, attr)) for role, attr in USER_IDS.items()}
+    for role, name in (
+        ("client_a", "Alice Acme"),
+        ("client_b", "Gloria Globex"),
+        ("partner", "Nora Northwind"),
+        ("other_partner", "Connor Contoso"),
+    ):
+        users[role].name = name
+    pilot_a = factories.project(world.customer_a, world.csm, name="Acme archived pilot")
+    pilot_b = factories.project(
+        world.customer_b,
+        world.other_csm,
+        name="Globex archived pilot",
+        ims_contract=True,
+        implementer=Implementer.PARTNER,
+        partner_id=world.partner,
+    )
+    items = {
+        name: factories.item_of(getattr(world, project), row, party)
+        for name, (project, row, party) in ITEMS.items()
+    }
+    # Assignees and comments whose names would show a leak.
+    csm = users["csm"]
+    for item, role in (
+        (items["a.client"], "client_a"),
+        (items["b.client"], "client_b"),
+        (items["b.ims"], "ims"),
+        (items["b.partner"], "partner"),
+    ):
+        update_item(item, actor=csm, assignee=users[role])
+    for item, role, body in (
+        (items["a.client"], "client_a", "Acme-only remark"),
+        (items["b.client"], "client_b", "Globex-only remark"),
+        (items["b.partner"], "partner", "Northwind-only remark"),
+    ):
+        add_comment(item, actor=users[role], body=body)
+    # On every project, for every party: an overdue item and an item due soon.
+    now = today()
+    for project in (world.project_a, world.project_b, pilot_a.id, pilot_b.id):
+        for party in Party:
+            of_party = [i for i in factories.items_of(project) if i.party is party]
+            for item, days in zip(of_party, (-3, 3), strict=False):
+                item.due_date = now + timedelta(days=days)
+    db.session.flush()
+    for pilot in (pilot_a, pilot_b):
+        archive_project(pilot, actor=csm)
+    # Reset links: one usable, one used, one expired (all for an Infor account).
+    moment = utcnow()
+    for name, expires, used in (
+        ("token_valid", moment + timedelta(hours=48), None),
+        ("token_used", moment + timedelta(hours=48), moment - timedelta(hours=1)),
+        ("token_expired", moment - timedelta(hours=1), None),
+    ):
+        db.session.add(
+            PasswordResetToken(
+                user_id=world.other_csm,
+                token_hash=hash_reset_token(RESET_TOKENS[name]),
+                created_by_id=world.admin,
+                created_at=moment - timedelta(hours=2),
+                expires_at=expires,
+                used_at=used,
+            )
+        )
+    api_tokens = {role: create_token(user, name="matrix") for role, user in users.items()}
+    # Calendar feeds: on for everyone but other_partner; client_a's URL was reset once.
+    feed_tokens = {"off": feed_token(users["other_partner"])}
+    turn_on_feed(users["client_a"])
+    feed_tokens["revoked"] = feed_token(users["client_a"])
+    reset_feed(users["client_a"])
+    for role, user in users.items():
+        if role != "other_partner":
+            turn_on_feed(user)
+            feed_tokens[role] = feed_token(user)
+    db.session.commit()
+    return Scene(
+        world=world,
+        api_tokens={role: value for role, (_, value) in api_tokens.items()},
+        api_token_ids={role: token.id for role, (token, _) in api_tokens.items()},
+        feed_tokens=feed_tokens,
+        items={name: item.id for name, item in items.items()},
+        pilot_a=pilot_a.id,
+        pilot_b=pilot_b.id,
+        catalogue_number=current_version().number,
+        missing_user=db.session.scalar(sa.select(sa.func.max(User.id))) + 1000,
+    )
+
+
+# Columns a request may change without it being a change of data: signing in stamps these.
+IGNORED_COLUMNS = frozenset({"last_login_at", "last_used_at"})  # API tokens' last use too
+
+
+def _dump() -> dict[str, list[dict]]:
+    """Every row of every table, in primary-key order."""
+    with db.engine.connect() as connection:
+        return {
+            table.name: [
+                dict(row._mapping)
+                for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns))
+            ]
+            for table in db.metadata.sorted_tables
+        }
+
+
+def _comparable(dump: dict[str, list[dict]]) -> dict[str, list[tuple]]:
+    return {
+        name: [tuple(v for k, v in row.items() if k not in IGNORED_COLUMNS) for row in rows]
+        for name, rows in dump.items()
+    }
+
+
+def _wipe(connection) -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        connection.execute(table.delete())
+
+
+def _key(table: sa.Table, row: dict) -> tuple:
+    return tuple(row[column.name] for column in table.primary_key.columns)
+
+
+def _where(table: sa.Table, key: tuple):
+    return sa.and_(*(c == v for c, v in zip(table.primary_key.columns, key, strict=True)))
+
+
+def _put_back(snapshot: dict[str, list[dict]], current: dict[str, list[dict]]) -> None:
+    """Make the database ``snapshot`` again, touching only the rows that differ: rows gone
+    come back and changed rows are reset (parents first), new rows go (children first)."""
+    db.session.remove()
+    tables = db.metadata.sorted_tables
+    try:
+        with db.engine.begin() as connection:
+            for table in tables:
+                now = {_key(table, row): row for row in current[table.name]}
+                for row in snapshot[table.name]:
+                    key = _key(table, row)
+                    if key not in now:
+                        connection.execute(table.insert(), row)
+                    elif now[key] != row:
+                        connection.execute(table.update().where(_where(table, key)).values(row))
+            for table in reversed(tables):
+                keep = {_key(table, row) for row in snapshot[table.name]}
+                for row in current[table.name]:
+                    if _key(table, row) not in keep:
+                        connection.execute(table.delete().where(_where(table, _key(table, row))))
+    except sa.exc.IntegrityError:  # rows that cannot be reset one by one: rebuild every table
+        with db.engine.begin() as connection:
+            _wipe(connection)
+            for table in tables:
+                if snapshot[table.name]:
+                    connection.execute(table.insert(), snapshot[table.name])
+
+
+@pytest.fixture(scope="module")
+def _scene(_app):
+    """The scene, built once per database; ``scene`` puts it back before each test."""
+    with _app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            _wipe(connection)
+        scene = _build_scene()
+        scene.snapshot = _dump()
+        scene.expected = _comparable(scene.snapshot)
+    yield scene
+    with _app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            _wipe(connection)
+
+
+@pytest.fixture
+def scene(_app, _scene) -> Scene:
+    with _app.app_context():
+        current = _dump()
+        if _comparable(current) != _scene.expected:
+            _put_back(_scene.snapshot, current)
+            assert _comparable(_dump()) == _scene.expected, "the scene could not be put back"
+    return _scene
+
+
+# --- targets: the object a case is about -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """How to build a case's URL: its path arguments (``args``, checked against the URL
+    rules), their values for a scene, query-string arguments, and a change to make first."""
+
+    args: tuple[str, ...] = ()
+    values: Callable[[Scene], dict] = lambda scene: {}
+    query: Callable[[Scene], dict] = lambda scene: {}
+    setup: Callable[[Scene], None] | None = None
+    # A URL that is its own credential shows its owner's data to whoever holds it: the leak
+    # check is then the owner's.
+    owner: str | None = None
+
+
+def _archive(project: str) -> Callable[[Scene], None]:
+    def setup(scene: Scene) -> None:
+        db.session.execute(
+            sa.update(Project)
+            .where(Project.id == getattr(scene.world, project))
+            .values(archived_at=utcnow())
+        )
+
+    return setup
+
+
+def _project(project: str, *, archived: bool = False) -> Target:
+    return Target(
+        args=("project_id",),
+        values=lambda scene: {"project_id": getattr(scene.world, project)},
+        setup=_archive(project) if archived else None,
+    )
+
+
+def _item(project: str, item: str, *, archived: bool = False) -> Target:
+    return Target(
+        args=("project_id", "item_id"),
+        values=lambda scene: {
+            "project_id": getattr(scene.world, project),
+            "item_id": scene.items[item],
+        },
+        setup=_archive(project) if archived else None,
+    )
+
+
+def _organisation(attribute: str) -> Target:
+    return Target(
+        args=("organisation_id",),
+        values=lambda scene: {"organisation_id": getattr(scene.world, attribute)},
+    )
+
+
+def _export(fmt: str, target: Target | None = None) -> Target:
+    """``target`` (or none) downloaded as ``fmt``."""
+    target = target or Target()
+    return Target(
+        args=(*target.args, "fmt"),
+        values=lambda scene: {**target.values(scene), "fmt": fmt},
+        setup=target.setup,
+    )
+
+
+def _api_item(item: str, *, archived: bool = False) -> Target:
+    return Target(
+        args=("item_id",),
+        values=lambda scene: {"item_id": scene.items[item]},
+        setup=_archive("project_a") if archived else None,
+    )
+
+
+def _api_customer(attribute: str) -> Target:
+    return Target(
+        args=("customer_id",), values=lambda scene: {"customer_id": getattr(scene.world, attribute)}
+    )
+
+
+def _api_token_of(role: str) -> Target:
+    return Target(args=("token_id",), values=lambda scene: {"token_id": scene.api_token_ids[role]})
+
+
+def _feed(owner: str, token: Callable[[Scene], str]) -> Target:
+    return Target(
+        args=("user_id", "token"),
+        values=lambda scene: {"user_id": scene.user_id(owner), "token": token(scene)},
+        owner=owner,
+    )
+
+
+def _token(name: str) -> Target:
+    return Target(args=("token",), values=lambda scene: {"token": RESET_TOKENS[name]})
+
+
+TARGETS: dict[str, Target] = {
+    "site": Target(),
+    "project_a": _project("project_a"),
+    "project_b": _project("project_b"),
+    "archived_a": _project("project_a", archived=True),
+    "archived_b": _project("project_b", archived=True),
+    "item_a_infor": _item("project_a", "a.infor"),
+    "item_a_client": _item("project_a", "a.client"),
+    "item_b_infor": _item("project_b", "b.infor"),
+    "item_b_client": _item("project_b", "b.client"),
+    "item_b_ims": _item("project_b", "b.ims"),
+    "item_b_partner": _item("project_b", "b.partner"),
+    "item_b_under_a": _item("project_a", "b.infor"),  # project_b's item, project_a's URL
+    "archived_item_a_client": _item("project_a", "a.client", archived=True),
+    "catalogue_version": Target(query=lambda scene: {"version": scene.catalogue_number}),
+    "user_client_b": Target(args=("user_id",), values=lambda s: {"user_id": s.world.client_b}),
+    "user_missing": Target(args=("user_id",), values=lambda s: {"user_id": s.missing_user}),
+    "org_new": Target(),
+    "org_customer_a": _organisation("customer_a"),
+    "org_customer_b": _organisation("customer_b"),
+    "org_partner": _organisation("partner"),
+    "csv": _export("csv"),
+    "xlsx": _export("xlsx"),
+    "project_a_csv": _export("csv", _project("project_a")),
+    "project_a_xlsx": _export("xlsx", _project("project_a")),
+    "project_b_csv": _export("csv", _project("project_b")),
+    "project_b_xlsx": _export("xlsx", _project("project_b")),
+    "archived_a_csv": _export("csv", _project("project_a", archived=True)),
+    "api_item_a_infor": _api_item("a.infor"),
+    "api_item_a_client": _api_item("a.client"),
+    "api_item_b_infor": _api_item("b.infor"),
+    "api_item_b_client": _api_item("b.client"),
+    "api_item_b_ims": _api_item("b.ims"),
+    "api_item_b_partner": _api_item("b.partner"),
+    "api_archived_item_a_client": _api_item("a.client", archived=True),
+    "api_customer_a": _api_customer("customer_a"),
+    "api_customer_b": _api_customer("customer_b"),
+    "api_token_of_client_a": _api_token_of("client_a"),
+    "api_token_of_admin": _api_token_of("admin"),
+    "feed_of_client_a": _feed("client_a", lambda s: s.feed_tokens["client_a"]),
+    "feed_of_client_a_with_b_token": _feed("client_a", lambda s: s.feed_tokens["client_b"]),
+    "feed_of_client_a_revoked": _feed("client_a", lambda s: s.feed_tokens["revoked"]),
+    "feed_off": _feed("other_partner", lambda s: s.feed_tokens["off"]),
+    "token_valid": _token("token_valid"),
+    "token_used": _token("token_used"),
+    "token_expired": _token("token_expired"),
+    "token_unknown": _token("token_unknown"),
+}
+
+
+# --- the form each POST sends: minimal, valid-looking, with the application's field names ---
+
+
+def _project_form(scene: Scene, values: dict, role: str) -> dict:
+    project = db.session.get(Project, values["project_id"])
+    data = {
+        "name": project.name,
+        "customer_id": project.customer_id,
+        "csm_id": project.csm_id,
+        "deployment": project.deployment.value,
+        "environment": project.environment.value,
+        "implementer": project.implementer.value,
+        "partner_id": project.partner_id or 0,
+        "kickoff_date": project.kickoff_date.isoformat(),
+        "go_live_date": project.go_live_date.isoformat(),
+        "version": str(project.version),
+    }
+    if project.ims_contract:
+        data["ims_contract"] = "y"
+        data["ims_scope"] = sorted(project.ims_scope_keys)
+    return data
+
+
+def _new_project_form(scene: Scene, values: dict, role: str) -> dict:
+    start = today()
+    return {
+        "name": "Matrix project",
+        "customer_id": scene.world.customer_a,
+        "csm_id": scene.world.csm,
+        "deployment": "multi_tenant",
+        "environment": "prod",
+        "implementer": "infor",
+        "partner_id": 0,
+        "kickoff_date": start.isoformat(),
+        "go_live_date": (start + timedelta(days=90)).isoformat(),
+    }
+
+
+def _item_form(scene: Scene, values: dict, role: str) -> dict:
+    item = db.session.get(ChecklistItem, values["item_id"])
+    prefix = f"item{item.id}-"
+    return {
+        prefix + "status": "in_progress" if item.status is Status.TODO else "todo",
+        prefix + "reason": "",
+        prefix + "assignee_id": str(item.assignee_id or 0),
+        prefix + "version": str(item.version),
+    }
+
+
+def _user_form(scene: Scene, values: dict, role: str) -> dict:
+    user = db.session.get(User, values["user_id"]) if "user_id" in values else None
+    if user is None:  # a new user, or one that does not exist
+        return {
+            "email": "matrix.user@t.test",
+            "name": "Matrix User",
+            "role": "client",
+            "organisation_id": scene.world.customer_a,
+            "password": NEW_PASSWORD,
+            "active": "y",
+        }
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role.value,
+        "organisation_id": user.organisation_id or 0,
+        "password": "",
+        "active": "y",
+    }
+
+
+def _organisation_form(scene: Scene, values: dict, role: str) -> dict:
+    organisation = (
+        db.session.get(Organisation, values["organisation_id"])
+        if "organisation_id" in values
+        else None
+    )
+    if organisation is None:
+        return {"name": "Matrix Customer", "kind": "customer"}
+    return {"name": organisation.name + " Renamed", "kind": organisation.kind.value}
+
+
+FORMS: dict[str, Callable[[Scene, dict, str], dict]] = {
+    "auth.login": lambda scene, values, role: {
+        "email": EMAILS.get(role, World.CLIENT_A),
+        "password": PASSWORD,
+    },
+    "auth.change_own_password": lambda scene, values, role: {
+        "current_password": PASSWORD,
+        "new_password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+    },
+    "auth.reset_with_link": lambda scene, values, role: {
+        "new_password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+    },
+    "projects.new_project": _new_project_form,
+    "projects.edit_project": _project_form,
+    "checklist.update": _item_form,
+    "checklist.comment": lambda scene, values, role: {"body": "A comment from the matrix."},
+    "admin.new_user": _user_form,
+    "admin.edit_user": _user_form,
+    "admin.edit_organisation": _organisation_form,
+    "account.new_token": lambda scene, values, role: {"name": "Matrix script"},
+    "account.preferences": lambda scene, values, role: {
+        "preferences-digest_enabled": "y",
+        "preferences-language": "fr",
+    },
+    "api.update": lambda scene, values, role: {
+        "version": db.session.get(ChecklistItem, values["item_id"]).version,
+        "status": "in_progress",
+    },
+    "api.comment": lambda scene, values, role: {"body": "A comment from the matrix."},
+}
+
+
+# --- the table covers the URL map ----------------------------------------------------------
+
+
+def _routes(app) -> dict[tuple[str, str], list]:
+    """(endpoint, method) -> its URL rules, for every page of the app."""
+    routes: dict[tuple[str, str], list] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in NOT_PAGES:
+            continue
+        for method in sorted((rule.methods or set()) - AUTOMATIC_METHODS):
+            routes.setdefault((rule.endpoint, method), []).append(rule)
+    return routes
+
+
+def test_every_route_has_expectations(_app):
+    routes = _routes(_app)
+    missing = sorted(
+        f"{endpoint} {method} {', '.join(r.rule for r in rules)}"
+        for (endpoint, method), rules in routes.items()
+        if (endpoint, method) not in EXPECTATIONS
+    )
+    stale = sorted(f"{e} {m}" for e, m in EXPECTATIONS if (e, m) not in routes)
+    assert not missing, (
+        "endpoints without expected answers per role; add them to EXPECTATIONS in "
+        "tests/test_route_matrix.py:\n  " + "\n  ".join(missing)
+    )
+    assert not stale, "EXPECTATIONS names endpoints that no longer exist:\n  " + "\n  ".join(stale)
+    # Each URL rule of an endpoint is tried by at least one target, and each target fits one.
+    untried = []
+    for key, rules in routes.items():
+        tried = {frozenset(TARGETS[target].args) for target in EXPECTATIONS[key]}
+        untried += [f"{key[0]} {key[1]} {r.rule}" for r in rules if r.arguments not in tried]
+        unfit = tried - {frozenset(r.arguments) for r in rules}
+        assert not unfit, f"{key}: targets with arguments {unfit} fit no URL rule"
+    assert not untried, "URL rules no target tries:\n  " + "\n  ".join(untried)
+
+
+def test_expectation_table_is_well_formed():
+    for key, targets in EXPECTATIONS.items():
+        for target, row in targets.items():
+            assert target in TARGETS, f"{key}: unknown target {target!r}"
+            assert len(row) == len(ROLES), f"{key} {target}: {len(row)} answers for 9 roles"
+            for answer in row:
+                assert answer in (LOGIN, OK, TO_SIGN_IN) or isinstance(answer, int), answer
+
+
+def test_project_a_has_no_ims_or_partner_items(_app, scene):
+    """The matrix tries IMS and partner items on project_b only: project_a has none."""
+    with _app.app_context():
+        parties = {item.party for item in factories.items_of(scene.world.project_a)}
+    assert parties == {Party.INFOR, Party.CLIENT}
+
+
+# --- the matrix ---------------------------------------------------------------------------
+
+CASES = [
+    pytest.param(endpoint, method, target, role, id=f"{endpoint}-{method}-{target}-{role}")
+    for (endpoint, method), targets in EXPECTATIONS.items()
+    for target, row in targets.items()
+    for role in ROLES[: len(row)]
+]
+
+
+def sign_in(app, role: str):
+    """A test client signed in as ``role`` (or nobody, for "anonymous")."""
+    client = app.test_client()
+    if role != "anonymous":
+        response = client.post("/login", data={"email": EMAILS[role], "password": PASSWORD})
+        assert response.status_code == 302, f"sign-in of {role} failed"
+    return client
+
+
+def api_headers(scene: Scene, role: str) -> dict[str, str]:
+    """The API's credentials: ``role``'s bearer token (none for "anonymous")."""
+    if role == "anonymous":
+        return {}
+    return {"Authorization": f"Bearer {scene.api_tokens[role]}"}
+
+
+def _to_sign_in_page(response) -> tuple[bool, bool]:
+    """(redirects to the sign-in page, with a ?next= back)."""
+    if response.status_code != 302:
+        return False, False
+    location = urlsplit(response.headers["Location"])
+    return location.path == "/login", "next" in parse_qs(location.query)
+
+
+def check_answer(response, method: str, expected) -> None:
+    status = response.status_code
+    to_login, with_next = _to_sign_in_page(response)
+    if expected == LOGIN:
+        assert to_login and with_next, f"expected a redirect to sign in, got {status}"
+    elif expected == TO_SIGN_IN:
+        assert to_login and not with_next, f"expected the view's redirect to /login, got {status}"
+    elif expected == OK:
+        allowed = (200, 302) if method == "GET" else (200, 201, 302, 409, 422)
+        assert status in allowed, f"expected an allowed answer, got {status}"
+        assert not to_login, "expected an allowed answer, got a redirect to sign in"
+    else:
+        assert status == expected, f"expected {expected}, got {status}"
+
+
+def leaks(role: str, text: str) -> list[str]:
+    """The names ``role`` may not see that ``text`` shows, each with some context."""
+    found = []
+    lowered = text.lower()
+    for token in LEAKS.get(role, ()):
+        at = lowered.find(token)
+        if at >= 0:
+            found.append(f"{token!r} in …{text[max(0, at - 60) : at + 40]!r}…")
+    return found
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def spreadsheet_rows(content: bytes) -> list[list]:
+    """Every row of every sheet of an Excel workbook, sheet names first."""
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    rows = []
+    for sheet in workbook.worksheets:
+        rows.append([sheet.title])
+        rows += [list(row) for row in sheet.iter_rows(values_only=True)]
+    return rows
+
+
+def response_text(response) -> str:
+    """All a response shows: its headers (Location, Content-Disposition...) and its body, an
+    Excel download's cells included."""
+    # Set-Cookie is left out: a signed session cookie is random text that can spell a name.
+    headers = "\n".join(
+        f"{name}: {value}" for name, value in response.headers.items() if name != "Set-Cookie"
+    )
+    if response.mimetype == XLSX:
+        body = "\n".join(
+            "\t".join("" if v is None else str(v) for v in row)
+            for row in spreadsheet_rows(response.get_data())
+        )
+    else:
+        body = response.get_data(as_text=True)
+    return headers + "\n" + body
+
+
+@pytest.mark.parametrize(("endpoint", "method", "target", "role"), CASES)
+def test_route_authorization(_app, scene, endpoint, method, target, role):
+    expected = EXPECTATIONS[(endpoint, method)][target][ROLES.index(role)]
+    spec = TARGETS[target]
+    with _app.app_context():
+        if spec.setup is not None:
+            spec.setup(scene)
+            db.session.commit()
+            before = _comparable(_dump())
+        else:
+            before = scene.expected
+        values = spec.values(scene)
+        data = FORMS.get(endpoint, lambda *_: {})(scene, values, role) if method != "GET" else None
+    with _app.test_request_context():
+        url = url_for(endpoint, **values, **spec.query(scene))
+
+    if is_api(endpoint):  # a token, JSON, and no session
+        client = _app.test_client()
+        response = client.open(url, method=method, json=data, headers=api_headers(scene, role))
+    else:
+        client = sign_in(_app, role)
+        response = client.open(url, method=method, data=data)
+
+    assert response.status_code != 500, f"{method} {url} as {role}: 500"
+    check_answer(response, method, expected)
+    if expected not in (OK, TO_SIGN_IN):
+        with _app.app_context():
+            assert _comparable(_dump()) == before, f"refused {method} {url} changed data"
+    if expected == TO_SIGN_IN:
+        assert _to_sign_in_page(client.get("/projects")) == (True, True), "still signed in"
+    viewer = spec.owner if spec.owner and response.status_code == 200 else role
+    shown = leaks(viewer, response_text(response))
+    assert not shown, f"{method} {url} as {role} shows {viewer} " + "; ".join(shown)
+
+
+# --- lists, filters and counts show nothing of others ------------------------------------
+
+
+def _leak_urls(app, scene: Scene) -> list[str]:
+    w = scene.world
+    a, b = w.customer_a, w.customer_b
+    urls = [
+        "/",
+        "/projects",
+        "/projects?archived=1",
+        f"/projects?customer={a}",
+        f"/projects?customer={b}",
+        f"/projects?archived=1&customer={a}",
+        f"/projects?archived=1&customer={b}",
+        f"/projects?csm={w.csm}",
+        f"/projects?csm={w.other_csm}",
+        f"/projects?archived=1&csm={w.other_csm}",
+        "/projects?page=2",
+        "/overdue",
+        f"/overdue?customer={a}",
+        f"/overdue?customer={b}",
+        f"/overdue?csm={w.csm}",
+        f"/overdue?csm={w.other_csm}",
+        *(f"/overdue?party={party.value}" for party in Party),
+        *(f"/overdue?party={party.value}&customer={b}" for party in Party),
+        *(f"/overdue?party={party.value}&customer={a}" for party in Party),
+        "/overdue?page=2&soon_page=2",
+        "/my-tasks",
+        "/my-tasks?page=2",
+        *(
+            f"{page}/export.{fmt}{query}"
+            for fmt in ("csv", "xlsx")
+            for page, query in (
+                ("/projects", ""),
+                ("/projects", "?archived=1"),
+                ("/projects", f"?customer={b}"),
+                ("/projects", f"?customer={a}"),
+                ("/projects", f"?archived=1&customer={b}"),
+                ("/projects", f"?archived=1&customer={a}"),
+                ("/projects", f"?csm={w.other_csm}&archived=1"),
+                ("/overdue", ""),
+                ("/overdue", f"?customer={b}"),
+                ("/overdue", f"?customer={a}"),
+                *(("/overdue", f"?party={party.value}") for party in Party),
+            )
+        ),
+        "/catalogue",
+        "/admin/users",
+        "/admin/organisations",
+        "/account/password",
+        "/account",
+    ]
+    with app.app_context():
+        for project in scene.projects:
+            urls += [
+                f"/projects/{project}",
+                *(f"/projects/{project}?party={party.value}" for party in Party),
+                f"/projects/{project}?status=todo",
+                f"/projects/{project}?assignee=-1",
+                *(
+                    f"/projects/{project}?assignee={scene.user_id(r)}"
+                    for r in ("client_a", "client_b")
+                ),
+                f"/projects/{project}/history",
+                f"/projects/{project}/history?page=2",
+                f"/projects/{project}/export.csv",
+                f"/projects/{project}/export.xlsx",
+                f"/projects/{project}/export.csv?assignee={scene.user_id('client_b')}",
+                f"/projects/{project}/export.csv?party=client",
+                f"/projects/{project}/edit",
+            ]
+            # The first two items of each party (the overdue one and the one due soon): the
+            # assignee lists are per party, and the named items below hold the rest.
+            items = factories.items_of(project)
+            for party in Party:
+                picked = [item for item in items if item.party is party][:2]
+                urls += [f"/projects/{project}/items/{item.id}" for item in picked]
+    for item_id in scene.items.values():
+        for project in (w.project_a, w.project_b):  # under its project, and the other one
+            urls.append(f"/projects/{project}/items/{item_id}")
+    # The JSON API, with each role's token.
+    urls += [
+        "/api/v1/customers",
+        *(f"/api/v1/customers/{customer}" for customer in (a, b)),
+        "/api/v1/projects",
+        "/api/v1/projects?archived=true",
+        *(f"/api/v1/projects?customer={customer}" for customer in (a, b)),
+        *(f"/api/v1/projects?archived=true&customer={customer}" for customer in (a, b)),
+        f"/api/v1/projects?csm={w.other_csm}&archived=true",
+        *(f"/api/v1/projects/{project}" for project in scene.projects),
+        "/api/v1/items?limit=200",
+        *(f"/api/v1/items?limit=200&project={project}" for project in scene.projects),
+        *(f"/api/v1/items?limit=200&party={party.value}" for party in Party),
+        *(f"/api/v1/items?assignee={scene.user_id(r)}" for r in ("client_a", "client_b")),
+        *(f"/api/v1/items/{item_id}" for item_id in scene.items.values()),
+        "/api/v1/overdue?limit=200",
+        *(f"/api/v1/overdue?limit=200&customer={customer}" for customer in (a, b)),
+        *(f"/api/v1/overdue?party={party.value}" for party in Party),
+        "/api/v1/catalogue",
+    ]
+    return urls
+
+
+@pytest.mark.parametrize("role", list(LEAKS))
+def test_pages_show_nothing_of_others(_app, scene, role):
+    client = sign_in(_app, role)
+    problems = []
+    own_feed = f"/calendar/{scene.user_id(role)}/{scene.feed_tokens.get(role, 'off')}.ics"
+    for url in [*_leak_urls(_app, scene), own_feed]:
+        response = client.get(url, headers=api_headers(scene, role) if "/api/" in url else {})
+        if response.status_code >= 500:
+            problems.append(f"GET {url}: {response.status_code}")
+        problems += [
+            f"GET {url} ({response.status_code}) shows {leak}"
+            for leak in leaks(role, response_text(response))
+        ]
+    assert not problems, f"{len(problems)} problems for {role}:\n  " + "\n  ".join(problems)
+
+
+OWN_PROJECTS = {  # positive control: what each role's portfolio does list
+    "client_a": ["Acme rollout"],
+    "client_b": ["Globex rollout"],
+    "ims": ["Globex rollout"],
+    "partner": ["Globex rollout"],
+    "other_partner": [],
+}
+
+
+def _number(pattern: str, html: str) -> int:
+    match = re.search(pattern, html)
+    assert match, f"no {pattern!r} on the page"
+    return int(match.group(1))
+
+
+def _options(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None, f"no {name} filter on the page"
+    return [text.strip() for text in re.findall(r"<option[^>]*>(.*?)</option>", select.group(1))]
+
+
+OPEN = (Status.TODO, Status.IN_PROGRESS, Status.BLOCKED)
+
+
+def _expected_views(scene: Scene, role: str) -> dict:
+    """What ``role``'s lists should show, worked out with the Python predicate (not the SQL
+    twin the lists use): projects, customers, CSMs, and item counts."""
+    user = db.session.get(User, scene.user_id(role))
+    projects = [db.session.get(Project, pid) for pid in scene.projects]
+    visible = [p for p in projects if can_view_project(user, p)]
+    active = [p for p in visible if p.archived_at is None]
+    now, days = today(), 7
+    items = [i for p in active for i in factories.items_of(p.id) if i.status in OPEN]
+
+    def count(customer=None, when=lambda i: True):
+        return sum(
+            1 for i in items if when(i) and (customer is None or i.project.customer_id == customer)
+        )
+
+    def overdue(i):
+        return i.due_date < now
+
+    def soon(i):
+        return now <= i.due_date <= now + timedelta(days=days)
+
+    party = {"client": Party.CLIENT, "ims": Party.IMS, "partner": Party.PARTNER}[user.role.value]
+    w = scene.world
+    return {
+        "active": len(active),
+        "archived": len(visible) - len(active),
+        "customers": sorted({p.customer.name for p in visible}),
+        "csms": sorted({p.csm.name for p in visible}),
+        "overdue": {c: count(c, overdue) for c in (None, w.customer_a, w.customer_b)},
+        "soon": {c: count(c, soon) for c in (None, w.customer_a, w.customer_b)},
+        "my_tasks": sum(
+            1
+            for i in items
+            if i.party is party
+            and (
+                i.project.customer_id == user.organisation_id
+                if party is Party.CLIENT
+                else i.assignee_id in (None, user.id)
+            )
+        ),
+    }
+
+
+def csv_rows(response) -> list[list[str]]:
+    """The data rows of a CSV download (its header left out)."""
+    assert response.status_code == 200, response.status_code
+    text = response.get_data().decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))[1:]
+
+
+@pytest.mark.parametrize("role", list(LEAKS))
+def test_counts_and_options_cover_only_visible_projects(_app, scene, role):
+    with _app.app_context():
+        expected = _expected_views(scene, role)
+    client = sign_in(_app, role)
+    w = scene.world
+
+    portfolio = client.get("/projects").get_data(as_text=True)
+    for name in OWN_PROJECTS[role]:
+        assert name in portfolio
+    assert _number(r"(\d+) projects?\.", portfolio) == expected["active"]
+    assert len(csv_rows(client.get("/projects/export.csv"))) == expected["active"]
+    archived = client.get("/projects?archived=1").get_data(as_text=True)
+    assert _number(r"(\d+) archived projects?\.", archived) == expected["archived"]
+    exported = csv_rows(client.get("/projects/export.csv?archived=1"))
+    assert len(exported) == expected["archived"]
+
+    for html in (portfolio, client.get("/overdue").get_data(as_text=True)):
+        assert _options(html, "customer") == ["All", *expected["customers"]]
+        assert _options(html, "csm") == ["All", *expected["csms"]]
+
+    for customer in (None, w.customer_a, w.customer_b):
+        query = f"?customer={customer}" if customer else ""
+        html = client.get("/overdue" + query).get_data(as_text=True)
+        overdue, soon = expected["overdue"][customer], expected["soon"][customer]
+        assert _number(r'data-testid="overdue-count">(\d+)<', html) == overdue, query
+        assert _number(r'data-testid="due-soon-count">(\d+)<', html) == soon, query
+        exported = csv_rows(client.get("/overdue/export.csv" + query))
+        assert len(exported) == overdue + soon, f"rows of /overdue/export.csv{query}"
+
+    tasks = client.get("/my-tasks").get_data(as_text=True)
+    assert _number(r'data-testid="task-count">(\d+)<', tasks) == expected["my_tasks"]
+
+    # The JSON API agrees.
+    headers = api_headers(scene, role)
+
+    def api_data(path: str) -> list[dict]:
+        response = client.get("/api/v1" + path, headers=headers)
+        assert response.status_code == 200, path
+        return response.get_json()["data"]
+
+    customers = sorted(c["name"] for c in api_data("/customers"))
+    assert customers == expected["customers"]
+    assert len(api_data("/projects")) == expected["active"]
+    assert len(api_data("/projects?archived=true")) == expected["archived"]
+    for customer in (None, w.customer_a, w.customer_b):
+        query = f"&customer={customer}" if customer else ""
+        overdue = api_data("/overdue?limit=200" + query)
+        assert len(overdue) == expected["overdue"][customer], f"/api/v1/overdue{query}"
+
+
+@pytest.mark.parametrize("role", [role for role in EMAILS if role != "other_partner"])
+def test_calendar_feed_lists_exactly_the_items_one_may_update(_app, scene, role):
+    """The feed's SQL (``updatable_items_filter``) agrees with ``can_update_item``: the open
+    items of active projects that its owner may update, and nothing else."""
+    with _app.app_context():
+        user = db.session.get(User, scene.user_id(role))
+        expected = sorted(
+            item.id
+            for project in scene.projects
+            for item in factories.items_of(project)
+            if item.project.archived_at is None
+            and item.status in OPEN
+            and can_update_item(user, item)
+        )
+    url = f"/calendar/{scene.user_id(role)}/{scene.feed_tokens[role]}.ics"
+    response = _app.test_client().get(url)  # calendar apps do not sign in
+    assert response.status_code == 200
+    listed = sorted(int(i) for i in re.findall(r"UID:item-(\d+)@", response.get_data(as_text=True)))
+    assert listed == expected
