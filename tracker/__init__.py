@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker.config import Config
 
@@ -21,9 +22,11 @@ def create_app(config: object | None = None) -> Flask:
     app.config.from_object(config or Config())
     _configure_database(app)
     _check_secret_key(app)
+    _trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -47,13 +50,29 @@ def _check_secret_key(app: Flask) -> None:
     app.config["SECRET_KEY"] = "development-only-insecure-key"  # noqa: S105
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUST_PROXY reverse proxies, take the client's address, scheme (HTTPS), host
+    and prefix from their X-Forwarded-* headers."""
+    proxies = app.config.get("TRUST_PROXY", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
+        )
+
+
 def register_extensions(app: Flask) -> None:
-    from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
+    from tracker import auth
+    from tracker.account.language import select_locale
+    from tracker.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    mail.init_app(app)
+    # Catalogues in tracker/translations; e-mails set their recipient's locale themselves.
+    babel.init_app(app, locale_selector=select_locale)
+    auth.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see this page."
@@ -73,19 +92,40 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.account.views import bp as account_bp
     from tracker.admin.views import bp as admin_bp
+    from tracker.api.views import bp as api_bp
     from tracker.auth.views import bp as auth_bp
+    from tracker.calendar.views import bp as calendar_bp
     from tracker.catalogue.views import bp as catalogue_bp
     from tracker.checklist.views import bp as checklist_bp
     from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.exports.views import bp as exports_bp
     from tracker.projects.views import bp as projects_bp
 
-    for blueprint in (auth_bp, projects_bp, checklist_bp, dashboard_bp, catalogue_bp, admin_bp):
+    for blueprint in (
+        auth_bp,
+        projects_bp,
+        checklist_bp,
+        dashboard_bp,
+        exports_bp,
+        catalogue_bp,
+        admin_bp,
+        account_bp,
+        calendar_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:
     from tracker.errorpages import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from tracker.security_headers import register
 
     register(app)
 
@@ -99,8 +139,14 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from tracker.api.cli import tokens_cli
     from tracker.catalogue.cli import catalogue_cli
+    from tracker.dataio.cli import register_dataio_commands
     from tracker.demo.cli import demo_command
+    from tracker.reminders.cli import reminders_cli
 
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(tokens_cli)
+    app.cli.add_command(reminders_cli)
+    register_dataio_commands(app)

@@ -84,6 +84,9 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tracker@localhost")
+    # The address people reach the tracker at, for links in e-mails (sent outside any
+    # request): scheme, host and any path prefix, e.g. https://tracker.example.com.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
     @property
     def REMEMBER_COOKIE_SECURE(self) -> bool:

@@ -1,9 +1,11 @@
 """Extensions, created unbound and initialised by ``create_app``."""
 
+from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -29,6 +31,10 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
+babel = Babel()
+# Flask-Mail reads the MAIL_* settings here at start-up; the reminder run reads them again
+# when it starts (tracker.reminders.services.Outbox).
+mail = Mail()
 # Flask-Limiter keeps its counter store on this one object: each ``init_app`` gives it a fresh
 # store from that app's RATELIMIT_STORAGE_URI. A process serves one app, so that is harmless;
 # whether limits apply is read from the current app's config (SIGN_IN_RATE_LIMITS_ENABLED).

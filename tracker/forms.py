@@ -6,7 +6,14 @@ import re
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectMultipleField, ValidationError, widgets
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectMultipleField,
+    ValidationError,
+    widgets,
+)
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -64,3 +71,24 @@ class TrackerForm(FlaskForm):
         if not clean:
             return False
         return super().validate(extra_validators)
+
+
+class BoundedIntegerField(IntegerField):
+    """A whole number of at most ``digits`` ASCII digits, refused before any arithmetic (a
+    huge number would overflow the range check)."""
+
+    def __init__(self, *args, digits: int = 10, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.digits = digits
+
+    def process_formdata(self, valuelist) -> None:
+        if valuelist:
+            raw = valuelist[0]
+            if (
+                not isinstance(raw, str)
+                or not (raw.isascii() and raw.isdigit())
+                or len(raw) > self.digits
+            ):
+                self.data = None
+                raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)

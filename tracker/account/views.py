@@ -3,7 +3,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from tracker.account.forms import RevokeForm, TokenForm
+from tracker.account.forms import PreferencesForm, RevokeForm, TokenForm
+from tracker.account.services import set_preferences
 from tracker.api.models import ApiToken
 from tracker.api.services import create_token, revoke_token, tokens_of
 from tracker.errors import RuleError
@@ -12,13 +13,22 @@ from tracker.extensions import db
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-def _page(form: TokenForm, *, new_token: str | None = None, status: int = 200):
+def _page(
+    form: TokenForm,
+    *,
+    new_token: str | None = None,
+    preferences_form: PreferencesForm | None = None,
+    status: int = 200,
+):
+    if preferences_form is None:
+        preferences_form = PreferencesForm(formdata=None, obj=current_user)
     return render_template(
         "account/index.html",
         form=form,
         tokens=tokens_of(current_user),
         revoke_form=RevokeForm(formdata=None),
         new_token=new_token,
+        preferences_form=preferences_form,
     ), status
 
 
@@ -56,3 +66,23 @@ def revoke(token_id: int):
         db.session.commit()
         flash(f"Token “{token.name}” revoked.", "success")
     return redirect(url_for("account.index"))
+
+
+@bp.route("/preferences", methods=["POST"])
+@login_required
+def preferences():
+    """The daily reminder e-mail on or off, and the language (templates/account/_preferences)."""
+    form = PreferencesForm()
+    if not form.validate():
+        return _page(TokenForm(formdata=None), preferences_form=form, status=422)
+    try:
+        set_preferences(
+            current_user, digest_enabled=form.digest_enabled.data, language=form.language.data
+        )
+    except RuleError as error:
+        db.session.rollback()
+        getattr(form, error.field).errors.append(error.message)
+        return _page(TokenForm(formdata=None), preferences_form=form, status=422)
+    db.session.commit()
+    flash("Preferences saved.", "success")
+    return redirect(url_for("account.index") + "#preferences")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from wtforms import HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
@@ -8,7 +8,7 @@ from tracker.auth.models import User
 from tracker.checklist.models import ChecklistItem
 from tracker.checklist.services import MAX_COMMENT_LENGTH, MAX_REASON_LENGTH
 from tracker.enums import Status
-from tracker.forms import BoundedDateField, TrackerForm
+from tracker.forms import BoundedDateField, BoundedIntegerField, TrackerForm
 from tracker.permissions import can_change_due_date, can_mark_not_applicable
 
 MAX_NEXT_LENGTH = 2000
@@ -22,7 +22,7 @@ class ItemUpdateForm(TrackerForm):
     )
     assignee_id = SelectField("Assignee", coerce=int, default=0)
     due_date = BoundedDateField("Due date", validators=[Optional()])
-    version = IntegerField(
+    version = BoundedIntegerField(
         widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)]
     )
     # Where to go back to after saving: a path on this site (see safe_next), of bounded length.

@@ -13,14 +13,19 @@ from tracker.timeutil import today
 bp = Blueprint("dashboard", __name__)
 
 
-@bp.route("/overdue")
-@login_required
-def overdue():
-    filters = {
+def dashboard_filters() -> dict:
+    """The overdue dashboard's filters from the query string (shared with its exports)."""
+    return {
         "party": enum_arg("party", Party),
         "csm_id": int_arg("csm"),
         "customer_id": int_arg("customer"),
     }
+
+
+@bp.route("/overdue")
+@login_required
+def overdue():
+    filters = dashboard_filters()
     now = today()
     days = current_app.config["DUE_SOON_DAYS"]
     overdue_page = paginate_rows(

@@ -1,0 +1,520 @@
+"""The daily reminder e-mails (`flask reminders send`), sent through a real SMTP server.
+
+Each test runs the command against an aiosmtpd server on 127.0.0.1 and reads the messages
+back with the email package, as a mail client would.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.policy import default as default_policy
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from flask_mail import Connection
+
+from tests import factories
+from tests.factories import World
+from tracker.auth.models import User
+from tracker.checklist.models import ChecklistItem
+from tracker.enums import OPEN_STATUSES, Party, Role, Status
+from tracker.extensions import db
+from tracker.projects.models import Project
+from tracker.projects.services import archive_project
+from tracker.reminders.models import ReminderDelivery
+from tracker.timeutil import today
+
+BASE_URL = "https://tracker.example.test/onboarding"
+ITEM_LINK = re.compile(re.escape(BASE_URL) + r"/projects/(\d+)/items/(\d+)")
+
+
+# --- a real SMTP server ---------------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    recipients: list[str]  # the envelope's RCPT TO
+    message: EmailMessage
+
+
+class Collector:
+    """An aiosmtpd handler that keeps every message, and refuses the addresses in ``refuse``."""
+
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=default_policy)
+        self.received.append(Received(list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [r.message for r in self.received if address in r.recipients]
+
+
+def free_port() -> int:
+    """A port nobody listens on (aiosmtpd 1.4.6 cannot bind port 0 itself)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def smtp_server():
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(app, smtp_server, monkeypatch) -> Collector:
+    """The SMTP server, emptied, with the app's MAIL_* settings pointing at it."""
+    handler = smtp_server.handler
+    handler.received.clear()
+    handler.refuse.clear()
+    for key, value in {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_server.port,
+        "MAIL_USE_TLS": False,
+        "MAIL_USE_SSL": False,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_DEFAULT_SENDER": "tracker@example.test",
+        "MAIL_SUPPRESS_SEND": False,  # TESTING would suppress sending otherwise
+        "BASE_URL": BASE_URL,
+    }.items():
+        monkeypatch.setitem(app.config, key, value)
+    return handler
+
+
+def send(runner, *args: str):
+    return runner.invoke(args=["reminders", "send", *args])
+
+
+# --- reading messages -----------------------------------------------------------------------
+
+
+def parts(message: EmailMessage) -> dict[str, str]:
+    """The text/plain and text/html parts of the message's multipart/alternative part
+    (with the line ends of SMTP, CRLF, read as LF)."""
+    alternative = next(p for p in message.walk() if p.get_content_type() == "multipart/alternative")
+    return {
+        p.get_content_type(): p.get_content().replace("\r\n", "\n")
+        for p in alternative.iter_parts()
+    }
+
+
+def text_of(message: EmailMessage) -> str:
+    return parts(message)["text/plain"]
+
+
+def linked_items(text: str) -> set[int]:
+    return {int(item_id) for _, item_id in ITEM_LINK.findall(text)}
+
+
+def only_message_to(smtp: Collector, address: str) -> EmailMessage:
+    messages = smtp.to(address)
+    assert len(messages) == 1, f"{len(messages)} messages to {address}"
+    return messages[0]
+
+
+# --- data -----------------------------------------------------------------------------------
+
+
+def digest_items(project_id: int, party: Party | None = None, **assigned) -> set[int]:
+    """The ids of the open items of a project overdue or due within 7 days, of ``party``;
+    ``assignee_id=X`` (or None) narrows to one assignee."""
+    query = sa.select(ChecklistItem.id).where(
+        ChecklistItem.project_id == project_id,
+        ChecklistItem.status.in_(OPEN_STATUSES),
+        ChecklistItem.due_date <= today() + timedelta(days=7),
+    )
+    if party is not None:
+        query = query.where(ChecklistItem.party == party)
+    if "assignee_id" in assigned:
+        query = query.where(ChecklistItem.assignee_id.is_(assigned["assignee_id"]))
+    return set(db.session.scalars(query))
+
+
+def set_due(item: ChecklistItem, days: int) -> None:
+    item.due_date = today() + timedelta(days=days)
+
+
+def user_by_email(address: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.email == address))
+
+
+def deliveries() -> dict[str, ReminderDelivery]:
+    rows = db.session.execute(
+        sa.select(User.email, ReminderDelivery).join(User, ReminderDelivery.user_id == User.id)
+    )
+    return dict(rows.all())
+
+
+# --- who gets what --------------------------------------------------------------------------
+
+
+def test_each_user_with_items_gets_one_message_addressed_to_them(app, world, smtp, runner):
+    result = send(runner)
+
+    assert result.exit_code == 0, result.output
+    expected = {World.CSM, World.PARTNER, World.CLIENT_A, World.CLIENT_B}  # the others: nothing
+    assert sorted(r for received in smtp.received for r in received.recipients) == sorted(expected)
+    for received in smtp.received:
+        assert received.message["To"] == received.recipients[0]
+        assert received.message["From"] == "tracker@example.test"
+
+
+def test_message_is_multipart_alternative_of_text_and_html(app, world, smtp, runner):
+    send(runner)
+
+    message = only_message_to(smtp, World.CLIENT_A)
+    alternative = next(p for p in message.walk() if p.get_content_type() == "multipart/alternative")
+    assert [p.get_content_type() for p in alternative.iter_parts()] == ["text/plain", "text/html"]
+
+
+def test_subject_counts_overdue_items_and_items_due_this_week(app, world, smtp, runner):
+    with app.app_context():
+        for item in factories.items_of(world.project_a):
+            set_due(item, 30)
+        items = [i for i in factories.items_of(world.project_a) if i.party is Party.CLIENT]
+        for item, days in zip(items, (-5, -1, 0, 7, 8), strict=False):
+            set_due(item, days)
+        db.session.commit()
+
+    send(runner)
+
+    message = only_message_to(smtp, World.CLIENT_A)
+    assert message["Subject"] == "Onboarding tracker: 2 overdue, 2 due this week"
+
+
+def test_each_item_links_to_its_page_at_the_base_url(app, world, smtp, runner):
+    send(runner)
+
+    message = only_message_to(smtp, World.CLIENT_A)
+    text, html = parts(message)["text/plain"], parts(message)["text/html"]
+    with app.app_context():
+        expected = digest_items(world.project_a, Party.CLIENT)
+    assert expected
+    assert linked_items(text) == expected
+    for item_id in expected:
+        assert f'href="{BASE_URL}/projects/{world.project_a}/items/{item_id}"' in html
+
+
+def test_client_digest_has_only_their_company_client_items(app, world, smtp, runner):
+    send(runner)
+
+    text = text_of(only_message_to(smtp, World.CLIENT_A))
+    with app.app_context():
+        assert linked_items(text) == digest_items(world.project_a, Party.CLIENT)
+    assert "Acme" in text
+    assert "Globex" not in text
+
+
+def test_csm_digest_groups_overdue_items_by_customer(app, world, smtp, runner):
+    send(runner)
+
+    text = text_of(only_message_to(smtp, World.CSM))
+    overdue = text.split("overdue items\n", 1)[1].split("due in the next", 1)[0]
+    lines = overdue.splitlines()
+    assert lines.count("Acme Test") == 1
+    assert lines.count("Globex Test") == 1
+    acme, globex = overdue.split("\nGlobex Test\n")
+    assert {int(p) for p, _ in ITEM_LINK.findall(acme)} == {world.project_a}
+    assert {int(p) for p, _ in ITEM_LINK.findall(globex)} == {world.project_b}
+
+
+def test_csm_digest_covers_every_party_of_the_projects_they_manage(app, world, smtp, runner):
+    send(runner)
+
+    text = text_of(only_message_to(smtp, World.CSM))
+    with app.app_context():
+        expected = digest_items(world.project_a) | digest_items(world.project_b)
+    assert linked_items(text) == expected
+
+
+def test_ims_digest_has_ims_items_assigned_to_them_or_to_nobody(app, world, smtp, runner):
+    with app.app_context():
+        other = factories.user("ims2@t.test", Role.IMS)
+        ims_items = [i for i in factories.items_of(world.project_b) if i.party is Party.IMS]
+        mine, nobodys, theirs = ims_items[:3]
+        mine.assignee_id, theirs.assignee_id = world.ims, other.id
+        for item in (mine, nobodys, theirs):
+            set_due(item, -2)
+        db.session.commit()
+        expected = digest_items(world.project_b, Party.IMS) - {theirs.id}
+        assert {mine.id, nobodys.id} <= expected
+
+    send(runner)
+
+    assert linked_items(text_of(only_message_to(smtp, World.IMS))) == expected
+
+
+def test_partner_digest_has_their_party_items_on_their_projects(app, world, smtp, runner):
+    send(runner)
+
+    text = text_of(only_message_to(smtp, World.PARTNER))
+    with app.app_context():
+        assert linked_items(text) == digest_items(world.project_b, Party.PARTNER)
+    assert smtp.to(World.OTHER_PARTNER) == []
+
+
+def test_admin_digest_has_only_items_assigned_to_them(app, world, smtp, runner):
+    with app.app_context():
+        item = factories.item_of(world.project_a, "welcome_customer", Party.INFOR)
+        item.assignee_id = world.admin
+        set_due(item, 3)
+        db.session.commit()
+        item_id = item.id
+
+    send(runner)
+
+    assert linked_items(text_of(only_message_to(smtp, World.ADMIN))) == {item_id}
+
+
+def test_french_user_gets_the_digest_in_french(app, world, smtp, runner):
+    with app.app_context():
+        user_by_email(World.CLIENT_A).language = "fr"
+        db.session.commit()
+
+    send(runner)
+
+    message = only_message_to(smtp, World.CLIENT_A)
+    assert message["Subject"].startswith("Suivi d\u2019onboarding\u00a0:")
+    assert "en retard" in message["Subject"]
+    text, html = parts(message)["text/plain"], parts(message)["text/html"]
+    assert text.startswith("Bonjour Client,")
+    assert "Bonjour" in html
+    assert '<html lang="fr">' in html
+
+
+def test_english_user_gets_the_digest_in_english(app, world, smtp, runner):
+    send(runner)
+
+    text = text_of(only_message_to(smtp, World.CLIENT_B))
+    assert text.startswith("Hello Client,")
+    assert "Bonjour" not in text
+
+
+# --- what is left out ------------------------------------------------------------------------
+
+
+def test_user_with_nothing_due_gets_no_message_and_an_empty_record(app, world, smtp, runner):
+    send(runner)
+
+    assert smtp.to(World.OTHER_CSM) == []
+    with app.app_context():
+        assert deliveries()[World.OTHER_CSM].status == "empty"
+
+
+def test_user_who_turned_the_digest_off_gets_nothing(app, world, smtp, runner):
+    with app.app_context():
+        user_by_email(World.CLIENT_A).digest_enabled = False
+        db.session.commit()
+
+    send(runner)
+
+    assert smtp.to(World.CLIENT_A) == []
+    with app.app_context():
+        assert World.CLIENT_A not in deliveries()
+
+
+def test_deactivated_user_gets_nothing(app, world, smtp, runner):
+    with app.app_context():
+        user_by_email(World.CLIENT_A).active = False
+        db.session.commit()
+
+    send(runner)
+
+    assert smtp.to(World.CLIENT_A) == []
+
+
+def test_items_of_archived_projects_are_left_out(app, world, smtp, runner):
+    with app.app_context():
+        csm = db.session.get(User, world.csm)
+        archive_project(db.session.get(Project, world.project_a), actor=csm)
+        db.session.commit()
+
+    send(runner)
+
+    assert smtp.to(World.CLIENT_A) == []
+    text = text_of(only_message_to(smtp, World.CSM))
+    assert {int(p) for p, _ in ITEM_LINK.findall(text)} == {world.project_b}
+    assert "Acme" not in text
+
+
+def test_done_items_are_left_out(app, world, smtp, runner):
+    with app.app_context():
+        items = [i for i in factories.items_of(world.project_a) if i.party is Party.CLIENT]
+        for item in items:
+            item.status = Status.DONE
+        db.session.commit()
+
+    send(runner)
+
+    assert smtp.to(World.CLIENT_A) == []
+
+
+# --- once a day, whatever happens -------------------------------------------------------------
+
+
+def test_second_run_the_same_day_sends_nothing(app, world, smtp, runner):
+    send(runner)
+    first = len(smtp.received)
+
+    result = send(runner)
+
+    assert result.exit_code == 0, result.output
+    assert len(smtp.received) == first
+    assert "0 sent, 0 empty, 8 skipped, 0 failed" in result.output
+
+
+def test_each_delivery_is_recorded_with_its_counts_and_time(app, world, smtp, runner):
+    result = send(runner)
+
+    assert "4 sent, 4 empty, 0 skipped, 0 failed" in result.output
+    subject = only_message_to(smtp, World.CLIENT_A)["Subject"]
+    with app.app_context():
+        delivery = deliveries()[World.CLIENT_A]
+    assert delivery.status == "sent"
+    assert delivery.day == today()
+    assert delivery.sent_at is not None and delivery.sent_at >= delivery.created_at
+    assert subject == (
+        f"Onboarding tracker: {delivery.overdue_count} overdue, "
+        f"{delivery.due_soon_count} due this week"
+    )
+
+
+def test_another_day_sends_again(app, world, smtp, runner):
+    send(runner)
+    first = len(smtp.received)
+
+    result = send(runner, "--day", (today() + timedelta(days=1)).isoformat())
+
+    assert result.exit_code == 0, result.output
+    assert len(smtp.received) == 2 * first
+
+
+class Crash(BaseException):
+    """The process dying (killed, out of memory) in the middle of a run."""
+
+
+def test_run_stopped_after_handing_a_message_over_does_not_send_it_again(
+    app, world, smtp, runner, monkeypatch
+):
+    real_send = Connection.send
+
+    def send_then_die_at_second(connection, message, *args, **kwargs):
+        real_send(connection, message, *args, **kwargs)
+        if len(smtp.received) == 2:
+            raise Crash
+
+    monkeypatch.setattr(Connection, "send", send_then_die_at_second)
+    with pytest.raises(Crash):
+        runner.invoke(args=["reminders", "send"], catch_exceptions=False)
+    monkeypatch.setattr(Connection, "send", real_send)
+    second = smtp.received[1].recipients[0]
+
+    result = send(runner)
+
+    assert result.exit_code == 0, result.output
+    recipients = [r for received in smtp.received for r in received.recipients]
+    assert sorted(recipients) == sorted({World.CSM, World.PARTNER, World.CLIENT_A, World.CLIENT_B})
+    assert f"uncertain: {second}" in result.output
+    with app.app_context():
+        assert deliveries()[second].status == "sending"
+
+
+def test_refused_message_is_recorded_failed_and_the_run_exits_1(app, world, smtp, runner):
+    smtp.refuse.add(World.CLIENT_A)
+
+    result = send(runner)
+
+    assert result.exit_code == 1
+    assert "3 sent, 4 empty, 0 skipped, 1 failed" in result.output
+    assert f"failed: {World.CLIENT_A}: SMTPRecipientsRefused" in result.output
+    assert len(smtp.to(World.CLIENT_B)) == 1
+    with app.app_context():
+        delivery = deliveries()[World.CLIENT_A]
+    assert delivery.status == "failed"
+    assert "Mailbox unavailable" in delivery.error
+
+
+def test_failed_digest_is_sent_again_only_when_asked(app, world, smtp, runner):
+    smtp.refuse.add(World.CLIENT_A)
+    send(runner)
+    smtp.refuse.clear()
+
+    send(runner)
+    assert smtp.to(World.CLIENT_A) == []
+
+    result = send(runner, "--retry-failed")
+
+    assert result.exit_code == 0, result.output
+    assert "1 sent, 0 empty, 7 skipped, 0 failed" in result.output
+    assert len(smtp.to(World.CLIENT_A)) == 1
+    with app.app_context():
+        assert deliveries()[World.CLIENT_A].status == "sent"
+
+
+def test_unreachable_mail_server_fails_every_message(app, world, smtp, runner, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
+
+    result = send(runner)
+
+    assert result.exit_code == 1
+    assert "0 sent, 4 empty, 0 skipped, 4 failed" in result.output
+    with app.app_context():
+        assert {d.status for d in deliveries().values()} == {"failed", "empty"}
+
+
+def test_dry_run_prints_what_would_be_sent_and_sends_and_records_nothing(app, world, smtp, runner):
+    result = send(runner, "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert f"would send to {World.CLIENT_A}: Onboarding tracker: " in result.output
+    assert "4 to send, 4 empty, 0 skipped; nothing was sent or recorded" in result.output
+    assert smtp.received == []
+    with app.app_context():
+        assert deliveries() == {}
+
+
+def test_malformed_base_url_is_refused_before_anything_is_sent(
+    app, world, smtp, runner, monkeypatch
+):
+    monkeypatch.setitem(app.config, "BASE_URL", "tracker.example.test")
+
+    result = send(runner)
+
+    assert result.exit_code == 1
+    assert "BASE_URL must be the tracker's address" in result.output
+    assert smtp.received == []
+
+
+def test_missing_sender_address_is_refused_before_anything_is_sent(
+    app, world, smtp, runner, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MAIL_DEFAULT_SENDER", None)
+
+    result = send(runner)
+
+    assert result.exit_code == 1
+    assert "MAIL_DEFAULT_SENDER must be set" in result.output
+    assert smtp.received == []
+    with app.app_context():
+        assert deliveries() == {}

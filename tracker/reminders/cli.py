@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from tracker.reminders.services import send_reminders
+from tracker.timeutil import today
+
+reminders_cli = AppGroup("reminders", help="The daily reminder e-mails.")
+
+
+@reminders_cli.command("send")
+@click.option(
+    "--day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day to send the digests of, YYYY-MM-DD (default: today, in UTC).",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send and record nothing.")
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Try again the digests that failed earlier the same day (never uncertain ones).",
+)
+def send_command(day, dry_run: bool, retry_failed: bool) -> None:
+    """Send each active user who wants it one e-mail of their overdue items and of those
+    due in the next DUE_SOON_DAYS days (for cron or a Kubernetes CronJob).
+
+    A user gets at most one digest a day: running again the same day sends nothing more.
+    A digest a stopped run may or may not have sent is reported as uncertain and not sent
+    again. Exits with status 1 when a message failed.
+    """
+    on = day.date() if day else today()
+    try:
+        result = send_reminders(on, dry_run=dry_run, retry_failed=retry_failed)
+    except ValueError as error:  # BASE_URL or MAIL_DEFAULT_SENDER is not usable
+        raise click.ClickException(str(error)) from error
+    for address, subject in result.planned:
+        click.echo(f"would send to {address}: {subject}")
+    for address in result.uncertain:
+        click.echo(
+            f"uncertain: {address}: a run stopped while sending this digest; it may or may "
+            "not have been delivered, and is not sent again.",
+            err=True,
+        )
+    for address, error in result.failed:
+        click.echo(f"failed: {address}: {error}", err=True)
+    click.echo(result.summary())
+    if result.failed:
+        click.get_current_context().exit(1)

@@ -1,0 +1,428 @@
+"""The daily reminder digest: which items each user hears about, the message in their
+language, and the run that sends one digest per user per day.
+
+The run is idempotent per user and day, and safe to resume after a crash. For each user it
+commits a ReminderDelivery row (status "sending") *before* handing the message to the mail
+server, then marks the row "sent", or "failed" with the error. A user who already has a row
+for the day is skipped: a second run sends nothing, and a "sending" row left by a run that
+stopped half-way is reported as uncertain rather than sent again (a missed digest is better
+than a double one). A user with nothing to report gets a row "empty" and no e-mail.
+
+This is the one service that commits, user by user: the protocol above is made of commits.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import textwrap
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Flask, current_app, render_template
+from flask_babel import force_locale, gettext, lazy_gettext
+from flask_mail import BadHeaderError, Connection, Message
+
+from tracker.account.language import language_of
+from tracker.auth.models import User
+from tracker.checklist.queries import is_due_soon, is_overdue
+from tracker.dashboard.queries import item_rows, my_tasks_filter
+from tracker.enums import Party, Role, Status
+from tracker.extensions import db, mail
+from tracker.permissions import visible_projects_filter
+from tracker.projects.models import Project
+from tracker.reminders.models import ReminderDelivery
+from tracker.timeutil import utcnow
+
+SENDING, SENT, FAILED, EMPTY = "sending", "sent", "failed", "empty"
+
+# Responsibilities are paragraphs; the digest shows their start, the item page the rest.
+ITEM_TEXT_WIDTH = 160
+
+
+# --- links outside a request -----------------------------------------------------------
+
+
+class Links:
+    """Absolute URLs of the tracker's pages without a request, from BASE_URL: a scheme, a
+    host and any path prefix the tracker is served under (``https://example.com/tracker``)."""
+
+    def __init__(self, app: Flask, base_url: str) -> None:
+        parts = urlsplit(base_url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError(
+                f"BASE_URL must be the tracker's address, such as https://tracker.example.com, "
+                f"not {base_url!r}."
+            )
+        self._adapter = app.url_map.bind(
+            parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
+        )
+
+    def __call__(self, endpoint: str, **values) -> str:
+        return self._adapter.build(endpoint, values, force_external=True)
+
+
+# --- what a digest holds ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    id: int
+    text: str  # in the recipient's language, shortened
+    party: Party
+    status: Status
+    due_date: date
+    days_overdue: int  # 0 for an item not yet due
+    assignee_name: str | None
+    url: str
+
+
+@dataclass
+class ProjectGroup:
+    name: str
+    items: list[DigestItem] = field(default_factory=list)
+
+
+@dataclass
+class CustomerGroup:
+    name: str
+    projects: list[ProjectGroup]
+
+
+@dataclass
+class Digest:
+    """One user's items for one day: overdue, and due within ``days``, each grouped by
+    customer then project (customers and projects by name, items by due date)."""
+
+    user: User
+    day: date
+    days: int
+    overdue: list[CustomerGroup]
+    due_soon: list[CustomerGroup]
+    overdue_count: int
+    due_soon_count: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.overdue_count or self.due_soon_count)
+
+
+def digest_filter(user: User) -> sa.ColumnElement[bool]:
+    """The items a user's digest is about, among those of the projects they may see.
+
+    CSMs: every item of the projects they manage, and any item assigned to them. Everyone
+    else: their tasks (``my_tasks_filter``): client users, their company's client items; IMS
+    and partner consultants, their party's items assigned to them or to nobody;
+    administrators, the items assigned to them.
+    """
+    if user.role is Role.CSM:
+        return sa.or_(Project.csm_id == user.id, my_tasks_filter(user))
+    return my_tasks_filter(user)
+
+
+def digest_select(user: User, day: date, days: int) -> sa.Select:
+    """The open items of ``user``'s digest overdue on ``day`` or due within ``days`` after
+    it, on projects that are not archived, soonest due first: one query per user."""
+    return item_rows().where(
+        sa.or_(is_overdue(day), is_due_soon(day, days)),
+        visible_projects_filter(user),
+        digest_filter(user),
+    )
+
+
+def _grouped(entries: list[tuple[sa.Row, DigestItem]]) -> list[CustomerGroup]:
+    customers: dict[str, dict[tuple[str, int], ProjectGroup]] = {}
+    for row, item in entries:
+        projects = customers.setdefault(row.customer_name, {})
+        key = (row.project_name, row.project_id)
+        projects.setdefault(key, ProjectGroup(row.project_name)).items.append(item)
+    return [
+        CustomerGroup(name, [projects[key] for key in sorted(projects)])
+        for name, projects in sorted(customers.items())
+    ]
+
+
+@lru_cache(maxsize=1024)  # a catalogue has a few dozen rows, each in many digests
+def _shortened(text: str) -> str:
+    return textwrap.shorten(text, ITEM_TEXT_WIDTH, placeholder=" …")
+
+
+def build_digest(user: User, day: date, days: int, links: Links) -> Digest:
+    """``user``'s digest for ``day`` (empty when they have nothing overdue or due soon)."""
+    french = language_of(user) == "fr"
+    overdue, due_soon = [], []
+    for row in db.session.execute(digest_select(user, day, days)):
+        item = DigestItem(
+            id=row.id,
+            text=_shortened(row.text_fr if french else row.text_en),
+            party=row.party,
+            status=row.status,
+            due_date=row.due_date,
+            days_overdue=max(0, (day - row.due_date).days),
+            assignee_name=row.assignee_name,
+            url=links("checklist.item", project_id=row.project_id, item_id=row.id),
+        )
+        # The query selected open items overdue or due soon; the due date tells which.
+        (overdue if row.due_date < day else due_soon).append((row, item))
+    return Digest(
+        user=user,
+        day=day,
+        days=days,
+        overdue=_grouped(overdue),
+        due_soon=_grouped(due_soon),
+        overdue_count=len(overdue),
+        due_soon_count=len(due_soon),
+    )
+
+
+# --- the message --------------------------------------------------------------------------
+
+
+# Labels of the e-mails, translated when a message is rendered (once per message).
+PARTY_LABELS = {
+    Party.INFOR: lazy_gettext("Infor"),
+    Party.CLIENT: lazy_gettext("Client"),
+    Party.IMS: lazy_gettext("IMS"),
+    Party.PARTNER: lazy_gettext("Partner"),
+}
+STATUS_LABELS = {
+    Status.TODO: lazy_gettext("To do"),
+    Status.IN_PROGRESS: lazy_gettext("In progress"),
+    Status.BLOCKED: lazy_gettext("Blocked"),
+    Status.DONE: lazy_gettext("Done"),
+    Status.NOT_APPLICABLE: lazy_gettext("Not applicable"),
+}
+
+
+def digest_subject(digest: Digest) -> str:
+    """'Onboarding tracker: 3 overdue, 5 due this week', in the current locale."""
+    overdue, soon = digest.overdue_count, digest.due_soon_count
+    if overdue and soon:
+        return gettext(
+            "Onboarding tracker: %(overdue)d overdue, %(soon)d due this week",
+            overdue=overdue,
+            soon=soon,
+        )
+    if overdue:
+        return gettext("Onboarding tracker: %(overdue)d overdue", overdue=overdue)
+    return gettext("Onboarding tracker: %(soon)d due this week", soon=soon)
+
+
+def digest_message(digest: Digest, links: Links) -> Message:
+    """The e-mail of a digest, in its recipient's language: plain text and HTML
+    (multipart/alternative), with an absolute link to each item's page."""
+    user = digest.user
+    language = language_of(user)
+    if user.role is Role.CSM:
+        more_url = links("dashboard.overdue", csm=user.id)
+    else:
+        more_url = links("dashboard.my_tasks")
+    with force_locale(language):
+        subject = digest_subject(digest)
+        context = dict(
+            digest=digest,
+            subject=subject,
+            language=language,
+            party_labels={party: str(label) for party, label in PARTY_LABELS.items()},
+            status_labels={status: str(label) for status, label in STATUS_LABELS.items()},
+            more_url=more_url,
+            account_url=links("account.index") + "#preferences",
+        )
+        body = render_template("email/digest.txt", **context)
+        html = render_template("email/digest.html", **context)
+    return Message(
+        subject=subject,
+        recipients=[user.email],
+        body=body,
+        html=html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        # RFC 3834: an automatic message, so that out-of-office replies are not sent back.
+        extra_headers={"Auto-Submitted": "auto-generated"},
+    )
+
+
+# --- sending ------------------------------------------------------------------------------
+
+
+class Outbox:
+    """One SMTP connection for a whole run, opened on first use and opened again after an
+    error. The MAIL_* settings are read when the run starts (not when the app started), so
+    that a run, or a test, may point at another server."""
+
+    def __init__(self, app: Flask) -> None:
+        self._mail = mail.init_mail(app.config, app.debug, app.testing)
+        self._connection: Connection | None = None
+
+    def send(self, message: Message) -> None:
+        try:
+            if self._connection is None:
+                connection = Connection(self._mail)
+                self._connection = connection.__enter__()  # connects (unless suppressed)
+            self._connection.send(message)
+        except BaseException:
+            self.close()  # whatever state the connection is in, the next message starts afresh
+            raise
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None or connection.host is None:
+            return
+        try:
+            connection.host.quit()
+        except (smtplib.SMTPException, OSError):
+            connection.host.close()
+
+
+@dataclass
+class RunResult:
+    """What a run did, by recipient address."""
+
+    day: date
+    dry_run: bool = False
+    sent: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # a row for the day already
+    uncertain: list[str] = field(default_factory=list)  # of those, "sending" ones
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (address, error)
+    planned: list[tuple[str, str]] = field(default_factory=list)  # dry run: (address, subject)
+
+    def summary(self) -> str:
+        skipped = f"{len(self.skipped)} skipped"
+        if self.uncertain:
+            skipped += f" ({len(self.uncertain)} uncertain)"
+        if self.dry_run:
+            return (
+                f"Dry run for {self.day.isoformat()}: {len(self.planned)} to send, "
+                f"{len(self.empty)} empty, {skipped}; nothing was sent or recorded."
+            )
+        return (
+            f"Reminders for {self.day.isoformat()}: {len(self.sent)} sent, "
+            f"{len(self.empty)} empty, {skipped}, {len(self.failed)} failed."
+        )
+
+
+def recipients() -> list[User]:
+    """Active users who want the digest, detached from the session so that the run's
+    commits neither expire nor reload them."""
+    users = list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.active.is_(True), User.digest_enabled.is_(True))
+            .order_by(User.id)
+        )
+    )
+    for user in users:
+        db.session.expunge(user)
+    return users
+
+
+def _claim(user: User, digest: Digest, status: str, *, after_failure: bool) -> bool:
+    """Record (and commit) that ``user``'s digest for the day is being sent, or is empty.
+    False when another run got there first."""
+    values = dict(
+        status=status,
+        overdue_count=digest.overdue_count,
+        due_soon_count=digest.due_soon_count,
+        created_at=utcnow(),
+        sent_at=None,
+        error=None,
+    )
+    try:
+        if after_failure:
+            claimed = (
+                db.session.execute(
+                    sa.update(ReminderDelivery)
+                    .where(
+                        ReminderDelivery.user_id == user.id,
+                        ReminderDelivery.day == digest.day,
+                        ReminderDelivery.status == FAILED,
+                    )
+                    .values(**values)
+                ).rowcount
+                == 1
+            )
+        else:
+            db.session.execute(
+                sa.insert(ReminderDelivery).values(user_id=user.id, day=digest.day, **values)
+            )
+            claimed = True
+        db.session.commit()
+    except sa.exc.IntegrityError:  # another run inserted this user's row for the day
+        db.session.rollback()
+        return False
+    return claimed
+
+
+def _finish(user: User, day: date, status: str, *, error: str | None = None) -> None:
+    db.session.execute(
+        sa.update(ReminderDelivery)
+        .where(ReminderDelivery.user_id == user.id, ReminderDelivery.day == day)
+        .values(status=status, error=error, sent_at=utcnow() if status == SENT else None)
+    )
+    db.session.commit()
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:1000]
+
+
+def send_reminders(day: date, *, dry_run: bool = False, retry_failed: bool = False) -> RunResult:
+    """Send each active user who wants it their digest for ``day``, once.
+
+    Users with a row for ``day`` are skipped, except "failed" ones when ``retry_failed``.
+    ``dry_run`` builds every message but sends and records nothing. Queries: two for the
+    run, then one to read each user's items, and one or two writes per user who had no row.
+    """
+    app = current_app._get_current_object()
+    links = Links(app, app.config["BASE_URL"])
+    if not app.config.get("MAIL_DEFAULT_SENDER"):
+        raise ValueError("MAIL_DEFAULT_SENDER must be set: the address reminders are sent from.")
+    days = app.config["DUE_SOON_DAYS"]
+    result = RunResult(day=day, dry_run=dry_run)
+    earlier = dict(
+        db.session.execute(
+            sa.select(ReminderDelivery.user_id, ReminderDelivery.status).where(
+                ReminderDelivery.day == day
+            )
+        ).all()
+    )
+    outbox = None if dry_run else Outbox(app)
+    try:
+        for user in recipients():
+            status = earlier.get(user.id)
+            if status == SENDING:
+                result.skipped.append(user.email)
+                result.uncertain.append(user.email)
+                continue
+            after_failure = status == FAILED and retry_failed
+            if status is not None and not after_failure:
+                result.skipped.append(user.email)
+                continue
+            digest = build_digest(user, day, days, links)
+            if digest.is_empty:
+                if dry_run or _claim(user, digest, EMPTY, after_failure=after_failure):
+                    result.empty.append(user.email)
+                else:
+                    result.skipped.append(user.email)
+                continue
+            message = digest_message(digest, links)
+            if dry_run:
+                result.planned.append((user.email, message.subject))
+                continue
+            if not _claim(user, digest, SENDING, after_failure=after_failure):
+                result.skipped.append(user.email)
+                continue
+            try:
+                outbox.send(message)
+            except (smtplib.SMTPException, OSError, BadHeaderError) as error:
+                _finish(user, day, FAILED, error=_describe(error))
+                result.failed.append((user.email, _describe(error)))
+            else:
+                _finish(user, day, SENT)
+                result.sent.append(user.email)
+    finally:
+        if outbox is not None:
+            outbox.close()
+    return result
