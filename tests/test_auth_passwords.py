@@ -96,9 +96,10 @@ def test_password_page_needs_a_signed_in_user(world, client):
     assert response.headers["Location"].startswith("/login?next=")
 
 
-def test_navigation_links_to_the_password_page(world, login):
-    html = login(World.CLIENT_A).get("/projects").get_data(as_text=True)
-    assert 'href="/account/password"' in html
+def test_the_password_page_is_reached_from_my_account(world, login):
+    client = login(World.CLIENT_A)
+    assert 'href="/account"' in client.get("/projects").get_data(as_text=True)
+    assert 'href="/account/password"' in client.get("/account").get_data(as_text=True)
 
 
 def test_changing_the_password_redirects_with_a_message(world, login):
