@@ -171,3 +171,24 @@ def build_world() -> World:
         project_a=project_a.id,
         project_b=project_b.id,
     )
+
+
+def edit_form(project, **changes) -> dict[str, str]:
+    """The edit form as the browser would post it for ``project``, with ``changes``."""
+    data = {
+        "name": project.name,
+        "customer_id": str(project.customer_id),
+        "csm_id": str(project.csm_id),
+        "deployment": project.deployment.value,
+        "environment": project.environment.value,
+        "implementer": project.implementer.value,
+        "partner_id": str(project.partner_id or 0),
+        "kickoff_date": project.kickoff_date.isoformat(),
+        "go_live_date": project.go_live_date.isoformat(),
+        "version": str(project.version),
+    }
+    for flag in ("ims_contract", "data_migration", "vpn_required"):
+        if getattr(project, flag):
+            data[flag] = "y"
+    data.update(changes)
+    return data

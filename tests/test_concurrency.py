@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from tests import factories
-from tests.factories import World
+from tests.factories import World, edit_form
 from tests.test_items import item_url, update_data
 from tracker.audit.models import Event
 from tracker.checklist.models import ChecklistItem
@@ -122,23 +122,6 @@ def test_concurrent_commits_of_the_same_item_raise_stale_data(app, item_ids):
         second.status = Status.BLOCKED
         with pytest.raises(StaleDataError):
             two.commit()
-
-
-def edit_form(project: Project, **changes) -> dict[str, str]:
-    data = {
-        "name": project.name,
-        "customer_id": str(project.customer_id),
-        "csm_id": str(project.csm_id),
-        "deployment": project.deployment.value,
-        "environment": project.environment.value,
-        "implementer": project.implementer.value,
-        "partner_id": str(project.partner_id or 0),
-        "kickoff_date": project.kickoff_date.isoformat(),
-        "go_live_date": project.go_live_date.isoformat(),
-        "version": str(project.version),
-    }
-    data.update(changes)
-    return data
 
 
 def test_a_stale_project_edit_is_refused_and_shows_the_saved_value(app, world, login):

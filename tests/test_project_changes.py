@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.factories import World
+from tests.factories import World, edit_form
 from tracker.audit.models import Event
 from tracker.auth.models import User
 from tracker.catalogue.models import Responsibility
@@ -358,27 +358,6 @@ def test_saving_an_unchanged_project_records_no_event(ctx, world):
 
 
 # --- through the web --------------------------------------------------------------------
-
-
-def edit_form(project: Project, **changes) -> dict[str, str]:
-    """The edit form as the browser would post it for ``project``, with ``changes``."""
-    data = {
-        "name": project.name,
-        "customer_id": str(project.customer_id),
-        "csm_id": str(project.csm_id),
-        "deployment": project.deployment.value,
-        "environment": project.environment.value,
-        "implementer": project.implementer.value,
-        "partner_id": str(project.partner_id or 0),
-        "kickoff_date": project.kickoff_date.isoformat(),
-        "go_live_date": project.go_live_date.isoformat(),
-        "version": str(project.version),
-    }
-    for flag in ("ims_contract", "data_migration", "vpn_required"):
-        if getattr(project, flag):
-            data[flag] = "y"
-    data.update(changes)
-    return data
 
 
 def test_csm_moves_go_live_through_the_edit_form(app, world, login):
