@@ -162,34 +162,12 @@ def reconcile_items(project: Project, *, actor: User | None) -> tuple[int, int, 
             if item.status is Status.DONE:
                 continue  # finished work stays finished
             reason = _rule_reason(row_by_id[item.responsibility_id], item.party, project)
-            audit.record(
-                "item.status",
-                project_id=project.id,
-                item_id=item.id,
-                actor_id=actor_id,
-                field="status",
-                old=item.status,
-                new=Status.NOT_APPLICABLE,
-            )
-            item.status = Status.NOT_APPLICABLE
-            item.reason = reason
-            item.not_applicable_by_rule = True
+            _set_status_by_rule(item, Status.NOT_APPLICABLE, reason=reason, actor_id=actor_id)
             closed += 1
         elif (
             key in planned and item.status is Status.NOT_APPLICABLE and item.not_applicable_by_rule
         ):
-            audit.record(
-                "item.status",
-                project_id=project.id,
-                item_id=item.id,
-                actor_id=actor_id,
-                field="status",
-                old=item.status,
-                new=Status.TODO,
-            )
-            item.status = Status.TODO
-            item.reason = None
-            item.not_applicable_by_rule = False
+            _set_status_by_rule(item, Status.TODO, reason=None, actor_id=actor_id)
             item.due_date = planned[key].due_date
             reopened += 1
     missing = [plan for key, plan in planned.items() if key not in existing]
@@ -203,6 +181,24 @@ def reconcile_items(project: Project, *, actor: User | None) -> tuple[int, int, 
         )
     db.session.flush()
     return len(missing), reopened, closed
+
+
+def _set_status_by_rule(
+    item: ChecklistItem, status: Status, *, reason: str | None, actor_id: int | None
+) -> None:
+    """The tracker itself closes (not applicable) or reopens (to do) an item, with an event."""
+    audit.record(
+        "item.status",
+        project_id=item.project_id,
+        item_id=item.id,
+        actor_id=actor_id,
+        field="status",
+        old=item.status,
+        new=status,
+    )
+    item.status = status
+    item.reason = reason
+    item.not_applicable_by_rule = status is Status.NOT_APPLICABLE
 
 
 def _rule_reason(row: Responsibility, party: Party, project: Project) -> str:
