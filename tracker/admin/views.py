@@ -54,6 +54,18 @@ def users():
     return render_template("admin/users.html", pagination=pagination)
 
 
+def _user_values(form: UserForm) -> dict:
+    """The user form's fields as the user services take them."""
+    return {
+        "email": form.email.data,
+        "name": form.name.data,
+        "role": Role(form.role.data),
+        "organisation_id": form.organisation_id.data or None,
+        "password": form.password.data,
+        "active": form.active.data,
+    }
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 @login_required
 def new_user():
@@ -62,14 +74,7 @@ def new_user():
     _organisation_choices(form)
     if form.validate_on_submit():
         try:
-            user = create_user(
-                email=form.email.data,
-                name=form.name.data,
-                role=Role(form.role.data),
-                organisation_id=form.organisation_id.data or None,
-                password=form.password.data,
-                active=form.active.data,
-            )
+            user = create_user(**_user_values(form))
         except RuleError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(error.message)
@@ -93,16 +98,7 @@ def edit_user(user_id: int):
         form.role.data = user.role.value
     if form.validate_on_submit():
         try:
-            update_user(
-                user,
-                actor=current_user,
-                email=form.email.data,
-                name=form.name.data,
-                role=Role(form.role.data),
-                organisation_id=form.organisation_id.data or None,
-                password=form.password.data,
-                active=form.active.data,
-            )
+            update_user(user, actor=current_user, **_user_values(form))
         except RuleError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(error.message)
