@@ -1,0 +1,321 @@
+"""The numbers behind the pictures, aggregated in SQL.
+
+Each function issues a fixed number of grouped queries restricted to the projects it is
+given (a page of them at most), whatever the number of items, events or projects stored.
+"Open", "overdue" and "due soon" are tracker.checklist.queries' definitions.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from tracker.account.language import localized
+from tracker.audit.models import Event
+from tracker.catalogue.models import Area, CatalogueVersion, Responsibility
+from tracker.checklist.models import ChecklistItem
+from tracker.checklist.queries import is_due_soon, is_open, is_overdue
+from tracker.enums import CLOSED_STATUSES, OPEN_STATUSES, Party, Phase
+from tracker.extensions import db
+from tracker.insights.health import Health, HealthCounts, health_of
+from tracker.insights.sql import count_where, day_of, days_late
+from tracker.projects.models import Project
+
+# --- waiting on, and the health counts: one query per page ------------------------------
+
+
+@dataclass
+class Waiting:
+    """The open items that sit with one party, and how late they are."""
+
+    open: int = 0
+    overdue: int = 0
+    days_late: int = 0  # the sum, over its overdue items, of the days each is overdue
+    max_days_late: int = 0
+
+
+@dataclass
+class ProjectStats:
+    health: Health = Health.ON_TRACK
+    counts: HealthCounts = field(default_factory=HealthCounts)
+    waiting: dict[Party, Waiting] = field(default_factory=dict)  # in Party order
+
+    @property
+    def slipping(self) -> list[tuple[Party, Waiting]]:
+        """The parties with overdue items, most days of delay first."""
+        late = [(party, w) for party, w in self.waiting.items() if w.overdue]
+        return sorted(late, key=lambda pw: (-pw[1].days_late, -pw[1].overdue))
+
+
+def project_stats(projects: Sequence[Project], today: date) -> dict[int, ProjectStats]:
+    """Health and "waiting on" of each project, from one query grouped by project and party."""
+    result = {project.id: ProjectStats() for project in projects}
+    if not projects:
+        return result
+    overdue = is_overdue(today)
+    by_go_live = ChecklistItem.due_date <= Project.go_live_date
+    late_days = days_late(ChecklistItem.due_date, today)
+    rows = db.session.execute(
+        sa.select(
+            ChecklistItem.project_id,
+            ChecklistItem.party,
+            sa.func.count(),
+            count_where(is_open()),
+            count_where(ChecklistItem.due_date < today),
+            count_where(overdue),
+            count_where(by_go_live),
+            count_where(sa.and_(is_open(), by_go_live)),
+            sa.func.coalesce(sa.func.sum(sa.case((overdue, late_days), else_=0)), 0),
+            sa.func.coalesce(sa.func.max(sa.case((overdue, late_days), else_=0)), 0),
+        )
+        .join(Project, ChecklistItem.project_id == Project.id)
+        .where(ChecklistItem.project_id.in_(list(result)))
+        .group_by(ChecklistItem.project_id, ChecklistItem.party)
+    )
+    for pid, party, total, open_, due, late, by_gl, open_by_gl, days, longest in rows:
+        stats = result[pid]
+        stats.counts.add(HealthCounts(total, open_, due, late, by_gl, open_by_gl))
+        if open_:
+            stats.waiting[party] = Waiting(open_, late, int(days), int(longest))
+    for project in projects:
+        stats = result[project.id]
+        stats.waiting = {p: stats.waiting[p] for p in Party if p in stats.waiting}
+        stats.health = health_of(stats.counts, project.go_live_date, today)
+    return result
+
+
+# --- the phase timeline: one query -------------------------------------------------------
+
+
+@dataclass
+class PhaseSpan:
+    phase: Phase
+    first_due: date | None = None
+    last_due: date | None = None
+    total: int = 0
+    closed: int = 0
+    overdue: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.closed / self.total) if self.total else 0
+
+
+def phase_spans(project: Project, today: date) -> list[PhaseSpan]:
+    """Each phase's span (its items' earliest and latest due dates) and progress."""
+    spans = {phase: PhaseSpan(phase) for phase in Phase}
+    rows = db.session.execute(
+        sa.select(
+            Responsibility.phase,
+            sa.func.min(ChecklistItem.due_date),
+            sa.func.max(ChecklistItem.due_date),
+            sa.func.count(),
+            count_where(ChecklistItem.status.in_(CLOSED_STATUSES)),
+            count_where(is_overdue(today)),
+        )
+        .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
+        .where(ChecklistItem.project_id == project.id)
+        .group_by(Responsibility.phase)
+    )
+    for phase, first, last, total, closed, overdue in rows:
+        spans[phase] = PhaseSpan(phase, first, last, total, closed, overdue)
+    return list(spans.values())
+
+
+# --- the burn-down: three queries --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BurndownPoint:
+    day: date
+    plan: int  # items due after this day: still open if each closed on its due date
+    actual: int | None  # items open at the end of this day (None after today)
+
+
+@dataclass
+class Burndown:
+    start: date
+    end: date
+    today: date
+    total: int
+    points: list[BurndownPoint]  # the days either line changes, and start, today and end
+
+    def at(self, day: date) -> BurndownPoint:
+        """The lines' values at the end of ``day`` (steps between the points)."""
+        found = self.points[0]
+        for point in self.points:
+            if point.day > day:
+                break
+            found = point
+        return BurndownPoint(day, found.plan, found.actual if day <= self.today else None)
+
+
+def _status_changes(project: Project) -> dict[date, tuple[int, int]]:
+    """Per day, how many items were closed and how many reopened (status events)."""
+    open_values = [s.value for s in OPEN_STATUSES]
+    closed_values = [s.value for s in CLOSED_STATUSES]
+    closes = sa.and_(Event.old_value.in_(open_values), Event.new_value.in_(closed_values))
+    reopens = sa.and_(Event.old_value.in_(closed_values), Event.new_value.in_(open_values))
+    day = day_of(Event.created_at)
+    rows = db.session.execute(
+        sa.select(day, count_where(closes), count_where(reopens))
+        .where(
+            Event.project_id == project.id,
+            Event.item_id.is_not(None),
+            Event.field == "status",
+        )
+        .group_by(day)
+    )
+    return {d: (int(c), int(r)) for d, c, r in rows if c or r}
+
+
+def burndown(project: Project, today: date) -> Burndown:
+    """Open items per day: the actual line from the history, the plan line from due dates.
+
+    Items created with the project's checklist count from the chart's start (the kickoff,
+    or the project's creation if earlier); items added later count from the day they were
+    added. Items are created open ("to do"); every status change is an event, so the open
+    count of a day is the items existing then, less those closed, plus those reopened.
+    """
+    created_day = day_of(ChecklistItem.created_at)
+    created = dict(
+        db.session.execute(
+            sa.select(created_day, sa.func.count())
+            .where(ChecklistItem.project_id == project.id)
+            .group_by(created_day)
+        ).all()
+    )
+    due = dict(
+        db.session.execute(
+            sa.select(ChecklistItem.due_date, sa.func.count())
+            .where(ChecklistItem.project_id == project.id)
+            .group_by(ChecklistItem.due_date)
+        ).all()
+    )
+    changes = _status_changes(project)
+    total = sum(due.values())
+    created_on = project.created_at.date()
+    start = min([project.kickoff_date, created_on, *changes])
+    end = max([project.go_live_date, today, *due])
+    baseline = sum(n for d, n in created.items() if d <= created_on)
+    added = {d: n for d, n in created.items() if d > created_on}
+    days = sorted(
+        {start, today, end}
+        | {d for d in due if start <= d <= end}
+        | {d for d in [*added, *changes] if start <= d <= today}
+    )
+    plan = total - sum(n for d, n in due.items() if d <= start)
+    actual = baseline
+    points = []
+    for day in days:
+        if day > start:
+            plan -= due.get(day, 0)
+        if day <= today:
+            closed, reopened = changes.get(day, (0, 0))
+            actual += added.get(day, 0) - closed + reopened
+        points.append(BurndownPoint(day, plan, actual if day <= today else None))
+    return Burndown(start, end, today, total, points)
+
+
+# --- the heatmap: one query for the columns, one for the grid ----------------------------
+
+
+class CellState(enum.StrEnum):
+    LATE = "late"  # an item is overdue
+    AT_RISK = "at_risk"  # an open item is due within the due-soon days
+    OPEN = "open"  # open items, none of them late or due soon
+    DONE = "done"  # every item done or not applicable
+    NONE = "none"  # the area has no item on this project
+
+
+@dataclass(frozen=True)
+class Cell:
+    total: int = 0
+    open: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+
+    @property
+    def state(self) -> CellState:
+        if not self.total:
+            return CellState.NONE
+        if self.overdue:
+            return CellState.LATE
+        if self.due_soon:
+            return CellState.AT_RISK
+        if self.open:
+            return CellState.OPEN
+        return CellState.DONE
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title_en: str
+    title_fr: str
+
+
+@dataclass
+class Heatmap:
+    columns: list[Column]
+    cells: dict[tuple[int, str], Cell]  # (project id, area key) -> counts
+
+    def cell(self, project_id: int, area_key: str) -> Cell:
+        return self.cells.get((project_id, area_key), Cell())
+
+
+def heatmap(projects: Iterable[Project], today: date, soon_days: int) -> Heatmap:
+    """Per project and catalogue area, its items' counts; columns are the areas of the
+    projects' catalogue versions (by key, titled and ordered as in the newest of them)."""
+    projects = list(projects)
+    if not projects:
+        return Heatmap([], {})
+    versions = {project.catalogue_version_id for project in projects}
+    columns: dict[str, tuple[int, int, Column]] = {}
+    for key, title_en, title_fr, position, number in db.session.execute(
+        sa.select(Area.key, Area.title_en, Area.title_fr, Area.position, CatalogueVersion.number)
+        .join(CatalogueVersion, Area.version_id == CatalogueVersion.id)
+        .where(Area.version_id.in_(versions))
+        .order_by(CatalogueVersion.number.desc(), Area.position)
+    ):
+        columns.setdefault(key, (position, -number, Column(key, title_en, title_fr)))
+    rows = db.session.execute(
+        sa.select(
+            ChecklistItem.project_id,
+            Area.key,
+            sa.func.count(),
+            count_where(is_open()),
+            count_where(is_overdue(today)),
+            count_where(is_due_soon(today, soon_days)),
+        )
+        .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
+        .join(Area, Responsibility.area_id == Area.id)
+        .where(ChecklistItem.project_id.in_([project.id for project in projects]))
+        .group_by(ChecklistItem.project_id, Area.key)
+    )
+    cells = {(pid, key): Cell(total, o, late, soon) for pid, key, total, o, late, soon in rows}
+    ordered = sorted(columns.values(), key=lambda entry: (entry[1], entry[0]))
+    return Heatmap([column for _, _, column in ordered], cells)
+
+
+def project_areas(project: Project) -> list[tuple[str, str]]:
+    """(key, title) of the catalogue areas that have items on ``project``: the options of
+    the project page's area filter."""
+    return [
+        (row.key, localized(row, "title"))
+        for row in db.session.execute(
+            sa.select(Area.key, Area.title_en, Area.title_fr)
+            .where(
+                Area.id.in_(
+                    sa.select(Responsibility.area_id)
+                    .join(ChecklistItem, ChecklistItem.responsibility_id == Responsibility.id)
+                    .where(ChecklistItem.project_id == project.id)
+                )
+            )
+            .order_by(Area.position)
+        )
+    ]

@@ -1,0 +1,102 @@
+"""The heatmap page, and the pictures that the project page and the portfolio include."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user, login_required
+
+from tracker.account.language import localized
+from tracker.enums import Party
+from tracker.extensions import db
+from tracker.insights.charts import BurndownChart, Timeline, burndown_chart, timeline
+from tracker.insights.health import Health, HealthRule
+from tracker.insights.queries import (
+    CellState,
+    ProjectStats,
+    burndown,
+    heatmap,
+    phase_spans,
+    project_stats,
+)
+from tracker.projects.models import Project
+from tracker.projects.queries import portfolio_select, visible_csms, visible_customers
+from tracker.queryargs import int_arg, page_arg
+from tracker.timeutil import today
+
+bp = Blueprint("insights", __name__)
+
+_AREA_KEY = re.compile(r"[a-z0-9_]{1,64}")
+
+
+def area_arg(name: str = "area") -> str | None:
+    """A catalogue area's key from the query string (the project page's area filter)."""
+    value = request.args.get(name, "")
+    return value if _AREA_KEY.fullmatch(value) else None
+
+
+@dataclass
+class ProjectInsights:
+    stats: ProjectStats
+    timeline: Timeline
+    burndown: BurndownChart
+    rule: HealthRule
+    parties: list[Party]
+
+
+def project_insights(project: Project, on: date) -> ProjectInsights:
+    """The project page's pictures: five queries, whatever the project's size."""
+    return ProjectInsights(
+        stats=project_stats([project], on)[project.id],
+        timeline=timeline(project, phase_spans(project, on), on),
+        burndown=burndown_chart(burndown(project, on)),
+        rule=HealthRule(),
+        parties=list(Party),
+    )
+
+
+@dataclass
+class PortfolioInsights:
+    stats: dict[int, ProjectStats]
+    rule: HealthRule
+
+
+def portfolio_insights(projects: Sequence[Project], on: date) -> PortfolioInsights:
+    """Health and "waiting on" of a page of projects: one query."""
+    return PortfolioInsights(stats=project_stats(projects, on), rule=HealthRule())
+
+
+@bp.route("/insights/heatmap")
+@login_required
+def heatmap_page():
+    on = today()
+    filters = {"csm_id": int_arg("csm"), "customer_id": int_arg("customer")}
+    pagination = db.paginate(
+        portfolio_select(current_user, **filters),
+        page=page_arg(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    projects = list(pagination.items)
+    soon_days = current_app.config["DUE_SOON_DAYS"]
+    grid = heatmap(projects, on, soon_days)
+    return render_template(
+        "insights/heatmap.html",
+        projects=projects,
+        pagination=pagination,
+        grid=grid,
+        titles={column.key: localized(column, "title") for column in grid.columns},
+        stats=project_stats(projects, on),
+        states=list(CellState),
+        soon_days=soon_days,
+        customer_options=visible_customers(current_user),
+        csm_options=visible_csms(current_user),
+        filters={"csm": filters["csm_id"], "customer": filters["customer_id"]},
+        healths=list(Health),
+        rule=HealthRule(),
+        today=on,
+    )
