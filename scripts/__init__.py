@@ -1,0 +1,1 @@
+"""Developer scripts (screenshots) and the demo server they share with the browser tests."""

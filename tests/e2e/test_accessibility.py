@@ -1,0 +1,145 @@
+"""axe-core (WCAG 2.0/2.1 A and AA, and best practices) on every HTML page, as the role
+that sees it: no serious or critical violation. Set AXE_REPORT_DIR to keep each page's full
+results (every impact) as JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.e2e.support import ADMIN, CLIENT, CSM
+
+pytestmark = pytest.mark.e2e
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
+BLOCKING = {"serious", "critical"}
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    email: str | None  # who looks at it; None: signed out
+    path: str  # formatted with the demo ids below
+    status: int = 200
+    then_click: str | None = None  # a button to press first, for pages that answer a POST
+    width: int = 1280  # 390: a phone, where wide tables scroll sideways
+
+
+PAGES = [
+    Page("login", None, "/login"),
+    Page("login-refused", None, "/login", status=200, then_click="Sign in"),
+    Page("reset-password", None, "/reset-password/{reset_token}"),
+    Page("reset-link-unknown", None, "/reset-password/no-such-link", status=404),
+    Page("not-found-signed-out", None, "/nothing-here", status=404),
+    Page("portfolio", CSM, "/projects"),
+    Page("project", CSM, "/projects/{project}"),
+    Page("project-filtered", CSM, "/projects/{project}?party=client&status=todo"),
+    Page("project-history", CSM, "/projects/{project}/history"),
+    Page("project-edit", CSM, "/projects/{project}/edit"),
+    Page("project-new", CSM, "/projects/new"),
+    Page("item", CSM, "/projects/{project}/items/{item}"),
+    Page("my-tasks-csm", CSM, "/my-tasks"),
+    Page("overdue", CSM, "/overdue"),
+    Page("overdue-filtered", CSM, "/overdue?party=client"),
+    Page("account", CSM, "/account"),
+    Page("change-password", CSM, "/account/password"),
+    Page("not-found", CSM, "/projects/999999", status=404),
+    Page("my-tasks-client", CLIENT, "/my-tasks"),
+    Page("project-client", CLIENT, "/projects/{project}"),
+    Page("item-client", CLIENT, "/projects/{project}/items/{item}"),
+    Page("forbidden", CLIENT, "/admin/users", status=403),
+    Page("catalogue", ADMIN, "/catalogue"),
+    Page("users", ADMIN, "/admin/users"),
+    Page("user-new", ADMIN, "/admin/users/new"),
+    Page("user-edit", ADMIN, "/admin/users/{client_user}"),
+    Page(
+        "reset-link-created", ADMIN, "/admin/users/{other_user}", then_click="Create a reset link"
+    ),
+    # At a phone's width: the pages with wide tables.
+    Page("portfolio-phone", CSM, "/projects", width=390),
+    Page("project-phone", CSM, "/projects/{project}", width=390),
+    Page("item-phone", CSM, "/projects/{project}/items/{item}", width=390),
+    Page("overdue-phone", CSM, "/overdue", width=390),
+    Page("my-tasks-phone", CLIENT, "/my-tasks", width=390),
+    Page("catalogue-phone", ADMIN, "/catalogue", width=390),
+    Page("organisations", ADMIN, "/admin/organisations"),
+    Page("organisation-new", ADMIN, "/admin/organisations/new"),
+    Page("organisation-edit", ADMIN, "/admin/organisations/{customer}"),
+]
+
+
+@pytest.fixture(scope="module")
+def demo_ids(live_server) -> dict[str, object]:
+    """Ids in the demo data for the pages' addresses, and a fresh password reset link."""
+    from tracker.auth.models import User
+    from tracker.auth.services import issue_reset_link
+    from tracker.checklist.models import ChecklistItem
+    from tracker.enums import Party
+    from tracker.extensions import db
+    from tracker.projects.models import Project
+
+    with live_server.app.app_context():
+        project = db.session.scalars(
+            sa.select(Project).where(Project.name == "Acme CloudSuite Industrial")
+        ).one()
+        item = db.session.scalars(
+            sa.select(ChecklistItem)
+            .where(ChecklistItem.project_id == project.id, ChecklistItem.party == Party.CLIENT)
+            .order_by(ChecklistItem.id)
+        ).first()
+        users = {u.email: u for u in db.session.scalars(sa.select(User))}
+        token, _ = issue_reset_link(
+            users["client@initech.demo.test"], actor=users[ADMIN], lifetime=timedelta(hours=1)
+        )
+        ids = {
+            "project": project.id,
+            "item": item.id,
+            "customer": project.customer_id,
+            "client_user": users[CLIENT].id,
+            "other_user": users["client@globex.demo.test"].id,
+            "reset_token": token,
+        }
+        db.session.commit()
+    return ids
+
+
+def _report(name: str, violations: list[dict]) -> None:
+    directory = os.environ.get("AXE_REPORT_DIR")
+    if directory:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        Path(directory, f"{name}.json").write_text(json.dumps(violations, indent=1))
+
+
+def _describe(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} element(s), e.g. "
+        + "; ".join(node["html"][:160] for node in v["nodes"][:3])
+        for v in violations
+    )
+
+
+@pytest.mark.parametrize("page_spec", PAGES, ids=lambda p: p.name)
+def test_page_has_no_serious_accessibility_violation(new_page, demo_ids, page_spec):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = new_page(page_spec.email, width=page_spec.width)
+    response = page.goto(page_spec.path.format(**demo_ids))
+    if page_spec.then_click:
+        with page.expect_navigation():
+            page.get_by_role("button", name=page_spec.then_click).click()
+    else:
+        assert response.status == page_spec.status
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+    )
+    violations = results.response["violations"]
+    _report(page_spec.name, violations)
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, f"{page_spec.name}:\n{_describe(blocking)}"
