@@ -57,7 +57,8 @@ def test_user_chooses_french(app, world, login):
     client.post("/account/preferences", data=FORM | {"preferences-language": "fr"})
 
     assert stored(app, world.csm) == (True, "fr")
-    assert "Preferences saved." in client.get("/account").get_data(as_text=True)
+    # Confirmed in the language just chosen, as the pages from now on.
+    assert "Préférences enregistrées." in client.get("/account").get_data(as_text=True)
 
 
 def test_user_changes_only_their_own_preferences(app, world, login):

@@ -359,6 +359,25 @@ EXPECTATIONS |= {
 }
 
 
+# The header's language switcher: anyone may choose the language of the pages (a signed-in
+# user's choice is saved into their profile); it returns to the page it was used on.
+EXPECTATIONS |= {
+    ("language.switch", "POST"): {"site": EVERYONE},
+}
+
+
+# The heatmap lists the projects each role may see (tests/test_insights.py checks its rows).
+EXPECTATIONS |= {
+    ("insights.heatmap_page", "GET"): {"site": SIGNED_IN},
+}
+
+
+# The liveness check (tracker/health.py): "ok" for anyone, nothing to see or leak.
+EXPECTATIONS |= {
+    ("health.healthz", "GET"): {"site": EVERYONE},
+}
+
+
 def is_api(endpoint: str) -> bool:
     return endpoint.startswith("api.")
 
@@ -836,6 +855,7 @@ FORMS: dict[str, Callable[[Scene, dict, str], dict]] = {
         "preferences-digest_enabled": "y",
         "preferences-language": "fr",
     },
+    "language.switch": lambda scene, values, role: {"language": "fr", "next": "/projects"},
     "api.update": lambda scene, values, role: {
         "version": db.session.get(ChecklistItem, values["item_id"]).version,
         "status": "in_progress",

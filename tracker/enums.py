@@ -5,18 +5,26 @@ from __future__ import annotations
 import enum
 
 import sqlalchemy as sa
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 
 class Labelled(enum.StrEnum):
-    """A string enum whose members carry a human label."""
+    """A string enum whose members carry a human label.
 
-    label: str
+    The label is translated lazily (``lazy_gettext``): it reads in the current request's
+    language wherever it is shown, and ``str(member.label)`` gives that text. The stored
+    value never changes with the language."""
 
-    def __new__(cls, value: str, label: str):
+    label: LazyString
+    english: str  # the label in English whatever the language (text the tracker stores)
+
+    def __new__(cls, value: str, label: LazyString):
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
+        member.english = label._args[0]  # lazy_gettext's message
         return member
 
     @classmethod
@@ -31,18 +39,18 @@ class Labelled(enum.StrEnum):
 
 
 class Party(Labelled):
-    INFOR = "infor", "Infor"
-    CLIENT = "client", "Client"
-    IMS = "ims", "IMS"
-    PARTNER = "partner", "Partner"
+    INFOR = "infor", _l("Infor")
+    CLIENT = "client", _l("Client")
+    IMS = "ims", _l("IMS")
+    PARTNER = "partner", _l("Partner")
 
 
 class Status(Labelled):
-    TODO = "todo", "To do"
-    IN_PROGRESS = "in_progress", "In progress"
-    BLOCKED = "blocked", "Blocked"
-    DONE = "done", "Done"
-    NOT_APPLICABLE = "not_applicable", "Not applicable"
+    TODO = "todo", _l("To do")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    BLOCKED = "blocked", _l("Blocked")
+    DONE = "done", _l("Done")
+    NOT_APPLICABLE = "not_applicable", _l("Not applicable")
 
     @property
     def is_open(self) -> bool:
@@ -58,74 +66,74 @@ CLOSED_STATUSES = (Status.DONE, Status.NOT_APPLICABLE)
 
 
 class Phase(Labelled):
-    ONBOARDING = "onboarding", "Onboarding"
-    PROVISIONING = "provisioning", "Provisioning"
-    IMPLEMENTATION = "implementation", "Implementation"
-    GO_LIVE = "go_live", "Go-live"
-    OPERATIONS = "operations", "Operations"
+    ONBOARDING = "onboarding", _l("Onboarding")
+    PROVISIONING = "provisioning", _l("Provisioning")
+    IMPLEMENTATION = "implementation", _l("Implementation")
+    GO_LIVE = "go_live", _l("Go-live")
+    OPERATIONS = "operations", _l("Operations")
 
 
 PHASE_ORDER = {phase: index for index, phase in enumerate(Phase)}
 
 
 class Role(Labelled):
-    ADMIN = "admin", "Administrator"
-    CSM = "csm", "Customer Success Manager"
-    IMS = "ims", "IMS engineer"
-    PARTNER = "partner", "Partner consultant"
-    CLIENT = "client", "Client user"
+    ADMIN = "admin", _l("Administrator")
+    CSM = "csm", _l("Customer Success Manager")
+    IMS = "ims", _l("IMS engineer")
+    PARTNER = "partner", _l("Partner consultant")
+    CLIENT = "client", _l("Client user")
 
 
 class OrganisationKind(Labelled):
-    CUSTOMER = "customer", "Customer"
-    PARTNER = "partner", "Implementation partner"
+    CUSTOMER = "customer", _l("Customer")
+    PARTNER = "partner", _l("Implementation partner")
 
 
 class Deployment(Labelled):
-    MULTI_TENANT = "multi_tenant", "Multi-tenant (MT)"
-    SINGLE_TENANT = "single_tenant", "Single-tenant"
+    MULTI_TENANT = "multi_tenant", _l("Multi-tenant (MT)")
+    SINGLE_TENANT = "single_tenant", _l("Single-tenant")
 
 
 class Environment(Labelled):
-    PROD = "prod", "PROD"
-    PRE_PROD = "pre_prod", "PRE-PROD"
+    PROD = "prod", _l("PROD")
+    PRE_PROD = "pre_prod", _l("PRE-PROD")
 
 
 class Implementer(Labelled):
-    INFOR = "infor", "Infor professional services"
-    PARTNER = "partner", "Implementation partner"
+    INFOR = "infor", _l("Infor professional services")
+    PARTNER = "partner", _l("Implementation partner")
 
 
 class Condition(Labelled):
     """When a catalogue row applies to a project."""
 
-    MULTI_TENANT = "multi_tenant", "Multi-tenant deployments only"
-    NOT_PRE_PROD = "not_pre_prod", "Not for PRE-PROD environments"
-    IMS_CONTRACT = "ims_contract", "Only with an IMS contract"
-    DATA_MIGRATION = "data_migration", "Only with a data migration (DMF)"
-    VPN_REQUIRED = "vpn_required", "Only when a VPN is required"
+    MULTI_TENANT = "multi_tenant", _l("Multi-tenant deployments only")
+    NOT_PRE_PROD = "not_pre_prod", _l("Not for PRE-PROD environments")
+    IMS_CONTRACT = "ims_contract", _l("Only with an IMS contract")
+    DATA_MIGRATION = "data_migration", _l("Only with a data migration (DMF)")
+    VPN_REQUIRED = "vpn_required", _l("Only when a VPN is required")
 
 
 class Anchor(Labelled):
     """The project milestone a due date is counted from."""
 
-    KICKOFF = "kickoff", "Kickoff"
-    GO_LIVE = "go_live", "Go-live"
+    KICKOFF = "kickoff", _l("Kickoff")
+    GO_LIVE = "go_live", _l("Go-live")
 
 
 class CatalogueParty(Labelled):
     """A party mark on a catalogue row; ``implementer`` resolves to Infor or the partner."""
 
-    INFOR = "infor", "Infor"
-    CLIENT = "client", "Client"
-    IMS = "ims", "IMS"
-    IMPLEMENTER = "implementer", "Implementer (Infor or partner)"
+    INFOR = "infor", _l("Infor")
+    CLIENT = "client", _l("Client")
+    IMS = "ims", _l("IMS")
+    IMPLEMENTER = "implementer", _l("Implementer (Infor or partner)")
 
 
 class Confidence(Labelled):
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
+    HIGH = "high", _l("High")
+    MEDIUM = "medium", _l("Medium")
+    LOW = "low", _l("Low")
 
 
 def enum_column(enum_cls: type[enum.Enum], name: str) -> sa.Enum:

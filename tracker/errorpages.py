@@ -1,8 +1,11 @@
-"""Error pages: HTML for people; the same status codes everywhere."""
+"""Error pages: HTML for people, in their language; the same status codes everywhere. The
+API's problem documents (tracker/api/errors.py) are in English."""
 
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -21,8 +24,10 @@ def register(app: Flask) -> None:
         return render_template(
             "errors/error.html",
             code=400,
-            title="Form expired",
-            message="The form was too old or came from elsewhere. Go back, reload and try again.",
+            title=_("Form expired"),
+            message=_(
+                "The form was too old or came from elsewhere. Go back, reload and try again."
+            ),
         ), 400
 
     @app.errorhandler(HTTPException)
@@ -32,7 +37,7 @@ def register(app: Flask) -> None:
         if _is_api():
             return http_problem(error)
         return render_template(
-            "errors/error.html", code=error.code, title=error.name, message=_message(error)
+            "errors/error.html", code=error.code, title=_title(error), message=_message(error)
         ), error.code
 
     @app.errorhandler(InternalServerError)
@@ -47,17 +52,49 @@ def register(app: Flask) -> None:
         return render_template(
             "errors/error.html",
             code=500,
-            title="Something went wrong",
-            message="The change was not saved. Please try again; if it keeps happening, tell us.",
+            title=_("Something went wrong"),
+            message=_(
+                "The change was not saved. Please try again; if it keeps happening, tell us."
+            ),
         ), 500
 
 
+# Werkzeug's names and descriptions of the errors people may meet, in their language.
+_TITLES = {
+    400: _l("Bad Request"),
+    401: _l("Unauthorized"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    409: _l("Conflict"),
+    410: _l("Gone"),
+    413: _l("Request Entity Too Large"),
+    414: _l("Request URI Too Large"),
+    415: _l("Unsupported Media Type"),
+    422: _l("Unprocessable Entity"),
+    429: _l("Too Many Requests"),
+    431: _l("Request Header Fields Too Large"),
+}
 _MESSAGES = {
-    403: "You do not have permission to do this.",
-    404: "There is nothing here, or you cannot see it.",
-    405: "This address does not accept that kind of request.",
+    400: _l("The request could not be understood. Go back, reload and try again."),
+    403: _l("You do not have permission to do this."),
+    404: _l("There is nothing here, or you cannot see it."),
+    405: _l("This address does not accept that kind of request."),
+    409: _l("Someone else changed this at the same moment. Reload the page and try again."),
+    410: _l("This is no longer available."),
+    413: _l("What was sent is too large."),
+    414: _l("This address is too long."),
+    429: _l("Too many requests. Please wait a moment before trying again."),
 }
 
 
+def _title(error: HTTPException) -> str:
+    return str(_TITLES.get(error.code or 0, error.name))
+
+
 def _message(error: HTTPException) -> str:
-    return _MESSAGES.get(error.code or 0, error.description or "")
+    """A sentence of ours for the usual errors; werkzeug's English description for others,
+    or the message a view gave (``abort(404, "...")``), which is English too."""
+    if error.code in _MESSAGES and error.description == type(error).description:
+        return str(_MESSAGES[error.code])
+    return error.description or ""

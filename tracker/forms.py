@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -29,20 +30,31 @@ class BoundedDateField(DateField):
 
     def pre_validate(self, form) -> None:
         if self.data is not None and not (EARLIEST <= self.data <= LATEST):
-            raise ValidationError(f"Give a date between {EARLIEST.year} and {LATEST.year}.")
+            raise ValidationError(
+                _(
+                    "Give a date between %(first)s and %(last)s.",
+                    first=EARLIEST.year,
+                    last=LATEST.year,
+                )
+            )
 
 
 class EmailAddress:
     """A syntactically valid address. The ``.test`` domain is accepted (demo and test accounts),
-    and nothing is looked up in DNS."""
+    and nothing is looked up in DNS. The validator library explains what is wrong in English;
+    other languages get a shorter message of their own."""
 
     def __call__(self, form, field) -> None:
         from email_validator import EmailNotValidError, validate_email
 
+        from tracker.account.language import DEFAULT_LANGUAGE, current_language
+
         try:
             validate_email(field.data or "", check_deliverability=False, test_environment=True)
         except EmailNotValidError as error:
-            raise ValidationError(str(error)) from error
+            if current_language() == DEFAULT_LANGUAGE:
+                raise ValidationError(str(error)) from error
+            raise ValidationError(_("This email address is not valid.")) from error
 
 
 # C0 and C1 control characters (Unicode category Cc) but tab, line feed and carriage return.
@@ -66,7 +78,7 @@ class TrackerForm(FlaskForm):
                 continue  # checkboxes and buttons: only whether they were sent counts
             raw = field.raw_data or []
             if any(isinstance(value, str) and has_control_characters(value) for value in raw):
-                field.errors = [*field.process_errors, "Remove the control characters."]
+                field.errors = [*field.process_errors, _("Remove the control characters.")]
                 clean = False
         if not clean:
             return False

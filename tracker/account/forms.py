@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
@@ -9,31 +10,31 @@ from tracker.forms import TrackerForm
 
 class TokenForm(TrackerForm):
     name = StringField(
-        "Token name",
+        _l("Token name"),
         validators=[DataRequired(), Length(max=80)],
-        description="What will use it, e.g. “CRM sync”.",
+        description=_l("What will use it, e.g. “CRM sync”."),
     )
-    submit = SubmitField("Create token")
+    submit = SubmitField(_l("Create token"))
 
 
 class RevokeForm(TrackerForm):
-    submit = SubmitField("Revoke")
+    submit = SubmitField(_l("Revoke"))
 
 
 class PreferencesForm(TrackerForm):
-    """The daily reminder e-mail, on or off, and the language of e-mails (and, later, pages).
+    """The daily reminder e-mail, on or off, and the language of pages and e-mails.
 
     Shown with the prefix ``preferences`` so that its fields' ids differ from the token
     form's on the same page."""
 
     digest_enabled = BooleanField(
-        "Send me a daily e-mail of my overdue items and of those due in the coming week",
-        description="Sent only on days when there is something to tell you.",
+        _l("Send me a daily e-mail of my overdue items and of those due in the coming week"),
+        description=_l("Sent only on days when there is something to tell you."),
     )
     language = SelectField(
-        "Language", choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()]
+        _l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()]
     )
-    submit = SubmitField("Save preferences")
+    submit = SubmitField(_l("Save preferences"))
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("prefix", "preferences")

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from tracker.account.forms import PreferencesForm, RevokeForm, TokenForm
@@ -64,7 +66,7 @@ def revoke(token_id: int):
     if RevokeForm().validate():
         revoke_token(token)
         db.session.commit()
-        flash(f"Token “{token.name}” revoked.", "success")
+        flash(_("Token “%(name)s” revoked.", name=token.name), "success")
     return redirect(url_for("account.index"))
 
 
@@ -84,5 +86,6 @@ def preferences():
         getattr(form, error.field).errors.append(error.message)
         return _page(TokenForm(formdata=None), preferences_form=form, status=422)
     db.session.commit()
-    flash("Preferences saved.", "success")
+    refresh()  # the confirmation, and the pages from now on, in the language just chosen
+    flash(_("Preferences saved."), "success")
     return redirect(url_for("account.index") + "#preferences")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -11,24 +12,25 @@ from tracker.forms import EmailAddress, TrackerForm
 
 class UserForm(TrackerForm):
     email = EmailField(
-        "Email", validators=[InputRequired(), DataRequired(), EmailAddress(), Length(max=254)]
+        _l("Email"), validators=[InputRequired(), DataRequired(), EmailAddress(), Length(max=254)]
     )
-    name = StringField("Name", validators=[InputRequired(), DataRequired(), Length(max=120)])
-    role = SelectField("Role", choices=Role.choices(), validators=[InputRequired()])
+    name = StringField(_l("Name"), validators=[InputRequired(), DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=Role.choices(), validators=[InputRequired()])
     organisation_id = SelectField(
-        "Organisation",
+        _l("Organisation"),
         coerce=int,
         default=0,
-        description="Clients belong to a customer, partner "
-        "consultants to a partner; others to none.",
+        description=_l(
+            "Clients belong to a customer, partner consultants to a partner; others to none."
+        ),
     )
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[Optional(), PasswordPolicy()],
         render_kw={"autocomplete": "new-password"},
     )
-    active = BooleanField("Active", default=True)
-    submit = SubmitField("Save user")
+    active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save user"))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -40,6 +42,6 @@ class UserForm(TrackerForm):
 
 
 class OrganisationForm(TrackerForm):
-    name = StringField("Name", validators=[InputRequired(), DataRequired(), Length(max=120)])
-    kind = SelectField("Kind", choices=OrganisationKind.choices(), validators=[InputRequired()])
-    submit = SubmitField("Save organisation")
+    name = StringField(_l("Name"), validators=[InputRequired(), DataRequired(), Length(max=120)])
+    kind = SelectField(_l("Kind"), choices=OrganisationKind.choices(), validators=[InputRequired()])
+    submit = SubmitField(_l("Save organisation"))

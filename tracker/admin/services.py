@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tracker.auth.models import User
 from tracker.enums import OrganisationKind, Role
@@ -11,6 +13,10 @@ from tracker.extensions import db
 from tracker.organisations.models import Organisation
 
 REQUIRED_KIND = {Role.CLIENT: OrganisationKind.CUSTOMER, Role.PARTNER: OrganisationKind.PARTNER}
+_BELONGS_TO = {
+    Role.CLIENT: _l("A client user belongs to a customer."),
+    Role.PARTNER: _l("A partner consultant belongs to an implementation partner."),
+}
 
 
 def _check_organisation(role: Role, organisation_id: int | None) -> int | None:
@@ -19,9 +25,7 @@ def _check_organisation(role: Role, organisation_id: int | None) -> int | None:
         return None  # Infor staff and IMS engineers belong to no customer or partner
     organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
     if organisation is None or organisation.kind is not kind:
-        raise RuleError(
-            "organisation_id", f"A {role.label.lower()} belongs to a {kind.label.lower()}."
-        )
+        raise RuleError("organisation_id", str(_BELONGS_TO[role]))
     return organisation.id
 
 
@@ -29,7 +33,7 @@ def _check_email(email: str, user_id: int | None = None) -> str:
     email = email.strip().lower()
     clash = db.session.scalar(sa.select(User.id).where(User.email == email))
     if clash is not None and clash != user_id:
-        raise RuleError("email", "Another user has this email address.")
+        raise RuleError("email", _("Another user has this email address."))
     return email
 
 
@@ -43,7 +47,7 @@ def create_user(
     active: bool = True,
 ) -> User:
     if not password:
-        raise RuleError("password", "Set a password for the new user.")
+        raise RuleError("password", _("Set a password for the new user."))
     user = User(
         email=_check_email(email),
         name=name.strip(),
@@ -69,7 +73,7 @@ def update_user(
     active: bool,
 ) -> None:
     if user.id == actor.id and (not active or role is not Role.ADMIN):
-        raise RuleError("role", "You cannot demote or deactivate yourself.")
+        raise RuleError("role", _("You cannot demote or deactivate yourself."))
     user.email = _check_email(email, user.id)
     user.name = name.strip()
     user.role = role
@@ -86,13 +90,15 @@ def save_organisation(
     name = name.strip()
     clash = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == name))
     if clash is not None and (organisation is None or clash != organisation.id):
-        raise RuleError("name", "Another organisation has this name.")
+        raise RuleError("name", _("Another organisation has this name."))
     if organisation is None:
         organisation = Organisation(name=name, kind=kind)
         db.session.add(organisation)
     else:
         if organisation.kind is not kind and _in_use(organisation):
-            raise RuleError("kind", "This organisation has projects or users: its kind is fixed.")
+            raise RuleError(
+                "kind", _("This organisation has projects or users: its kind is fixed.")
+            )
         organisation.name = name
         organisation.kind = kind
     db.session.flush()

@@ -13,6 +13,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from tracker.admin.forms import OrganisationForm, UserForm
@@ -36,7 +38,7 @@ def _require(allowed: bool) -> None:
 
 def _organisation_choices(form: UserForm) -> None:
     organisations = db.session.scalars(sa.select(Organisation).order_by(Organisation.name))
-    form.organisation_id.choices = [(0, "None (Infor or IMS)")] + [
+    form.organisation_id.choices = [(0, _l("None (Infor or IMS)"))] + [
         (o.id, f"{o.name} ({o.kind.label.lower()})") for o in organisations
     ]
 
@@ -80,7 +82,7 @@ def new_user():
             getattr(form, error.field).errors.append(error.message)
         else:
             db.session.commit()
-            flash(f"User {user.email} created.", "success")
+            flash(_("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("admin.users"))
     status = 422 if form.is_submitted() else 200
     return render_template("admin/user_form.html", form=form, user=None), status
@@ -104,7 +106,7 @@ def edit_user(user_id: int):
             getattr(form, error.field).errors.append(error.message)
         else:
             db.session.commit()
-            flash(f"User {user.email} saved.", "success")
+            flash(_("User %(email)s saved.", email=user.email), "success")
             return redirect(url_for("admin.users"))
     status = 422 if form.is_submitted() else 200
     return render_template(
@@ -165,7 +167,7 @@ def edit_organisation(organisation_id: int | None = None):
             getattr(form, error.field).errors.append(error.message)
         else:
             db.session.commit()
-            flash(f"{saved.name} saved.", "success")
+            flash(_("%(name)s saved.", name=saved.name), "success")
             return redirect(url_for("admin.organisations"))
     status = 422 if form.is_submitted() else 200
     return render_template(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.api.models import ApiToken, hash_api_token, new_token_value
 from tracker.auth.models import User
@@ -17,14 +18,17 @@ def create_token(user: User, *, name: str) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns the row and the token value (shown once)."""
     name = (name or "").strip()
     if not name:
-        raise RuleError("name", "Name the token after what will use it.")
+        raise RuleError("name", _("Name the token after what will use it."))
     if len(name) > 80:
-        raise RuleError("name", "A token name is limited to 80 characters.")
+        raise RuleError("name", _("A token name is limited to %(num)d characters.", num=80))
     active = db.session.scalar(
         sa.select(sa.func.count()).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     )
     if active >= MAX_TOKENS_PER_USER:
-        raise RuleError("name", f"At most {MAX_TOKENS_PER_USER} active tokens; revoke one first.")
+        raise RuleError(
+            "name",
+            _("At most %(num)d active tokens; revoke one first.", num=MAX_TOKENS_PER_USER),
+        )
     value = new_token_value()
     token = ApiToken(user_id=user.id, name=name, token_hash=hash_api_token(value), hint=value[:10])
     db.session.add(token)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -9,22 +11,23 @@ from tracker.forms import EmailAddress, TrackerForm
 
 
 def new_password_help() -> str:
-    return (
-        f"At least {current_app.config['PASSWORD_MIN_LENGTH']} characters, and not a common or "
-        "easily guessed password: a phrase of a few unrelated words works well."
+    return _(
+        "At least %(num)d characters, and not a common or easily guessed password: a phrase "
+        "of a few unrelated words works well.",
+        num=current_app.config["PASSWORD_MIN_LENGTH"],
     )
 
 
 class LoginForm(TrackerForm):
-    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField("Keep me signed in")
-    submit = SubmitField("Sign in")
+    email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in"))
+    submit = SubmitField(_l("Sign in"))
 
 
 def _new_password_field():
     return PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), PasswordPolicy()],
         render_kw={"autocomplete": "new-password"},
     )
@@ -32,10 +35,10 @@ def _new_password_field():
 
 def _confirm_field():
     return PasswordField(
-        "Repeat the new password",
+        _l("Repeat the new password"),
         validators=[
             DataRequired(),
-            EqualTo("new_password", message="The two passwords are not the same."),
+            EqualTo("new_password", message=_l("The two passwords are not the same.")),
         ],
         render_kw={"autocomplete": "new-password"},
     )
@@ -56,16 +59,16 @@ class _NewPasswordForm(TrackerForm):
 
 class ChangePasswordForm(_NewPasswordForm):
     current_password = PasswordField(
-        "Current password",
+        _l("Current password"),
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
     new_password = _new_password_field()
     confirm = _confirm_field()
-    submit = SubmitField("Change password")
+    submit = SubmitField(_l("Change password"))
 
 
 class ResetPasswordForm(_NewPasswordForm):
     new_password = _new_password_field()
     confirm = _confirm_field()
-    submit = SubmitField("Set password")
+    submit = SubmitField(_l("Set password"))

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 from zxcvbn import zxcvbn
 
@@ -23,6 +25,34 @@ MAX_LENGTH = 200
 
 _WORD = re.compile(r"[^\W_]{3,}")
 
+# zxcvbn's warnings are English only: the ones it gives, translated (any other as given).
+_ZXCVBN_WARNINGS = {
+    "Straight rows of keys are easy to guess.": _l("Straight rows of keys are easy to guess."),
+    "Short keyboard patterns are easy to guess.": _l("Short keyboard patterns are easy to guess."),
+    'Repeats like "aaa" are easy to guess.': _l('Repeats like "aaa" are easy to guess.'),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': _l(
+        'Repeats like "abcabcabc" are only slightly harder to guess than "abc".'
+    ),
+    'Sequences like "abc" or "6543" are easy to guess.': _l(
+        'Sequences like "abc" or "6543" are easy to guess.'
+    ),
+    "Recent years are easy to guess.": _l("Recent years are easy to guess."),
+    "Dates are often easy to guess.": _l("Dates are often easy to guess."),
+    "This is a top-10 common password.": _l("This is a top-10 common password."),
+    "This is a top-100 common password.": _l("This is a top-100 common password."),
+    "This is a very common password.": _l("This is a very common password."),
+    "This is similar to a commonly used password.": _l(
+        "This is similar to a commonly used password."
+    ),
+    "A word by itself is easy to guess.": _l("A word by itself is easy to guess."),
+    "Names and surnames by themselves are easy to guess.": _l(
+        "Names and surnames by themselves are easy to guess."
+    ),
+    "Common names and surnames are easy to guess.": _l(
+        "Common names and surnames are easy to guess."
+    ),
+}
+
 
 def personal_words(*texts: str | None) -> list[str]:
     """The words of an email address or a name that a password should not lean on."""
@@ -32,14 +62,18 @@ def personal_words(*texts: str | None) -> list[str]:
 def password_problem(password: str, *, min_length: int, personal: Iterable[str] = ()) -> str | None:
     """Why ``password`` may not be used, or None when it may."""
     if len(password) < min_length:
-        return f"Use at least {min_length} characters."
+        return _("Use at least %(num)d characters.", num=min_length)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(num)d characters.", num=MAX_LENGTH)
     result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=list(personal))
     if result["score"] >= MIN_SCORE:
         return None
-    warning = result["feedback"]["warning"] or "This password is easy to guess."
-    return f"{warning} Add a few uncommon words; a phrase of unrelated words works well."
+    given = result["feedback"]["warning"]
+    warning = _ZXCVBN_WARNINGS.get(given, given) or _("This password is easy to guess.")
+    return _(
+        "%(warning)s Add a few uncommon words; a phrase of unrelated words works well.",
+        warning=warning,
+    )
 
 
 class PasswordPolicy:

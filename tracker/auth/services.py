@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.auth.models import PasswordResetToken, User, hash_reset_token
 from tracker.errors import RuleError
@@ -30,35 +31,39 @@ class ResetLinkUnusable(Exception):
 def _unknown() -> ResetLinkUnusable:
     return ResetLinkUnusable(
         404,
-        "Reset link not found",
-        "This password reset link is not valid. Check that you copied the whole link, or ask "
-        "an administrator for a new one.",
+        _("Reset link not found"),
+        _(
+            "This password reset link is not valid. Check that you copied the whole link, or "
+            "ask an administrator for a new one."
+        ),
     )
 
 
 def _used() -> ResetLinkUnusable:
     return ResetLinkUnusable(
         410,
-        "Reset link already used",
-        "This password reset link has already been used. Sign in with your new password, or "
-        "ask an administrator for a new link.",
+        _("Reset link already used"),
+        _(
+            "This password reset link has already been used. Sign in with your new password, "
+            "or ask an administrator for a new link."
+        ),
     )
 
 
 def _expired() -> ResetLinkUnusable:
     return ResetLinkUnusable(
         410,
-        "Reset link expired",
-        "This password reset link has expired. Ask an administrator for a new one.",
+        _("Reset link expired"),
+        _("This password reset link has expired. Ask an administrator for a new one."),
     )
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
     """``user`` sets a new password, proving they know the current one."""
     if not user.check_password(current_password):
-        raise RuleError("current_password", "This is not your current password.")
+        raise RuleError("current_password", _("This is not your current password."))
     if user.check_password(new_password):
-        raise RuleError("new_password", "Choose a password different from your current one.")
+        raise RuleError("new_password", _("Choose a password different from your current one."))
     user.set_password(new_password)
     db.session.flush()
 
@@ -70,7 +75,7 @@ def issue_reset_link(user: User, *, actor: User, lifetime: timedelta) -> tuple[s
     stop working: only the newest one is valid.
     """
     if not user.active:
-        raise RuleError("user", "This user is deactivated: reactivate them first.")
+        raise RuleError("user", _("This user is deactivated: reactivate them first."))
     now = utcnow()
     db.session.execute(
         sa.update(PasswordResetToken)

@@ -6,9 +6,12 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext, refresh
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 
+from tracker.account.language import SESSION_KEY, language_of
 from tracker.auth.forms import ChangePasswordForm, LoginForm, ResetPasswordForm
 from tracker.auth.models import User
 from tracker.auth.ratelimits import per_account, per_address
@@ -49,14 +52,17 @@ def login():
         email = form.email.data.strip().lower()
         user = db.session.scalar(sa.select(User).where(User.email == email))
         if user is None or not user.check_password(form.password.data) or not user.active:
-            form.password.errors.append("Wrong email or password, or the account is deactivated.")
+            form.password.errors.append(
+                _("Wrong email or password, or the account is deactivated.")
+            )
             return render_template("auth/login.html", form=form), 401
         next_url = safe_next(request.args.get("next"))
         session.clear()  # a fresh session on sign-in: no fixation
         login_user(user, remember=form.remember.data)
         user.last_login_at = utcnow()
         db.session.commit()
-        flash(f"Signed in as {user.name}.", "success")
+        refresh()  # from now on, in the user's own language
+        flash(_("Signed in as %(name)s.", name=user.name), "success")
         return redirect(next_url or url_for("projects.portfolio"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
@@ -69,10 +75,12 @@ def too_many_sign_in_attempts(error: RateLimitExceeded):
     # Whole seconds, as in the Retry-After header that Flask-Limiter adds.
     seconds = int(breached.reset_at - time.time()) if breached else 60
     minutes = max(1, math.ceil(seconds / 60))
-    wait = "a minute" if minutes == 1 else f"{minutes} minutes"
-    message = (
-        "Too many sign-in attempts for this account or from your network. "
-        f"Please wait {wait} before trying again."
+    message = ngettext(
+        "Too many sign-in attempts for this account or from your network. Please wait a "
+        "minute before trying again.",
+        "Too many sign-in attempts for this account or from your network. Please wait "
+        "%(num)d minutes before trying again.",
+        minutes,
     )
     return render_template("auth/login.html", form=LoginForm(), refusal=message), 429
 
@@ -80,9 +88,13 @@ def too_many_sign_in_attempts(error: RateLimitExceeded):
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    language = language_of(current_user)
     logout_user()
     session.clear()
-    flash("Signed out.", "info")
+    # The sign-in page that follows stays in the language the user had chosen.
+    session[SESSION_KEY] = language
+    refresh()
+    flash(_("Signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -102,7 +114,7 @@ def change_own_password():
             getattr(form, error.field).errors.append(error.message)
         else:
             db.session.commit()
-            flash("Your password has been changed.", "success")
+            flash(_("Your password has been changed."), "success")
             return redirect(url_for("projects.portfolio"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/change_password.html", form=form), status
@@ -126,7 +138,7 @@ def reset_with_link(token: str):
         # link's user, who now signs in with it.
         logout_user()
         session.clear()
-        flash("Your password has been set. Sign in with it now.", "success")
+        flash(_("Your password has been set. Sign in with it now."), "success")
         return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200
     return _no_store(render_template("auth/reset_password.html", form=form, user=link.user), status)

@@ -21,8 +21,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, TimezoneStandard, vText
 
+from tracker.account.language import localized
 from tracker.auth.models import User
 from tracker.checklist.models import ChecklistItem
 from tracker.checklist.queries import is_open
@@ -150,16 +152,27 @@ def _utc(moment: datetime) -> datetime:
 def item_event(row, *, host: str, item_url: str, stamp: datetime, on: date) -> Event:
     """One all-day event on the item's due date. The UID stays the item's for good, and the
     SEQUENCE is the item's version: a calendar app updates the event when the date moves."""
-    overdue = "OVERDUE " if row.due_date < on else ""
-    summary = f"{overdue}[{row.party.label}] {row.area_title_en} — {row.project_name}"
+    party = str(row.party.label)
+    summary = _(
+        "[%(party)s] %(area)s — %(project)s",
+        party=party,
+        area=localized(row, "area_title"),
+        project=row.project_name,
+    )
+    if row.due_date < on:
+        summary = _("OVERDUE %(summary)s", summary=summary)
     description = "\n".join(
         [
-            _text(row.text_en),
+            _text(localized(row, "text")),
             "",
-            f"Status: {row.status.label}",
-            f"Assignee: {_text(row.assignee_name) or 'nobody yet'}",
-            f"Project: {_text(row.project_name)} ({_text(row.customer_name)})",
-            f"Due: {row.due_date.isoformat()}",
+            _("Status: %(status)s", status=row.status.label),
+            _("Assignee: %(name)s", name=_text(row.assignee_name) or _("nobody yet")),
+            _(
+                "Project: %(project)s (%(customer)s)",
+                project=_text(row.project_name),
+                customer=_text(row.customer_name),
+            ),
+            _("Due: %(date)s", date=row.due_date.isoformat()),
             "",
             item_url,
         ]
@@ -171,7 +184,7 @@ def item_event(row, *, host: str, item_url: str, stamp: datetime, on: date) -> E
         end=row.due_date + timedelta(days=1),
         summary=_line(summary),
         description=description,
-        categories=[row.party.label],
+        categories=[party],
         sequence=row.version,
         last_modified=_utc(row.updated_at),
         url=item_url,
@@ -207,7 +220,7 @@ def feed_calendar(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     # Added as TEXT: icalendar would write these unescaped, as properties of unknown type.
-    name = vText(_line(f"Onboarding tracker — {user.name}"))
+    name = vText(_line(_("Onboarding tracker — %(name)s", name=user.name)))
     calendar.add("name", name)  # RFC 7986
     calendar.add("x-wr-calname", name)  # the same, as most calendar apps read it
     # How often to check for changes (RFC 7986, and Outlook's older property); apps may

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from tracker.account.language import language_of
 from tracker.auth.models import User
 from tracker.calendar.forms import FeedForm
 from tracker.calendar.services import (
@@ -43,15 +46,16 @@ def feed(user_id: int, token: str):
     if user is None:
         abort(404)
     rows = db.session.execute(feed_items_select(user)).all()
-    calendar = feed_calendar(
-        user,
-        rows,
-        host=urlsplit(request.host_url).hostname or "localhost",
-        item_url=lambda project_id, item_id: url_for(
-            "checklist.item", project_id=project_id, item_id=item_id, _external=True
-        ),
-        now=utcnow(),
-    )
+    with force_locale(language_of(user)):  # the owner's language, as their e-mails
+        calendar = feed_calendar(
+            user,
+            rows,
+            host=urlsplit(request.host_url).hostname or "localhost",
+            item_url=lambda project_id, item_id: url_for(
+                "checklist.item", project_id=project_id, item_id=item_id, _external=True
+            ),
+            now=utcnow(),
+        )
     response = Response(calendar.to_ical(), mimetype="text/calendar")
     response.headers["Cache-Control"] = FEED_CACHE_CONTROL
     return response
@@ -82,7 +86,7 @@ def _back():
 def turn_on():
     if FeedForm().validate() and turn_on_feed(current_user):
         db.session.commit()
-        flash("Calendar feed turned on: add its URL to your calendar app.", "success")
+        flash(_("Calendar feed turned on: add its URL to your calendar app."), "success")
     return _back()
 
 
@@ -92,7 +96,7 @@ def reset():
     if FeedForm().validate():
         reset_feed(current_user)
         db.session.commit()
-        flash("New calendar feed URL: the previous one no longer works.", "success")
+        flash(_("New calendar feed URL: the previous one no longer works."), "success")
     return _back()
 
 
@@ -102,5 +106,5 @@ def turn_off():
     if FeedForm().validate():
         turn_off_feed(current_user)
         db.session.commit()
-        flash("Calendar feed turned off: its URL no longer works.", "success")
+        flash(_("Calendar feed turned off: its URL no longer works."), "success")
     return _back()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
@@ -15,19 +16,19 @@ MAX_NEXT_LENGTH = 2000
 
 
 class ItemUpdateForm(TrackerForm):
-    status = SelectField("Status", choices=Status.choices(), validators=[InputRequired()])
+    status = SelectField(_l("Status"), choices=Status.choices(), validators=[InputRequired()])
     reason = TextAreaField(
-        "Reason (when blocked or not applicable)",
+        _l("Reason (when blocked or not applicable)"),
         validators=[Optional(), Length(max=MAX_REASON_LENGTH)],
     )
-    assignee_id = SelectField("Assignee", coerce=int, default=0)
-    due_date = BoundedDateField("Due date", validators=[Optional()])
+    assignee_id = SelectField(_l("Assignee"), coerce=int, default=0)
+    due_date = BoundedDateField(_l("Due date"), validators=[Optional()])
     version = BoundedIntegerField(
         widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)]
     )
     # Where to go back to after saving: a path on this site (see safe_next), of bounded length.
-    next = HiddenField("Return address", validators=[Optional(), Length(max=MAX_NEXT_LENGTH)])
-    submit = SubmitField("Save")
+    next = HiddenField(_l("Return address"), validators=[Optional(), Length(max=MAX_NEXT_LENGTH)])
+    submit = SubmitField(_l("Save"))
 
     @classmethod
     def for_item(
@@ -42,7 +43,7 @@ class ItemUpdateForm(TrackerForm):
         choices = [(u.id, u.name) for u in assignable]
         if item.assignee is not None and item.assignee_id not in dict(choices):
             choices.append((item.assignee_id, item.assignee.name))
-        form.assignee_id.choices = [(0, "Unassigned"), *choices]
+        form.assignee_id.choices = [(0, _l("Unassigned")), *choices]
         if not can_change_due_date(user, item):
             del form.due_date
         if formdata is None:
@@ -56,5 +57,5 @@ class ItemUpdateForm(TrackerForm):
 
 
 class CommentForm(TrackerForm):
-    body = TextAreaField("Comment", validators=[DataRequired(), Length(max=MAX_COMMENT_LENGTH)])
-    submit = SubmitField("Add comment")
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=MAX_COMMENT_LENGTH)])
+    submit = SubmitField(_l("Add comment"))

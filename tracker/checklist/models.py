@@ -22,13 +22,41 @@ class ChecklistItem(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("project_id", "responsibility_id", "party"),
         sa.Index("ix_checklist_items_project_id_status", "project_id", "status"),
-        # Open items by due date: the overdue and due-soon lists walk this index in order.
+        # Open items by due date: the overdue and due-soon lists walk this index in order,
+        # and their counts read it alone (project_id for the project filters, party; status,
+        # which SQLite needs in the index to count from it alone).
         sa.Index(
-            "ix_checklist_items_open_due_date",
+            "ix_checklist_items_open_due",
             "due_date",
             "id",
+            "project_id",
+            "party",
+            "status",
             sqlite_where=sa.text(OPEN_STATUS_SQL),
             postgresql_where=sa.text(OPEN_STATUS_SQL),
+        ),
+        # Open items by project: the counts and lists of some projects' items (one CSM's, one
+        # customer's, a CSM's unassigned Infor items) read this index alone.
+        sa.Index(
+            "ix_checklist_items_open_project",
+            "project_id",
+            "party",
+            "assignee_id",
+            "due_date",
+            "status",
+            sqlite_where=sa.text(OPEN_STATUS_SQL),
+            postgresql_where=sa.text(OPEN_STATUS_SQL),
+        ),
+        # Assigned items only: "assignee_id IS NULL" (half the items) cannot pick this index,
+        # which SQLite did for "unassigned" conditions; "assignee_id = ?" can, and counts
+        # someone's open items on active projects from the index alone.
+        sa.Index(
+            "ix_checklist_items_assigned",
+            "assignee_id",
+            "status",
+            "project_id",
+            sqlite_where=sa.text("assignee_id IS NOT NULL"),
+            postgresql_where=sa.text("assignee_id IS NOT NULL"),
         ),
     )
 
@@ -36,7 +64,7 @@ class ChecklistItem(db.Model):
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"))
     responsibility_id: Mapped[int] = mapped_column(sa.ForeignKey("responsibilities.id"), index=True)
     party: Mapped[Party] = mapped_column(enum_column(Party, "party"))
-    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     status: Mapped[Status] = mapped_column(enum_column(Status, "status"), default=Status.TODO)
     due_date: Mapped[date]
     reason: Mapped[str | None] = mapped_column(sa.Text)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.audit import services as audit
 from tracker.auth.models import User
@@ -201,15 +202,51 @@ def _set_status_by_rule(
     item.not_applicable_by_rule = status is Status.NOT_APPLICABLE
 
 
+# The reasons the tracker gives itself, stored in English (whoever's change caused them) and
+# shown in the reader's language (shown_reason).
+_NO_LONGER = "No longer applies: "
+_ASSIGNED = "now assigned to "
+_NOBODY = "nobody"
+
+
 def _rule_reason(row: Responsibility, party: Party, project: Project) -> str:
     if not condition_holds(row.condition, project):
-        return f"No longer applies: {row.condition.label.lower()}."
-    return f"No longer applies: now assigned to {_other_party(row, party, project)}."
+        return f"{_NO_LONGER}{row.condition.english.lower()}."
+    return f"{_NO_LONGER}{_ASSIGNED}{_other_party(row, party, project)}."
 
 
 def _other_party(row: Responsibility, party: Party, project: Project) -> str:
     parties = [p for p in parties_for(row, project, project.ims_scope_keys) if p is not party]
-    return ", ".join(p.label for p in parties) or "nobody"
+    return ", ".join(p.english for p in parties) or _NOBODY
+
+
+def shown_reason(item: ChecklistItem) -> str | None:
+    """``item``'s reason as the reader reads it: a person's reason as typed; the reason the
+    tracker wrote when a rule closed the item, in the reader's language."""
+    from tracker.account.language import DEFAULT_LANGUAGE, current_language
+
+    reason = item.reason
+    if (
+        not (reason and item.not_applicable_by_rule)
+        or current_language() == DEFAULT_LANGUAGE
+        or not (reason.startswith(_NO_LONGER) and reason.endswith("."))
+    ):
+        return reason
+    what = reason.removeprefix(_NO_LONGER).removesuffix(".")
+    for condition in Condition:
+        if what == condition.english.lower():
+            label = str(condition.label)
+            return _("No longer applies: %(condition)s.", condition=label[:1].lower() + label[1:])
+    if not what.startswith(_ASSIGNED):
+        return reason
+    names = what.removeprefix(_ASSIGNED)
+    if names == _NOBODY:
+        return _("No longer applies: now assigned to nobody.")
+    parties = {party.english: party for party in Party}
+    if not all(name in parties for name in names.split(", ")):
+        return reason
+    shown = ", ".join(str(parties[name].label) for name in names.split(", "))
+    return _("No longer applies: now assigned to %(parties)s.", parties=shown)
 
 
 def shift_due_dates(
@@ -288,17 +325,28 @@ def update_item(
     changed: list[str] = []
     reason = (reason or "").strip() or None
     if reason and len(reason) > MAX_REASON_LENGTH:
-        raise RuleError("reason", f"The reason is limited to {MAX_REASON_LENGTH} characters.")
+        raise RuleError(
+            "reason", _("The reason is limited to %(num)d characters.", num=MAX_REASON_LENGTH)
+        )
     target = status or item.status
     if target.needs_reason and not (reason or (target is item.status and item.reason)):
-        raise RuleError("reason", f"Say why the item is {target.label.lower()}.")
+        if target is Status.BLOCKED:
+            raise RuleError("reason", _("Say why the item is blocked."))
+        raise RuleError("reason", _("Say why the item is not applicable."))
     if (
         assignee is not _UNSET
         and assignee is not None
         and assignee != item.assignee
         and not can_be_assigned(assignee, item)
     ):
-        raise RuleError("assignee_id", f"{assignee.name} cannot work on {item.party.label} items.")
+        raise RuleError(
+            "assignee_id",
+            _(
+                "%(name)s cannot work on %(party)s items.",
+                name=assignee.name,
+                party=item.party.label,
+            ),
+        )
 
     def log(field: str, old, new) -> None:
         audit.record(
@@ -346,9 +394,11 @@ def update_item(
 def add_comment(item: ChecklistItem, *, actor: User, body: str) -> Comment:
     body = (body or "").strip()
     if not body:
-        raise RuleError("body", "Write a comment first.")
+        raise RuleError("body", _("Write a comment first."))
     if len(body) > MAX_COMMENT_LENGTH:
-        raise RuleError("body", f"A comment is limited to {MAX_COMMENT_LENGTH} characters.")
+        raise RuleError(
+            "body", _("A comment is limited to %(num)d characters.", num=MAX_COMMENT_LENGTH)
+        )
     comment = Comment(item=item, author_id=actor.id, body=body)
     db.session.add(comment)
     audit.record(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -47,6 +48,37 @@ def _render_item(
     ), status
 
 
+def _wants_row() -> bool:
+    """The project page's in-place update (static/js/item-inplace.js) asks for the item's row
+    alone instead of a redirect."""
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _render_row(
+    project: Project,
+    item: ChecklistItem,
+    next_url: str,
+    *,
+    form: ItemUpdateForm | None = None,
+    status: int = 200,
+    result: str = "updated",
+):
+    """The item's row of the project page, with its update form (fresh, or ``form`` and its
+    errors); the X-Item-Result header says "updated", "unchanged" or "invalid"."""
+    if form is None:
+        form = ItemUpdateForm.for_item(item, assignable_users(project)[item.party], current_user)
+    html = render_template(
+        "projects/_item_row.html",
+        project=project,
+        item=item,
+        row=item.responsibility,
+        form=form,
+        next_url=next_url,
+        today=today(),
+    )
+    return html, status, {"X-Item-Result": result, "Cache-Control": "no-store"}
+
+
 def _conflict_rows(item: ChecklistItem, changes: dict) -> list[tuple[str, str, str]]:
     """(field, saved now, your input) for each field the user's save would overwrite."""
 
@@ -54,7 +86,7 @@ def _conflict_rows(item: ChecklistItem, changes: dict) -> list[tuple[str, str, s
         if value is None or value == "":
             return "—"
         if isinstance(value, Status):
-            return value.label
+            return str(value.label)
         if isinstance(value, User):
             return value.name
         if isinstance(value, date):
@@ -64,10 +96,10 @@ def _conflict_rows(item: ChecklistItem, changes: dict) -> list[tuple[str, str, s
     return [
         (label, show(saved), show(yours))
         for field, label, saved, yours in (
-            ("status", "Status", item.status, changes["status"]),
-            ("assignee", "Assignee", item.assignee, changes["assignee"]),
-            ("due_date", "Due date", item.due_date, changes["due_date"]),
-            ("reason", "Reason", item.reason, (changes["reason"] or "").strip() or None),
+            ("status", _("Status"), item.status, changes["status"]),
+            ("assignee", _("Assignee"), item.assignee, changes["assignee"]),
+            ("due_date", _("Due date"), item.due_date, changes["due_date"]),
+            ("reason", _("Reason"), item.reason, (changes["reason"] or "").strip() or None),
         )
         if field in item_changes(item, **changes)
     ]
@@ -91,6 +123,9 @@ def update(project_id: int, item_id: int):
         item, assignable_users(project)[item.party], current_user, formdata=request.form
     )
     if not form.validate():
+        if _wants_row():
+            back = safe_next(form.next.data) or url_for("projects.detail", project_id=project.id)
+            return _render_row(project, item, back, form=form, status=422, result="invalid")
         return _render_item(project, item, form=form, status=422)
     assignee = db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
     changes = {
@@ -101,12 +136,16 @@ def update(project_id: int, item_id: int):
     }
     back = safe_next(form.next.data) or url_for("projects.detail", project_id=project.id)
     if not item_changes(item, **changes):
-        flash("Nothing changed.", "info")
+        if _wants_row():
+            return _render_row(project, item, back, result="unchanged")
+        flash(_("Nothing changed."), "info")
         return redirect(f"{back}#item-{item.id}")
     if form.version.data != item.version:
         form.form_errors.append(
-            "Someone else changed this item after you loaded it. Your input is kept in the "
-            "form; saving again applies it over theirs."
+            _(
+                "Someone else changed this item after you loaded it. Your input is kept in the "
+                "form; saving again applies it over theirs."
+            )
         )
         form.version.raw_data = None
         form.version.data = item.version
@@ -119,14 +158,19 @@ def update(project_id: int, item_id: int):
     except RuleError as error:
         db.session.rollback()
         getattr(form, error.field, form.status).errors.append(error.message)
+        if _wants_row():
+            item = db.session.get(ChecklistItem, item_id)
+            return _render_row(project, item, back, form=form, status=422, result="invalid")
         return _render_item(project, db.session.get(ChecklistItem, item_id), form=form, status=422)
     except StaleDataError:
         db.session.rollback()
-        form.form_errors.append("Someone else saved this item at the same moment. Try again.")
+        form.form_errors.append(_("Someone else saved this item at the same moment. Try again."))
         return _render_item(
             project, db.session.get(ChecklistItem, item_id), form=form, status=409, conflict=True
         )
-    flash("Item updated.", "success")
+    if _wants_row():
+        return _render_row(project, item, back)
+    flash(_("Item updated."), "success")
     return redirect(f"{back}#item-{item.id}")
 
 
@@ -146,7 +190,7 @@ def comment(project_id: int, item_id: int):
             form.body.errors.append(error.message)
         else:
             db.session.commit()
-            flash("Comment added.", "success")
+            flash(_("Comment added."), "success")
             return redirect(
                 url_for("checklist.item", project_id=project.id, item_id=item.id) + "#comments"
             )

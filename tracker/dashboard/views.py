@@ -3,10 +3,18 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
-from tracker.dashboard.queries import due_soon_select, my_tasks_select, overdue_select
+from tracker.dashboard.queries import (
+    due_soon_count,
+    due_soon_select,
+    my_tasks_count,
+    my_tasks_select,
+    overdue_count,
+    overdue_select,
+)
 from tracker.enums import Party
 from tracker.pagination import paginate_rows
-from tracker.projects.queries import visible_csms, visible_customers
+from tracker.projects.queries import visible_csms
+from tracker.projects.views import customer_arg, customer_filter
 from tracker.queryargs import enum_arg, int_arg, page_arg
 from tracker.timeutil import today
 
@@ -18,7 +26,7 @@ def dashboard_filters() -> dict:
     return {
         "party": enum_arg("party", Party),
         "csm_id": int_arg("csm"),
-        "customer_id": int_arg("customer"),
+        "customer_id": customer_arg(),
     }
 
 
@@ -32,18 +40,20 @@ def overdue():
         overdue_select(current_user, now, **filters),
         page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
+        count=overdue_count(current_user, now, **filters),
     )
     soon_page = paginate_rows(
         due_soon_select(current_user, now, days, **filters),
         page=page_arg("soon_page"),
         per_page=current_app.config["PAGE_SIZE"],
+        count=due_soon_count(current_user, now, days, **filters),
     )
     return render_template(
         "dashboard/overdue.html",
         overdue=overdue_page,
         soon=soon_page,
         days=days,
-        customer_options=visible_customers(current_user),
+        customer_options=customer_filter(filters["customer_id"]),
         csm_options=visible_csms(current_user),
         party_options=[(p.value, p.label) for p in Party],
         filters=filters,
@@ -58,5 +68,6 @@ def my_tasks():
         my_tasks_select(current_user),
         page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
+        count=my_tasks_count(current_user),
     )
     return render_template("dashboard/my_tasks.html", pagination=pagination, today=today())

@@ -24,6 +24,21 @@ class Project(db.Model):
             " OR (implementer = 'infor' AND partner_id IS NULL)",
             name="partner_matches_implementer",
         ),
+        # The portfolio: active projects, soonest go-live first (and their count).
+        sa.Index(
+            "ix_projects_active_go_live",
+            "go_live_date",
+            "id",
+            sqlite_where=sa.text("archived_at IS NULL"),
+            postgresql_where=sa.text("archived_at IS NULL"),
+        ),
+        # The few archived projects, whose items the dashboards leave out of their counts.
+        sa.Index(
+            "ix_projects_archived",
+            "id",
+            sqlite_where=sa.text("archived_at IS NOT NULL"),
+            postgresql_where=sa.text("archived_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.audit import services as audit
 from tracker.auth.models import User
@@ -68,19 +69,19 @@ def _validate(data: ProjectData, version_id: int) -> set[str]:
     """Check the rules a form cannot; return the IMS scope to store."""
     data.name = (data.name or "").strip()
     if not data.name:
-        raise RuleError("name", "Give the project a name.")
+        raise RuleError("name", _("Give the project a name."))
     if data.go_live_date < data.kickoff_date:
-        raise RuleError("go_live_date", "The go-live date cannot be before the kickoff date.")
+        raise RuleError("go_live_date", _("The go-live date cannot be before the kickoff date."))
     customer = db.session.get(Organisation, data.customer_id)
     if customer is None or customer.kind is not OrganisationKind.CUSTOMER:
-        raise RuleError("customer_id", "Choose a customer.")
+        raise RuleError("customer_id", _("Choose a customer."))
     csm = db.session.get(User, data.csm_id)
     if csm is None or csm.role not in (Role.CSM, Role.ADMIN) or not csm.active:
-        raise RuleError("csm_id", "Choose an active CSM.")
+        raise RuleError("csm_id", _("Choose an active CSM."))
     if data.implementer is Implementer.PARTNER:
         partner = db.session.get(Organisation, data.partner_id) if data.partner_id else None
         if partner is None or partner.kind is not OrganisationKind.PARTNER:
-            raise RuleError("partner_id", "Choose the implementation partner.")
+            raise RuleError("partner_id", _("Choose the implementation partner."))
     else:
         data.partner_id = None
     eligible = {row.key for row in ims_eligible_rows(version_id)}
@@ -90,7 +91,9 @@ def _validate(data: ProjectData, version_id: int) -> set[str]:
         return eligible
     unknown = data.ims_scope - eligible
     if unknown:
-        raise RuleError("ims_scope", f"Not IMS-eligible rows: {', '.join(sorted(unknown))}.")
+        raise RuleError(
+            "ims_scope", _("Not IMS-eligible rows: %(keys)s.", keys=", ".join(sorted(unknown)))
+        )
     return set(data.ims_scope)
 
 
@@ -98,7 +101,7 @@ def create_project(data: ProjectData, *, actor: User) -> Project:
     """Create a project and its checklist from the current catalogue version."""
     version = current_version()
     if version is None:
-        raise RuleError("name", "No catalogue is loaded yet: run 'flask catalogue load'.")
+        raise RuleError("name", _("No catalogue is loaded yet: run 'flask catalogue load'."))
     scope = _validate(data, version.id)
     values = {f.name: getattr(data, f.name) for f in fields(ProjectData) if f.name != "ims_scope"}
     project = Project(**values, catalogue_version=version)
@@ -140,8 +143,10 @@ def update_project(project: Project, data: ProjectData, *, actor: User) -> list[
         # them to another customer's users.
         raise RuleError(
             "customer_id",
-            "A project stays with its customer. Archive it and "
-            "create a new project for the other customer.",
+            _(
+                "A project stays with its customer. Archive it and create a new project for "
+                "the other customer."
+            ),
         )
     data.ims_scope = _validate(data, project.catalogue_version_id)
     old_kickoff, old_go_live = project.kickoff_date, project.go_live_date

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.account.language import localized
 from tracker.auth.models import User
 from tracker.catalogue.loader import current_version
 from tracker.checklist.forms import ItemUpdateForm
@@ -13,6 +18,7 @@ from tracker.enums import (
     Deployment,
     Environment,
     Implementer,
+    Labelled,
     OrganisationKind,
     Party,
     Phase,
@@ -21,8 +27,12 @@ from tracker.enums import (
 )
 from tracker.errors import RuleError
 from tracker.extensions import db
+from tracker.forms import has_control_characters
+from tracker.insights.queries import project_areas
+from tracker.insights.views import area_arg, portfolio_insights, project_insights
 from tracker.loaders import get_project_or_404
 from tracker.organisations.models import Organisation
+from tracker.pagination import paginate
 from tracker.permissions import (
     can_archive_project,
     can_create_project,
@@ -32,13 +42,17 @@ from tracker.permissions import (
 from tracker.projects.forms import ProjectForm
 from tracker.projects.models import Project
 from tracker.projects.queries import (
+    MAX_CUSTOMER_NAME,
+    CustomerChoice,
     assignable_users,
+    customer_choice,
+    customer_named,
+    portfolio_count,
     portfolio_select,
     project_assignees,
     project_events,
     project_items,
     visible_csms,
-    visible_customers,
 )
 from tracker.projects.services import (
     ProjectData,
@@ -51,6 +65,7 @@ from tracker.projects.services import (
     update_project,
 )
 from tracker.queryargs import enum_arg, flag_arg, int_arg, page_arg
+from tracker.templating import format_date
 from tracker.timeutil import today
 
 bp = Blueprint("projects", __name__)
@@ -66,9 +81,34 @@ def portfolio_filters() -> dict:
     """The portfolio's filters from the query string (shared with its exports)."""
     return {
         "csm_id": int_arg("csm"),
-        "customer_id": int_arg("customer"),
+        "customer_id": customer_arg(),
         "archived": flag_arg("archived"),
     }
+
+
+# A customer id that no project has: the name typed in the customer filter matches nobody.
+NO_CUSTOMER = -1
+
+
+def customer_arg() -> int | None:
+    """The customer filter: ``customer`` (an id, from a <select> or a link), else
+    ``customer_name`` (the text field offered when there are too many customers to list)."""
+    chosen = int_arg("customer")
+    if chosen:
+        return chosen
+    name = request.args.get("customer_name", "")
+    if not name.strip():
+        return None
+    if len(name) > MAX_CUSTOMER_NAME or has_control_characters(name):
+        return NO_CUSTOMER
+    return customer_named(current_user, name) or NO_CUSTOMER
+
+
+def customer_filter(selected: int | None) -> CustomerChoice:
+    """The customer filter of the portfolio and the dashboard, as the template shows it."""
+    choice = customer_choice(current_user, selected)
+    choice.typed = request.args.get("customer_name", "")[:MAX_CUSTOMER_NAME]
+    return choice
 
 
 def checklist_filters() -> dict:
@@ -77,6 +117,7 @@ def checklist_filters() -> dict:
         "party": enum_arg("party", Party),
         "status": enum_arg("status", Status),
         "assignee_id": int_arg("assignee", minimum=-1),
+        "area": area_arg(),
     }
 
 
@@ -84,11 +125,11 @@ def checklist_filters() -> dict:
 @login_required
 def portfolio():
     filters = portfolio_filters()
-    pagination = db.paginate(
+    pagination = paginate(
         portfolio_select(current_user, **filters),
         page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+        count=portfolio_count(current_user, **filters),
     )
     projects = list(pagination.items)
     return render_template(
@@ -96,7 +137,8 @@ def portfolio():
         projects=projects,
         pagination=pagination,
         progress=progress_by_project([p.id for p in projects], today()),
-        customer_options=visible_customers(current_user),
+        insights=portfolio_insights(projects, today()),
+        customer_options=customer_filter(filters["customer_id"]),
         csm_options=visible_csms(current_user),
         filters={
             "csm": filters["csm_id"],
@@ -124,14 +166,20 @@ def _fill_choices(
     csms = db.session.scalars(
         sa.select(User).where(User.role == Role.CSM, User.active.is_(True)).order_by(User.name)
     )
-    form.customer_id.choices = [(0, "Choose a customer")] + [(o.id, o.name) for o in customers]
-    form.partner_id.choices = [(0, "None")] + [(o.id, o.name) for o in partners]
+    form.customer_id.choices = [(0, _l("Choose a customer"))] + [(o.id, o.name) for o in customers]
+    form.partner_id.choices = [(0, _l("None"))] + [(o.id, o.name) for o in partners]
     csm_choices = [(u.id, u.name) for u in csms]
     if project is not None and project.csm_id not in dict(csm_choices):
         csm_choices.append((project.csm_id, project.csm.name))  # keep the current CSM valid
-    form.csm_id.choices = [(0, "Choose a CSM"), *csm_choices]
+    form.csm_id.choices = [(0, _l("Choose a CSM")), *csm_choices]
     rows = ims_eligible_rows(version_id) if version_id else []
-    form.ims_scope.choices = [(row.key, f"{row.area.title_en}: {row.text_en}") for row in rows]
+    form.ims_scope.choices = [
+        (
+            row.key,
+            _("%(area)s: %(text)s", area=localized(row.area, "title"), text=localized(row, "text")),
+        )
+        for row in rows
+    ]
 
 
 def _data_from(form: ProjectForm) -> ProjectData:
@@ -150,6 +198,17 @@ def _data_from(form: ProjectForm) -> ProjectData:
         go_live_date=form.go_live_date.data,
         ims_scope=set(form.ims_scope.data or []),
     )
+
+
+def _shown(value):
+    """A project value as the conflict table shows it, in the page's language."""
+    if isinstance(value, Labelled):
+        return str(value.label)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, date):
+        return format_date(value)
+    return value
 
 
 def _show_rule_error(form: ProjectForm, error: RuleError) -> None:
@@ -176,7 +235,7 @@ def new_project():
             _show_rule_error(form, error)
         else:
             db.session.commit()
-            flash(f"Project “{project.name}” created.", "success")
+            flash(_("Project “%(name)s” created.", name=project.name), "success")
             return redirect(url_for("projects.detail", project_id=project.id))
     status = 422 if form.is_submitted() else 200
     return render_template("projects/form.html", form=form, project=None), status
@@ -192,7 +251,7 @@ def edit_project(project_id: int):
     _fill_choices(form, project.catalogue_version_id, project)
     # A project stays with its customer (see update_project).
     form.customer_id.choices = [(project.customer_id, project.customer.name)]
-    form.customer_id.description = "A project stays with its customer."
+    form.customer_id.description = _l("A project stays with its customer.")
     if request.method == "GET":
         data = project_data_from(project)
         # Without a contract, offer the default scope (every eligible row) if one is added.
@@ -208,7 +267,8 @@ def edit_project(project_id: int):
             # Someone saved the project after this form was loaded: show what the save
             # would overwrite, keep the input, and let the user save again on purpose.
             conflicts = [
-                (getattr(form, name).label.text, saved, yours) for name, saved, yours in changes
+                (getattr(form, name).label.text, _shown(saved), _shown(yours))
+                for name, saved, yours in changes
             ]
             form.version.data = str(project.version)
             return render_template(
@@ -223,11 +283,14 @@ def edit_project(project_id: int):
         except StaleDataError:
             db.session.rollback()
             form.form_errors.append(
-                "Someone else saved this project at the same moment. Reload the page and try again."
+                _(
+                    "Someone else saved this project at the same moment. Reload the page and "
+                    "try again."
+                )
             )
             return render_template("projects/form.html", form=form, project=project), 409
         else:
-            flash("Project saved." if changed else "Nothing changed.", "success")
+            flash(_("Project saved.") if changed else _("Nothing changed."), "success")
             return redirect(url_for("projects.detail", project_id=project.id))
     status = 422 if form.is_submitted() else 200
     return render_template("projects/form.html", form=form, project=project), status
@@ -242,8 +305,11 @@ def archive(project_id: int):
     archive_project(project, actor=current_user)
     db.session.commit()
     flash(
-        f"“{project.name}” archived. It no longer shows in the portfolio and dashboards; "
-        "restore it from its page.",
+        _(
+            "“%(name)s” archived. It no longer shows in the portfolio and dashboards; restore "
+            "it from its page.",
+            name=project.name,
+        ),
         "success",
     )
     return redirect(url_for("projects.detail", project_id=project.id))
@@ -257,7 +323,7 @@ def restore(project_id: int):
         abort(403)
     restore_project(project, actor=current_user)
     db.session.commit()
-    flash(f"“{project.name}” restored.", "success")
+    flash(_("“%(name)s” restored.", name=project.name), "success")
     return redirect(url_for("projects.detail", project_id=project.id))
 
 
@@ -284,12 +350,15 @@ def detail(project_id: int):
         grouped={phase: list(grouped[phase].values()) for phase in Phase if phase in grouped},
         forms=forms,
         progress=progress_by_project([project.id], today())[project.id],
-        assignee_options=[(-1, "Unassigned")] + [(u.id, u.name) for u in assignees],
+        insights=project_insights(project, today()),
+        area_options=project_areas(project),
+        assignee_options=[(-1, _("Unassigned"))] + [(u.id, u.name) for u in assignees],
         events=db.session.scalars(project_events(project, limit=30)).all(),
         filters={
             "party": filters["party"],
             "status": filters["status"],
             "assignee": filters["assignee_id"],
+            "area": filters["area"],
         },
         shown=len(rows),
         today=today(),

@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Flask, current_app, render_template
-from flask_babel import force_locale, gettext, lazy_gettext
+from flask_babel import force_locale, gettext
 from flask_mail import BadHeaderError, Connection, Message
 
-from tracker.account.language import language_of
+from tracker.account.language import language_of, localized
 from tracker.auth.models import User
 from tracker.checklist.queries import is_due_soon, is_overdue
 from tracker.dashboard.queries import item_rows, my_tasks_filter
@@ -151,12 +151,12 @@ def _shortened(text: str) -> str:
 
 def build_digest(user: User, day: date, days: int, links: Links) -> Digest:
     """``user``'s digest for ``day`` (empty when they have nothing overdue or due soon)."""
-    french = language_of(user) == "fr"
+    language = language_of(user)
     overdue, due_soon = [], []
     for row in db.session.execute(digest_select(user, day, days)):
         item = DigestItem(
             id=row.id,
-            text=_shortened(row.text_fr if french else row.text_en),
+            text=_shortened(localized(row, "text", language)),
             party=row.party,
             status=row.status,
             due_date=row.due_date,
@@ -178,22 +178,6 @@ def build_digest(user: User, day: date, days: int, links: Links) -> Digest:
 
 
 # --- the message --------------------------------------------------------------------------
-
-
-# Labels of the e-mails, translated when a message is rendered (once per message).
-PARTY_LABELS = {
-    Party.INFOR: lazy_gettext("Infor"),
-    Party.CLIENT: lazy_gettext("Client"),
-    Party.IMS: lazy_gettext("IMS"),
-    Party.PARTNER: lazy_gettext("Partner"),
-}
-STATUS_LABELS = {
-    Status.TODO: lazy_gettext("To do"),
-    Status.IN_PROGRESS: lazy_gettext("In progress"),
-    Status.BLOCKED: lazy_gettext("Blocked"),
-    Status.DONE: lazy_gettext("Done"),
-    Status.NOT_APPLICABLE: lazy_gettext("Not applicable"),
-}
 
 
 def digest_subject(digest: Digest) -> str:
@@ -225,8 +209,9 @@ def digest_message(digest: Digest, links: Links) -> Message:
             digest=digest,
             subject=subject,
             language=language,
-            party_labels={party: str(label) for party, label in PARTY_LABELS.items()},
-            status_labels={status: str(label) for status, label in STATUS_LABELS.items()},
+            # The labels of the web pages (tracker/enums.py), translated once per message.
+            party_labels={party: str(party.label) for party in Party},
+            status_labels={status: str(status.label) for status in Status},
             more_url=more_url,
             account_url=links("account.index") + "#preferences",
         )
