@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app app
 # Local development runs in development mode so that no SECRET_KEY is required.
 run: export TRACKER_ENV ?= development
 
-.PHONY: install run setup-db test lint format bench clean
+.PHONY: install run setup-db test e2e screenshots lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -29,6 +29,14 @@ run: setup-db
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The browser tests alone (also part of `make test`); they need Chromium (CHROMIUM_PATH).
+e2e: install
+	$(BIN)/python -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+# PNGs of the main pages at desktop and phone widths, from the demo data (docs/screenshots).
+screenshots: install
+	$(BIN)/python scripts/screenshots.py --out docs/screenshots
+
 # bandit: medium and high severity findings fail the build (it prints nothing when clean).
 lint: install
 	$(BIN)/ruff check .
@@ -39,8 +47,17 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The benchmark (bench/README.md): make bench [SIZES=200,2000] [DBS=sqlite] [TWO_SERVERS=1]
+# [LOAD_SECONDS=5] [REPEAT=30]. Data sets are built once and kept (bench/*.sqlite3, PostgreSQL
+# databases tracker_bench_<size> on BENCH_PG_URL); the table is also written to
+# bench/results.json.
+SIZES ?= 200,2000,20000
+DBS ?= sqlite,postgresql
+REPEAT ?= 30
+LOAD_SECONDS ?= 5
 bench: install
-	$(BIN)/python -m bench.dashboards
+	$(BIN)/python -m bench.dashboards --sizes $(SIZES) --dbs $(DBS) --repeat $(REPEAT) \
+		--load-seconds $(LOAD_SECONDS) $(if $(TWO_SERVERS),--two-servers) --json bench/results.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

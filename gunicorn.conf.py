@@ -1,9 +1,22 @@
-"""gunicorn settings: `gunicorn app:app` reads this file from the working directory."""
+"""gunicorn settings: `gunicorn app:app` reads this file from the working directory.
+
+Every setting can come from the environment (docs/deploy.md):
+
+- GUNICORN_BIND (127.0.0.1:8000), GUNICORN_WORKERS (2): one sync worker per core is the
+  usual start; each worker has its own database pool (DATABASE_POOL_SIZE).
+- GUNICORN_TIMEOUT (30 s): a worker silent that long is killed and replaced.
+- GUNICORN_ACCESSLOG ("-", standard output; empty for none).
+- GUNICORN_FORWARDED_ALLOW_IPS (127.0.0.1): the proxies whose X-Forwarded-Proto gunicorn
+  believes; the app's own TRUST_PROXY (werkzeug's ProxyFix) handles the other headers.
+"""
 
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = timeout
 # Filter and pagination URLs can be long; the largest request line gunicorn allows.
 limit_request_line = 8190
-accesslog = "-"
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

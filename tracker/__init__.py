@@ -61,6 +61,8 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext
+
     from tracker import auth
     from tracker.account.language import select_locale
     from tracker.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
@@ -70,12 +72,14 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     mail.init_app(app)
-    # Catalogues in tracker/translations; e-mails set their recipient's locale themselves.
+    # Catalogues in tracker/translations (README, "Translations"); pages in the language
+    # select_locale picks, e-mails and calendar feeds in their recipient's.
     babel.init_app(app, locale_selector=select_locale)
     auth.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+    login_manager.localize_callback = str  # translated when flashed, in the page's language
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
@@ -92,6 +96,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.account.language import bp as language_bp
     from tracker.account.views import bp as account_bp
     from tracker.admin.views import bp as admin_bp
     from tracker.api.views import bp as api_bp
@@ -101,6 +106,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.checklist.views import bp as checklist_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.exports.views import bp as exports_bp
+    from tracker.health import bp as health_bp
+    from tracker.insights.views import bp as insights_bp
     from tracker.projects.views import bp as projects_bp
 
     for blueprint in (
@@ -112,8 +119,11 @@ def register_blueprints(app: Flask) -> None:
         catalogue_bp,
         admin_bp,
         account_bp,
+        language_bp,
         calendar_bp,
         api_bp,
+        insights_bp,
+        health_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -32,6 +32,30 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _engine_options() -> dict:
+    """SQLAlchemy engine options from the environment: the connection pool of each process.
+
+    DATABASE_POOL_SIZE and DATABASE_MAX_OVERFLOW size each process's pool (SQLAlchemy's
+    defaults, 5 and 10, when unset); DATABASE_POOL_RECYCLE (seconds) replaces connections
+    older than that; DATABASE_PGBOUNCER=true turns off psycopg's prepared statements, which a
+    PgBouncer in transaction mode (before 1.21) cannot follow. See docs/deploy.md.
+    """
+    options: dict = {"pool_pre_ping": True}
+    for name, option in (
+        ("DATABASE_POOL_SIZE", "pool_size"),
+        ("DATABASE_MAX_OVERFLOW", "max_overflow"),
+        ("DATABASE_POOL_RECYCLE", "pool_recycle"),
+    ):
+        value = (os.environ.get(name) or "").strip()
+        if value:
+            if not value.lstrip("-").isdigit():
+                raise RuntimeError(f"{name} must be a whole number.")
+            options[option] = int(value)
+    if _bool("DATABASE_PGBOUNCER"):
+        options["connect_args"] = {"prepare_threshold": None}
+    return options
+
+
 class Config:
     """Settings for a real deployment; every value can come from the environment."""
 
@@ -43,7 +67,7 @@ class Config:
         if os.environ.get("DATABASE_URL")
         else None
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = _engine_options()
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
     WTF_CSRF_TIME_LIMIT = None
@@ -58,8 +82,14 @@ class Config:
 
     # Sign-in rate limits (Flask-Limiter). Memory storage counts per process: with several
     # workers or hosts, point RATELIMIT_STORAGE_URI at a shared Redis.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
-    RATELIMIT_KEY_PREFIX = "tracker"
+    # TRACKER_REDIS_URL, if set, is the Redis that every instance shares (sign-in counters).
+    RATELIMIT_STORAGE_URI = (
+        os.environ.get("RATELIMIT_STORAGE_URI")
+        or os.environ.get("TRACKER_REDIS_URL")
+        or "memory://"
+    )
+    # Keys in that Redis start with this: give each installation sharing one Redis its own.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX") or "tracker"
     RATELIMIT_HEADERS_ENABLED = True  # X-RateLimit-* and, when refused, Retry-After
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # keep limiting (per process) if Redis is down
     SIGN_IN_RATE_LIMITS_ENABLED = _bool("SIGN_IN_RATE_LIMITS_ENABLED", True)

@@ -6,6 +6,7 @@ the project page count the same items.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -76,12 +77,21 @@ class Progress:
         return next((p for p, tally in self.phases.items() if tally.open), None)
 
 
-def progress_by_project(project_ids: Iterable[int], today: date) -> dict[int, Progress]:
-    """Progress of each project, per phase and per party, in one grouped query."""
-    ids = list(project_ids)
-    result: dict[int, Progress] = {pid: Progress() for pid in ids}
-    if not ids:
-        return result
+def progress_by_project(project_ids: Iterable[int] | sa.Select, today: date) -> dict[int, Progress]:
+    """Progress of each project, per phase and per party, in one grouped query.
+
+    ``project_ids`` is a list of ids (a page of projects), or a ``SELECT`` of project ids
+    (an export of every project: no list of thousands of bound parameters).
+    """
+    if isinstance(project_ids, sa.Select):
+        result: dict[int, Progress] = defaultdict(Progress)
+        scope = ChecklistItem.project_id.in_(project_ids)
+    else:
+        ids = list(project_ids)
+        result = {pid: Progress() for pid in ids}
+        if not ids:
+            return result
+        scope = ChecklistItem.project_id.in_(ids)
     rows = db.session.execute(
         sa.select(
             ChecklistItem.project_id,
@@ -92,7 +102,7 @@ def progress_by_project(project_ids: Iterable[int], today: date) -> dict[int, Pr
             _count(is_overdue(today)),
         )
         .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
-        .where(ChecklistItem.project_id.in_(ids))
+        .where(scope)
         .group_by(ChecklistItem.project_id, Responsibility.phase, ChecklistItem.party)
     )
     for project_id, phase, party, total, closed, overdue in rows:

@@ -1,41 +1,57 @@
-"""The rows of each export, read with the same queries (filters, permissions) as its page."""
+"""The rows of each export, read with the same queries (filters, permissions) as its page,
+in the language of the person who asks (headers, labels, catalogue texts)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
+from tracker.account.language import localized
 from tracker.auth.models import User
 from tracker.checklist.queries import progress_by_project
+from tracker.checklist.services import shown_reason
 from tracker.dashboard.queries import due_soon_select, overdue_select
 from tracker.enums import Party, Phase, Status
 from tracker.exports.writers import Sheet
 from tracker.extensions import db
 from tracker.projects.models import Project
-from tracker.projects.queries import portfolio_select, project_items
+from tracker.projects.queries import portfolio_filter, portfolio_select, project_items
 from tracker.templating import next_milestone
 
 
 def portfolio_sheets(user: User, today: date, **filters) -> list[Sheet]:
-    projects = db.session.scalars(portfolio_select(user, **filters)).all()
-    progress = progress_by_project([p.id for p in projects], today)
+    projects = db.session.scalars(
+        portfolio_select(user, **filters).options(joinedload(Project.partner))
+    ).all()
+    # Every project's progress in one grouped query, scoped by a subquery rather than a
+    # list of thousands of ids.
+    progress = progress_by_project(
+        sa.select(Project.id).where(portfolio_filter(user, **filters)), today
+    )
     header = [
-        "Project",
-        "Customer",
-        "CSM",
-        "Deployment",
-        "Environment",
-        "IMS contract",
-        "Implemented by",
-        "Kickoff",
-        "Target go-live",
-        "Next milestone",
-        "Next milestone date",
-        "Items",
-        "Closed",
-        "Overdue",
-    ] + [f"{phase.label} {what}" for phase in Phase for what in ("closed", "items")]
+        _("Project"),
+        _("Customer"),
+        _("CSM"),
+        _("Deployment"),
+        _("Environment"),
+        _("IMS contract"),
+        _("Implemented by"),
+        _("Kickoff"),
+        _("Target go-live"),
+        _("Next milestone"),
+        _("Next milestone date"),
+        _("Items"),
+        _("Closed"),
+        _("Overdue"),
+    ]
+    for phase in Phase:
+        header += [
+            _("%(phase)s closed", phase=phase.label),
+            _("%(phase)s items", phase=phase.label),
+        ]
     rows = []
     for project in projects:
         tally = progress[project.id]
@@ -45,13 +61,13 @@ def portfolio_sheets(user: User, today: date, **filters) -> list[Sheet]:
                 project.name,
                 project.customer.name,
                 project.csm.name,
-                project.deployment.label,
-                project.environment.label,
+                str(project.deployment.label),
+                str(project.environment.label),
                 project.ims_contract,
                 project.partner.name if project.partner else "Infor",
                 project.kickoff_date,
                 project.go_live_date,
-                milestone[0] if milestone else "Live",
+                milestone[0] if milestone else _("Live"),
                 milestone[1] if milestone else None,
                 tally.overall.total,
                 tally.overall.closed,
@@ -63,71 +79,80 @@ def portfolio_sheets(user: User, today: date, **filters) -> list[Sheet]:
                 for n in (tally.phases[phase].closed, tally.phases[phase].total)
             ]
         )
-    return [("Portfolio", header, rows)]
+    return [(_("Portfolio"), header, rows)]
 
 
-def _names(user_ids: set[int]) -> dict[int, str]:
-    if not user_ids:
-        return {}
-    query = sa.select(User.id, User.name).where(User.id.in_(user_ids))
-    return {row.id: row.name for row in db.session.execute(query)}
-
-
-CHECKLIST_HEADER = [
-    "Phase",
-    "Area",
-    "Responsibility",
-    "Responsabilité (FR)",
-    "Party",
-    "Status",
-    "Due date",
-    "Assignee",
-    "Reason",
-    "Completed at",
-    "Completed by",
-    "Catalogue row",
-]
+def checklist_header() -> list[str]:
+    """The checklist's columns: the responsibility in the page's language, then the
+    vendor's French source text."""
+    return [
+        _("Phase"),
+        _("Area"),
+        _("Responsibility"),
+        "Responsabilité (FR)",
+        _("Party"),
+        _("Status"),
+        _("Due date"),
+        _("Assignee"),
+        _("Reason"),
+        _("Completed at"),
+        _("Completed by"),
+        _("Catalogue row"),
+    ]
 
 
 def checklist_sheets(
-    project: Project, *, party: Party | None, status: Status | None, assignee_id: int | None
+    project: Project,
+    *,
+    party: Party | None,
+    status: Status | None,
+    assignee_id: int | None,
+    area: str | None = None,
 ) -> list[Sheet]:
     """One sheet per phase, in phase order; only phases with items."""
     by_phase: dict[Phase, list[list]] = {phase: [] for phase in Phase}
-    items = project_items(project, party=party, status=status, assignee_id=assignee_id)
-    completers = _names({item.completed_by_id for item, _, _ in items} - {None})
+    items = project_items(
+        project,
+        party=party,
+        status=status,
+        assignee_id=assignee_id,
+        area=area,
+        with_completer=True,
+    )
     for item, row, area in items:
         by_phase[row.phase].append(
             [
-                row.phase.label,
-                area.title_en,
-                row.text_en,
+                str(row.phase.label),
+                localized(area, "title"),
+                localized(row, "text"),
                 row.text_fr,
-                item.party.label,
-                item.status.label,
+                str(item.party.label),
+                str(item.status.label),
                 item.due_date,
                 item.assignee.name if item.assignee else None,
-                item.reason,
+                shown_reason(item),
                 item.completed_at,
-                completers.get(item.completed_by_id),
+                item.completed_by.name if item.completed_by else None,
                 row.key,
             ]
         )
-    return [(phase.label, CHECKLIST_HEADER, rows) for phase, rows in by_phase.items() if rows]
+    header = checklist_header()
+    return [(str(phase.label), header, rows) for phase, rows in by_phase.items() if rows]
 
 
-DASHBOARD_HEADER = [
-    "Days overdue",
-    "Due date",
-    "Project",
-    "Customer",
-    "CSM",
-    "Party",
-    "Status",
-    "Area",
-    "Responsibility",
-    "Assignee",
-]
+def dashboard_header() -> list[str]:
+    return [
+        _("Days overdue"),
+        _("Due date"),
+        _("Project"),
+        _("Customer"),
+        _("CSM"),
+        _("Party"),
+        _("Status"),
+        _("Area"),
+        _("Responsibility"),
+        _("Assignee"),
+    ]
 
 
 def dashboard_sheets(user: User, today: date, days: int, **filters) -> list[Sheet]:
@@ -139,20 +164,21 @@ def dashboard_sheets(user: User, today: date, days: int, **filters) -> list[Shee
                 r.project_name,
                 r.customer_name,
                 r.csm_name,
-                r.party.label,
-                r.status.label,
-                r.area_title_en,
-                r.text_en,
+                str(r.party.label),
+                str(r.status.label),
+                localized(r, "area_title"),
+                localized(r, "text"),
                 r.assignee_name,
             ]
             for r in db.session.execute(select)
         ]
 
+    header = dashboard_header()
     return [
-        ("Overdue", DASHBOARD_HEADER, rows(overdue_select(user, today, **filters), True)),
+        (_("Overdue"), header, rows(overdue_select(user, today, **filters), True)),
         (
-            f"Due in {days} days",
-            DASHBOARD_HEADER,
+            _("Due in %(days)d days", days=days),
+            header,
             rows(due_soon_select(user, today, days, **filters), False),
         ),
     ]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -30,7 +31,7 @@ def _csv_value(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, str):
         return _safe_text(value)
     return value
@@ -48,7 +49,7 @@ def to_csv(sheets: Sequence[Sheet], *, label_sheets: bool = True) -> bytes:
     header_written = False
     for title, header, rows in sheets:
         if not header_written:
-            writer.writerow((["List"] if several else []) + list(header))
+            writer.writerow(([_("List")] if several else []) + list(header))
             header_written = True
         for row in rows:
             writer.writerow(([title] if several else []) + [_csv_value(v) for v in row])
@@ -57,7 +58,7 @@ def to_csv(sheets: Sequence[Sheet], *, label_sheets: bool = True) -> bytes:
 
 def _excel_title(title: str, used: set[str]) -> str:
     """Sheet names are limited to 31 characters without []:*?/\\ and must be unique."""
-    clean = "".join(" " if c in "[]:*?/\\" else c for c in title)[:31] or "Sheet"
+    clean = "".join(" " if c in "[]:*?/\\" else c for c in title)[:31] or _("Sheet")
     name, n = clean, 2
     while name in used:
         suffix = f" ({n})"
@@ -83,7 +84,7 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
         for row in rows:
             sheet.append([_xlsx_value(sheet, v) for v in row])
     if not used:
-        workbook.create_sheet("Empty")
+        workbook.create_sheet(_excel_title(_("Empty"), used))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
