@@ -147,7 +147,7 @@ def sign_in(client, email: str = "csm-0@bench.test"):
 
 def test_few_customers_are_a_select(portfolio, client):
     sign_in(client)
-    for url in ("/projects", "/overdue"):
+    for url in ("/projects", "/overdue", "/insights/heatmap"):
         page = client.get(url).get_data(as_text=True)
         assert '<select class="form-select form-select-sm" id="filter-customer"' in page
         assert 'name="customer_name"' not in page
@@ -162,7 +162,7 @@ def many_customers(portfolio, monkeypatch):
 
 def test_many_customers_are_a_text_field_with_a_few_suggestions(many_customers, client):
     sign_in(client)
-    for url in ("/projects", "/overdue"):
+    for url in ("/projects", "/overdue", "/insights/heatmap"):
         page = client.get(url).get_data(as_text=True)
         assert 'name="customer_name"' in page
         assert 'id="filter-customer"' in page

@@ -12,7 +12,6 @@ from flask_login import current_user, login_required
 
 from tracker.account.language import localized
 from tracker.enums import Party
-from tracker.extensions import db
 from tracker.insights.charts import BurndownChart, Timeline, burndown_chart, timeline
 from tracker.insights.health import Health, HealthRule
 from tracker.insights.queries import (
@@ -23,8 +22,9 @@ from tracker.insights.queries import (
     phase_spans,
     project_stats,
 )
+from tracker.pagination import paginate
 from tracker.projects.models import Project
-from tracker.projects.queries import portfolio_select, visible_csms, visible_customers
+from tracker.projects.queries import portfolio_count, portfolio_select, visible_csms
 from tracker.queryargs import int_arg, page_arg
 from tracker.timeutil import today
 
@@ -73,13 +73,17 @@ def portfolio_insights(projects: Sequence[Project], on: date) -> PortfolioInsigh
 @bp.route("/insights/heatmap")
 @login_required
 def heatmap_page():
+    # The portfolio's customer filter (a list, or a name field beyond 100 customers); imported
+    # here because the portfolio view imports this module.
+    from tracker.projects.views import customer_arg, customer_filter
+
     on = today()
-    filters = {"csm_id": int_arg("csm"), "customer_id": int_arg("customer")}
-    pagination = db.paginate(
+    filters = {"csm_id": int_arg("csm"), "customer_id": customer_arg()}
+    pagination = paginate(
         portfolio_select(current_user, **filters),
         page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+        count=portfolio_count(current_user, **filters),
     )
     projects = list(pagination.items)
     soon_days = current_app.config["DUE_SOON_DAYS"]
@@ -93,7 +97,7 @@ def heatmap_page():
         stats=project_stats(projects, on),
         states=list(CellState),
         soon_days=soon_days,
-        customer_options=visible_customers(current_user),
+        customer_options=customer_filter(filters["customer_id"]),
         csm_options=visible_csms(current_user),
         filters={"csm": filters["csm_id"], "customer": filters["customer_id"]},
         healths=list(Health),
