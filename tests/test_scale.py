@@ -243,3 +243,13 @@ def test_healthz_is_ok_without_the_database_or_a_session(app, client):
     assert response.mimetype == "text/plain"
     assert counter["n"] == 0
     assert "Set-Cookie" not in response.headers
+
+
+def test_a_name_that_matches_nobody_is_carried_to_the_heatmap(many_customers, client):
+    sign_in(client)
+    portfolio_page = client.get("/projects", query_string={"customer_name": "nobody at all"})
+    text = portfolio_page.get_data(as_text=True)
+    assert "customer_name=nobody+at+all" in text or "customer_name=nobody%20at%20all" in text
+    assert "customer=-1" not in text
+    heatmap_page = client.get("/insights/heatmap", query_string={"customer_name": "nobody at all"})
+    assert "0 active projects." in heatmap_page.get_data(as_text=True)

@@ -92,6 +92,9 @@ class Config:
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX") or "tracker"
     RATELIMIT_HEADERS_ENABLED = True  # X-RateLimit-* and, when refused, Retry-After
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # keep limiting (per process) if Redis is down
+    # An unreachable Redis must fail fast (then the in-memory fallback counts), not hold a
+    # sign-in until the TCP timeout; ignored by the memory storage.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     SIGN_IN_RATE_LIMITS_ENABLED = _bool("SIGN_IN_RATE_LIMITS_ENABLED", True)
     SIGN_IN_LIMITS_PER_ACCOUNT = os.environ.get(
         "SIGN_IN_LIMITS_PER_ACCOUNT", "5 per minute; 20 per hour"

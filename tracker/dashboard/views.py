@@ -13,8 +13,8 @@ from tracker.dashboard.queries import (
 )
 from tracker.enums import Party
 from tracker.pagination import paginate_rows
+from tracker.projects.filters import customer_arg, customer_filter
 from tracker.projects.queries import visible_csms
-from tracker.projects.views import customer_arg, customer_filter
 from tracker.queryargs import enum_arg, int_arg, page_arg
 from tracker.timeutil import today
 

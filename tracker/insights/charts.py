@@ -293,6 +293,11 @@ def _text_x(placement: Placement) -> float:
     return placement.extent.left if placement.anchor == "start" else placement.extent.right
 
 
+def milestone_text(name: str, day: str) -> str:
+    """A milestone's label, e.g. "Today Nov 28", in the reader's word order."""
+    return gettext("%(milestone)s %(date)s", milestone=name, date=day)
+
+
 # --- the timeline --------------------------------------------------------------------------
 
 
@@ -306,7 +311,7 @@ def timeline(project: Project, spans: list[PhaseSpan], today: date) -> Timeline:
     scale = DateScale(min(days), max(days) + timedelta(days=1), EDGE, WIDTH - EDGE)
 
     labels = [
-        f"{name} {day_label(day, not scale.one_year and day.year != today.year)}"
+        milestone_text(name, day_label(day, not scale.one_year and day.year != today.year))
         for _, name, day in marks
     ]
     flags = [
@@ -322,7 +327,7 @@ def timeline(project: Project, spans: list[PhaseSpan], today: date) -> Timeline:
                 key=key,
                 name=name,
                 label=label,
-                description=f"{name} {full_date(day)}",
+                description=milestone_text(name, full_date(day)),
                 day=day,
                 x=flag.x,
                 label_x=_text_x(placed),
@@ -426,14 +431,14 @@ def burndown_chart(data: Burndown) -> BurndownChart:
     actual = [(scale.x(p.day), y(p.actual)) for p in data.points if p.actual is not None]
 
     name = gettext("Today")
-    label = f"{name} {day_label(data.today)}"
+    label = milestone_text(name, day_label(data.today))
     flag = Flag(scale.x(data.today), text_width(label))
     (placed,) = place_flags([flag])
     today = Milestone(
         key="today",
         name=name,
         label=label,
-        description=f"{name} {full_date(data.today)}",
+        description=milestone_text(name, full_date(data.today)),
         day=data.today,
         x=flag.x,
         label_x=_text_x(placed),

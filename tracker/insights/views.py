@@ -23,6 +23,7 @@ from tracker.insights.queries import (
     project_stats,
 )
 from tracker.pagination import paginate
+from tracker.projects.filters import customer_arg, customer_filter
 from tracker.projects.models import Project
 from tracker.projects.queries import portfolio_count, portfolio_select, visible_csms
 from tracker.queryargs import int_arg, page_arg
@@ -73,10 +74,6 @@ def portfolio_insights(projects: Sequence[Project], on: date) -> PortfolioInsigh
 @bp.route("/insights/heatmap")
 @login_required
 def heatmap_page():
-    # The portfolio's customer filter (a list, or a name field beyond 100 customers); imported
-    # here because the portfolio view imports this module.
-    from tracker.projects.views import customer_arg, customer_filter
-
     on = today()
     filters = {"csm_id": int_arg("csm"), "customer_id": customer_arg()}
     pagination = paginate(

@@ -27,7 +27,6 @@ from tracker.enums import (
 )
 from tracker.errors import RuleError
 from tracker.extensions import db
-from tracker.forms import has_control_characters
 from tracker.insights.queries import project_areas
 from tracker.insights.views import area_arg, portfolio_insights, project_insights
 from tracker.loaders import get_project_or_404
@@ -39,14 +38,11 @@ from tracker.permissions import (
     can_edit_project,
     can_restore_project,
 )
+from tracker.projects.filters import customer_arg, customer_filter
 from tracker.projects.forms import ProjectForm
 from tracker.projects.models import Project
 from tracker.projects.queries import (
-    MAX_CUSTOMER_NAME,
-    CustomerChoice,
     assignable_users,
-    customer_choice,
-    customer_named,
     portfolio_count,
     portfolio_select,
     project_assignees,
@@ -86,31 +82,6 @@ def portfolio_filters() -> dict:
     }
 
 
-# A customer id that no project has: the name typed in the customer filter matches nobody.
-NO_CUSTOMER = -1
-
-
-def customer_arg() -> int | None:
-    """The customer filter: ``customer`` (an id, from a <select> or a link), else
-    ``customer_name`` (the text field offered when there are too many customers to list)."""
-    chosen = int_arg("customer")
-    if chosen:
-        return chosen
-    name = request.args.get("customer_name", "")
-    if not name.strip():
-        return None
-    if len(name) > MAX_CUSTOMER_NAME or has_control_characters(name):
-        return NO_CUSTOMER
-    return customer_named(current_user, name) or NO_CUSTOMER
-
-
-def customer_filter(selected: int | None) -> CustomerChoice:
-    """The customer filter of the portfolio and the dashboard, as the template shows it."""
-    choice = customer_choice(current_user, selected)
-    choice.typed = request.args.get("customer_name", "")[:MAX_CUSTOMER_NAME]
-    return choice
-
-
 def checklist_filters() -> dict:
     """The project page's item filters from the query string (shared with its exports)."""
     return {
@@ -145,6 +116,13 @@ def portfolio():
             "customer": filters["customer_id"],
             "archived": filters["archived"],
         },
+        # The heatmap of the same projects: a typed customer name goes along as typed.
+        heatmap_url=url_for(
+            "insights.heatmap_page",
+            csm=filters["csm_id"],
+            customer=request.args.get("customer", type=int),
+            customer_name=request.args.get("customer_name") or None,
+        ),
         phases=list(Phase),
         today=today(),
     )
