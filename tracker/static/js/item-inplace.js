@@ -52,6 +52,8 @@
     }
     var focused = form.contains(document.activeElement) ? document.activeElement.id : null;
     form.setAttribute("aria-busy", "true");
+    // Once the server has answered, the change is made (or refused): never post it again.
+    var answered = false;
 
     fetch(form.action, {
       method: "POST",
@@ -63,6 +65,7 @@
         if (response.status !== 200 && response.status !== 422) {
           throw new Error("answered " + response.status);
         }
+        answered = true;
         return response.text().then(function (html) {
           return { result: response.headers.get("X-Item-Result"), html: html };
         });
@@ -89,7 +92,11 @@
       })
       .catch(function () {
         form.removeAttribute("aria-busy");
-        form.submit();
+        if (answered) {
+          window.location.reload(); // saved, but no row to show: the page as it now is
+        } else {
+          form.submit(); // the ordinary post: a conflict, a lost session or no connection
+        }
       });
   });
 })();
