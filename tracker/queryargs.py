@@ -34,6 +34,12 @@ def int_arg(name: str, *, minimum: int = 1, maximum: int = MAX_INT) -> int | Non
     return value
 
 
+def pattern_arg(name: str, pattern: re.Pattern[str]) -> str | None:
+    """A value that must match ``pattern`` whole; anything else is ignored."""
+    value = request.args.get(name, "")
+    return value if pattern.fullmatch(value) else None
+
+
 def page_arg(name: str = "page") -> int:
     """A page number: 1 unless a sensible one is given."""
     return int_arg(name, maximum=1_000_000) or 1

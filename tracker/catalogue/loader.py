@@ -26,7 +26,9 @@ from tracker.extensions import db
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parents[2] / "seeds" / "catalogue.yaml"
 
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+# An area or row key; the project page's area filter reads the same shape (tracker/queryargs).
+KEY_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 DUE_PATTERN = re.compile(r"^(?P<anchor>[KG])(?P<offset>[+-]\d{1,4})$")
 

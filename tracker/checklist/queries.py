@@ -37,7 +37,8 @@ def is_due_soon(today: date, days: int) -> sa.ColumnElement[bool]:
     return sa.and_(is_open(), ChecklistItem.due_date.between(today, today + timedelta(days=days)))
 
 
-def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    """How many rows of a GROUP BY satisfy ``condition`` (0, never NULL, for none)."""
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
@@ -98,8 +99,8 @@ def progress_by_project(project_ids: Iterable[int] | sa.Select, today: date) -> 
             Responsibility.phase,
             ChecklistItem.party,
             sa.func.count(),
-            _count(ChecklistItem.status.in_(CLOSED_STATUSES)),
-            _count(is_overdue(today)),
+            count_where(ChecklistItem.status.in_(CLOSED_STATUSES)),
+            count_where(is_overdue(today)),
         )
         .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
         .where(scope)

@@ -18,11 +18,11 @@ from tracker.account.language import localized
 from tracker.audit.models import Event
 from tracker.catalogue.models import Area, CatalogueVersion, Responsibility
 from tracker.checklist.models import ChecklistItem
-from tracker.checklist.queries import is_due_soon, is_open, is_overdue
+from tracker.checklist.queries import count_where, is_due_soon, is_open, is_overdue
 from tracker.enums import CLOSED_STATUSES, OPEN_STATUSES, Party, Phase
 from tracker.extensions import db
 from tracker.insights.health import Health, HealthCounts, health_of
-from tracker.insights.sql import count_where, day_of, days_late
+from tracker.insights.sql import day_of, days_late
 from tracker.projects.models import Project
 
 # --- waiting on, and the health counts: one query per page ------------------------------

@@ -55,7 +55,3 @@ def _days_between_sqlite(element, compiler, **kw) -> str:
 def days_late(due: sa.ColumnElement[date], today: date) -> sa.ColumnElement[int]:
     """Days from ``due`` to ``today`` (positive once ``due`` has passed)."""
     return days_between(sa.literal(today, sa.Date()), due)
-
-
-def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
 from tracker.account.language import localized
@@ -30,14 +29,6 @@ from tracker.queryargs import int_arg, page_arg
 from tracker.timeutil import today
 
 bp = Blueprint("insights", __name__)
-
-_AREA_KEY = re.compile(r"[a-z0-9_]{1,64}")
-
-
-def area_arg(name: str = "area") -> str | None:
-    """A catalogue area's key from the query string (the project page's area filter)."""
-    value = request.args.get(name, "")
-    return value if _AREA_KEY.fullmatch(value) else None
 
 
 @dataclass

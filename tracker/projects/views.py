@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.account.language import localized
 from tracker.auth.models import User
-from tracker.catalogue.loader import current_version
+from tracker.catalogue.loader import KEY_PATTERN, current_version
 from tracker.checklist.forms import ItemUpdateForm
 from tracker.checklist.queries import progress_by_project
 from tracker.enums import (
@@ -28,7 +29,7 @@ from tracker.enums import (
 from tracker.errors import RuleError
 from tracker.extensions import db
 from tracker.insights.queries import project_areas
-from tracker.insights.views import area_arg, portfolio_insights, project_insights
+from tracker.insights.views import portfolio_insights, project_insights
 from tracker.loaders import get_project_or_404
 from tracker.organisations.models import Organisation
 from tracker.pagination import paginate
@@ -60,7 +61,7 @@ from tracker.projects.services import (
     restore_project,
     update_project,
 )
-from tracker.queryargs import enum_arg, flag_arg, int_arg, page_arg
+from tracker.queryargs import enum_arg, flag_arg, int_arg, page_arg, pattern_arg
 from tracker.templating import format_date
 from tracker.timeutil import today
 
@@ -82,13 +83,16 @@ def portfolio_filters() -> dict:
     }
 
 
+AREA_KEY = re.compile(KEY_PATTERN)
+
+
 def checklist_filters() -> dict:
     """The project page's item filters from the query string (shared with its exports)."""
     return {
         "party": enum_arg("party", Party),
         "status": enum_arg("status", Status),
         "assignee_id": int_arg("assignee", minimum=-1),
-        "area": area_arg(),
+        "area": pattern_arg("area", AREA_KEY),
     }
 
 
