@@ -12,6 +12,7 @@ from icalendar import Calendar
 
 from tests import factories
 from tests.factories import World
+from tests.helpers import count_statements
 from tracker.auth.models import User
 from tracker.calendar import services
 from tracker.calendar.services import feed_token, turn_on_feed
@@ -353,19 +354,10 @@ def test_the_feed_lists_at_most_feed_limit_items_soonest_first(app, world, monke
 
 def test_feed_reads_the_items_in_one_query_whatever_their_number(app, world):
     path = turn_on(app, world.admin)
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
 
     def queries() -> tuple[int, int]:
-        statements.clear()
-        with app.app_context():
-            sa.event.listen(db.engine, "before_cursor_execute", count)
-            try:
-                size = len(fetch(app, path).walk("VEVENT"))
-            finally:
-                sa.event.remove(db.engine, "before_cursor_execute", count)
+        with app.app_context(), count_statements() as statements:
+            size = len(fetch(app, path).walk("VEVENT"))
         return len(statements), size
 
     few, small = queries()
