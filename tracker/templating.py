@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel import dates as babel_dates
 from flask import Flask, request, url_for
@@ -68,15 +69,22 @@ def format_date(value: date | None) -> str:
     """A date in the page's language."""
     if not value:
         return ""
-    return babel_dates.format_date(value, DATE_PATTERN, locale=_locale())
+    return _day(value, _locale())
 
 
 def format_datetime(value: datetime | None) -> str:
     """A stored (naive UTC) timestamp in the page's language, in UTC."""
     if not value:
         return ""
-    day = babel_dates.format_date(value.date(), DATE_PATTERN, locale=_locale())
+    day = _day(value.date(), _locale())
     return _("%(day)s %(time)s UTC", day=day, time=value.strftime("%H:%M"))
+
+
+@lru_cache(maxsize=8192)
+def _day(value: date, locale) -> str:
+    """Babel's formatting of a day, remembered: a page shows dozens of dates, mostly the
+    same few weeks (a year of days in two languages fits)."""
+    return babel_dates.format_date(value, DATE_PATTERN, locale=locale)
 
 
 def _locale():

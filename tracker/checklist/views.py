@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth.models import User
 from tracker.auth.views import safe_next
+from tracker.checklist.controls import ItemControls
 from tracker.checklist.forms import CommentForm, ItemUpdateForm
 from tracker.checklist.models import ChecklistItem
 from tracker.checklist.services import add_comment, item_changes, update_item
@@ -34,13 +35,14 @@ def _render_item(
     status: int = 200,
     conflict: bool = False,
 ):
-    if form is None and can_update_item(current_user, item):
-        form = ItemUpdateForm.for_item(item, assignable_users(project)[item.party], current_user)
+    controls = ItemControls(current_user, assignable_users(project))
     return render_template(
         "checklist/item.html",
         project=project,
         item=item,
         form=form,
+        controls=controls,
+        fields=controls.for_item(item, form),
         comment_form=comment_form or CommentForm(formdata=None),
         events=db.session.scalars(project_events(project, limit=None, item_id=item.id)).all(),
         conflict=conflict,
@@ -63,16 +65,16 @@ def _render_row(
     status: int = 200,
     result: str = "updated",
 ):
-    """The item's row of the project page, with its update form (fresh, or ``form`` and its
-    errors); the X-Item-Result header says "updated", "unchanged" or "invalid"."""
-    if form is None:
-        form = ItemUpdateForm.for_item(item, assignable_users(project)[item.party], current_user)
+    """The item's row of the project page, with its update controls (fresh, or ``form``'s
+    values and errors); the X-Item-Result header says "updated", "unchanged" or "invalid"."""
+    controls = ItemControls(current_user, assignable_users(project))
     html = render_template(
         "projects/_item_row.html",
         project=project,
         item=item,
         row=item.responsibility,
-        form=form,
+        controls=controls,
+        fields=controls.for_item(item, form),
         next_url=next_url,
         today=today(),
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.account.language import localized
 from tracker.auth.models import User
 from tracker.catalogue.loader import KEY_PATTERN, current_version
-from tracker.checklist.forms import ItemUpdateForm
+from tracker.checklist.controls import ItemControls
 from tracker.checklist.queries import progress_by_project
 from tracker.enums import (
     Deployment,
@@ -315,11 +315,7 @@ def detail(project_id: int):
     project = get_project_or_404(project_id)
     filters = checklist_filters()
     rows = project_items(project, **filters)
-    assignable = assignable_users(project)
-    forms = {
-        item.id: ItemUpdateForm.for_item(item, assignable[item.party], current_user)
-        for item, _, _ in rows
-    }
+    controls = ItemControls(current_user, assignable_users(project))
     # phase -> area -> rows, keeping catalogue order (rows come sorted by position)
     grouped: dict[Phase, dict[int, tuple]] = {}
     for item, row, area in rows:
@@ -330,7 +326,7 @@ def detail(project_id: int):
         "projects/detail.html",
         project=project,
         grouped={phase: list(grouped[phase].values()) for phase in Phase if phase in grouped},
-        forms=forms,
+        controls=controls,
         progress=progress_by_project([project.id], today())[project.id],
         insights=project_insights(project, today()),
         area_options=project_areas(project),

@@ -1,0 +1,180 @@
+"""The item controls of the project page (tracker/checklist/controls.py): rendered from one
+set of choices per page, they post what ItemUpdateForm validates."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from tests import factories
+from tests.factories import World
+from tests.test_items import client_item, load_item  # noqa: F401 - a fixture
+from tracker.auth.models import User
+from tracker.enums import Party, Status
+from tracker.extensions import db
+
+IN_PLACE = {"X-Requested-With": "XMLHttpRequest"}
+
+
+class ItemForm(HTMLParser):
+    """The fields of one item's form on a page, as a browser would submit them: each input's
+    value, each select's selected option (else its first), each textarea's text; and the
+    options each select offers."""
+
+    def __init__(self, item_id: int) -> None:
+        super().__init__()
+        self.action = f"/items/{item_id}"
+        self.inside = False
+        self.values: dict[str, str] = {}
+        self.options: dict[str, list[str]] = {}
+        self.labels: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+        self._option: bool = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("action") or "").endswith(self.action):
+            self.inside = True
+        if not self.inside:
+            return
+        if tag == "input" and a.get("type") != "submit":
+            self.values[a["name"]] = a.get("value", "")
+        elif tag == "select":
+            self._select = a["name"]
+            self.options[self._select], self.labels[self._select] = [], []
+        elif tag == "option" and self._select:
+            self.options[self._select].append(a["value"])
+            self._option = True
+            if "selected" in a or self._select not in self.values:
+                self.values[self._select] = a["value"]
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            self.values[self._textarea] = ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+        elif self._option:
+            self.labels[self._select].append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "option":
+            self._option = False
+        elif tag == "textarea" and self._textarea:
+            # A browser drops the one line break that follows <textarea>.
+            self.values[self._textarea] = self.values[self._textarea].removeprefix("\n")
+            self._textarea = None
+
+
+def item_form(html: str, item_id: int) -> ItemForm:
+    form = ItemForm(item_id)
+    form.feed(html)
+    assert form.values, f"no form for item {item_id} on the page"
+    return form
+
+
+def project_page(client, project_id: int) -> str:
+    response = client.get(f"/projects/{project_id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_project_pages_form_posted_as_shown_saves_the_change(app, login, client_item):  # noqa: F811
+    pid, iid = client_item
+    client = login(World.CLIENT_A)
+    form = item_form(project_page(client, pid), iid)
+    form.values[f"item{iid}-status"] = Status.DONE.value
+
+    response = client.post(f"/projects/{pid}/items/{iid}", data=form.values)
+
+    assert response.status_code == 302
+    assert load_item(app, iid).status is Status.DONE
+
+
+def test_the_form_shows_the_items_saved_values(app, login, world):
+    with app.app_context():
+        item = factories.item_of(world.project_a, "register_for_onboarding_webinar", Party.CLIENT)
+        item.status, item.assignee_id = Status.IN_PROGRESS, world.client_a
+        db.session.commit()
+        iid, due = item.id, item.due_date.isoformat()
+
+    values = item_form(project_page(login(World.CSM), world.project_a), iid).values
+
+    assert values[f"item{iid}-status"] == "in_progress"
+    assert values[f"item{iid}-assignee_id"] == str(world.client_a)
+    assert values[f"item{iid}-due_date"] == due
+    assert values[f"item{iid}-version"] == "2"
+
+
+def test_a_client_is_not_offered_not_applicable(login, client_item):  # noqa: F811
+    pid, iid = client_item
+    form = item_form(project_page(login(World.CLIENT_A), pid), iid)
+    assert Status.NOT_APPLICABLE.value not in form.options[f"item{iid}-status"]
+
+
+def test_a_csm_is_offered_not_applicable(login, client_item):  # noqa: F811
+    pid, iid = client_item
+    form = item_form(project_page(login(World.CSM), pid), iid)
+    assert Status.NOT_APPLICABLE.value in form.options[f"item{iid}-status"]
+
+
+def test_a_client_gets_no_due_date_control(login, client_item):  # noqa: F811
+    pid, iid = client_item
+    form = item_form(project_page(login(World.CLIENT_A), pid), iid)
+    assert f"item{iid}-due_date" not in form.values
+
+
+def test_a_client_item_offers_the_customers_users_only(app, login, world, client_item):  # noqa: F811
+    pid, iid = client_item
+    form = item_form(project_page(login(World.CSM), pid), iid)
+    assert form.options[f"item{iid}-assignee_id"] == ["0", str(world.client_a)]
+
+
+def test_an_item_keeps_its_deactivated_assignee_selected(app, login, world, client_item):  # noqa: F811
+    pid, iid = client_item
+    with app.app_context():
+        gone = factories.user("gone@acme.test", factories.Role.CLIENT, world.customer_a)
+        factories.item_of(
+            pid, "register_for_onboarding_webinar", Party.CLIENT
+        ).assignee_id = gone.id
+        db.session.get(User, gone.id).active = False
+        db.session.commit()
+        gone_id = gone.id
+
+    form = item_form(project_page(login(World.CSM), pid), iid)
+
+    assert form.values[f"item{iid}-assignee_id"] == str(gone_id)
+
+
+def test_a_refused_save_shows_the_posted_values_and_the_error(app, login, client_item):  # noqa: F811
+    pid, iid = client_item
+    client = login(World.CLIENT_A)
+    form = item_form(project_page(client, pid), iid)
+    form.values[f"item{iid}-status"] = Status.BLOCKED.value  # without a reason
+
+    response = client.post(f"/projects/{pid}/items/{iid}", data=form.values, headers=IN_PLACE)
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert item_form(html, iid).values[f"item{iid}-status"] == "blocked"
+    assert "Say why the item is blocked." in html
+
+
+@pytest.mark.parametrize("email", [World.CLIENT_A, World.CSM])
+def test_each_item_form_carries_a_working_csrf_token(app, login, client_item, monkeypatch, email):  # noqa: F811
+    pid, iid = client_item
+    client = login(email)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    form = item_form(project_page(client, pid), iid)
+    form.values[f"item{iid}-status"] = Status.DONE.value
+
+    response = client.post(f"/projects/{pid}/items/{iid}", data=form.values)
+
+    assert response.status_code == 302
+    assert load_item(app, iid).status is Status.DONE

@@ -1,0 +1,122 @@
+"""The update controls of checklist items, rendered from one set of choices per page.
+
+The project page shows every item of a project (26 on average) with its status, assignee and
+due date controls. A WTForms form per item, each rendering its widgets and repeating the
+assignee list (every CSM, IMS engineer and administrator for an Infor item), was three
+quarters of the page's time (bench/README.md). Here the choices are translated and escaped
+once per page and each item's controls only pick from them; ``ItemUpdateForm`` still
+validates what is posted, under the same field names, and a form that failed validation is
+shown again through the same controls (its values and errors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
+
+from tracker.auth.models import User
+from tracker.checklist.forms import ItemUpdateForm
+from tracker.checklist.models import ChecklistItem
+from tracker.enums import Party, Status
+from tracker.permissions import can_change_due_date, can_mark_not_applicable, can_update_item
+
+Choices = list[tuple[str, str]]  # (value, label) of a <select>'s options
+
+
+def _choice(value, label) -> tuple[str, str]:
+    return str(value), str(label)
+
+
+@dataclass
+class ItemFields:
+    """One item's controls as the template ``checklist/_item_form.html`` writes them."""
+
+    item_id: int
+    prefix: str
+    version: str
+    statuses: Choices
+    status: str  # the selected value
+    assignees: Choices
+    assignee: str
+    due_date: str | None  # None: the user may not change it (no control)
+    reason: str
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (field label, message)
+    invalid: frozenset[str] = frozenset()
+
+
+class ItemControls:
+    """The controls of the items ``user`` may update, for items of one project."""
+
+    def __init__(self, user: User, assignable: dict[Party, list[User]]) -> None:
+        # The user itself, not the current_user proxy: asked about every item.
+        self.user = getattr(user, "_get_current_object", lambda: user)()
+        self.labels = {
+            "status": _("Status"),
+            "assignee_id": _("Assignee"),
+            "due_date": _("Due date"),
+            "reason": _("Reason (when blocked or not applicable)"),
+            "submit": _("Save"),
+        }
+        csrf = current_app.config.get("WTF_CSRF_ENABLED", True)
+        self.csrf_token = generate_csrf() if csrf else None
+        self._statuses = [_choice(s.value, s.label) for s in Status]
+        self._statuses_without_na = [
+            choice for choice in self._statuses if choice[0] != Status.NOT_APPLICABLE.value
+        ]
+        unassigned = [_choice(0, _("Unassigned"))]
+        self._assignees = {
+            party: unassigned + [_choice(u.id, u.name) for u in users]
+            for party, users in assignable.items()
+        }
+        self._assignable_ids = {party: {u.id for u in users} for party, users in assignable.items()}
+
+    def for_item(
+        self, item: ChecklistItem, form: ItemUpdateForm | None = None
+    ) -> ItemFields | None:
+        """``item``'s controls, None when the user may not update it; with ``form`` (posted,
+        not saved) its values and errors instead of the item's."""
+        if not can_update_item(self.user, item):
+            return None
+        statuses = self._statuses
+        not_applicable = item.status is Status.NOT_APPLICABLE
+        if not not_applicable and not can_mark_not_applicable(self.user, item):
+            statuses = self._statuses_without_na
+        assignees = self._assignees[item.party]
+        if item.assignee_id and item.assignee_id not in self._assignable_ids[item.party]:
+            # Assigned to someone who could not be chosen now (deactivated, moved): kept.
+            assignees = [*assignees, _choice(item.assignee_id, item.assignee.name)]
+        may_move = can_change_due_date(self.user, item)
+        if form is None:
+            return ItemFields(
+                item_id=item.id,
+                prefix=f"item{item.id}-",
+                version=str(item.version),
+                statuses=statuses,
+                status=item.status.value,
+                assignees=assignees,
+                assignee=str(item.assignee_id or 0),
+                due_date=_iso(item.due_date) if may_move else None,
+                reason=item.reason or "",
+            )
+        errors = [(str(f.label.text), str(message)) for f in form for message in f.errors]
+        return ItemFields(
+            item_id=item.id,
+            prefix=f"item{item.id}-",
+            version=form.version._value(),
+            statuses=statuses,
+            status=str(form.status.data),
+            assignees=assignees,
+            assignee=str(form.assignee_id.data),
+            due_date=form.due_date._value() if may_move and "due_date" in form else None,
+            reason=form.reason.data or "",
+            errors=errors,
+            invalid=frozenset(f.short_name for f in form if f.errors),
+        )
+
+
+def _iso(value: date | None) -> str:
+    return value.isoformat() if value else ""
