@@ -487,6 +487,10 @@ def sign_in_over_http(base: str, email: str) -> str:
         if answer.code != 302:
             raise
         answer.close()
+    # The first page after signing in shows (and so drops) the "Signed in" message, as a
+    # browser's would: a session with a message waiting is never served a kept page.
+    with opener.open(f"{base}/my-tasks", timeout=30) as response:
+        response.read()
     cookies = {cookie.name: cookie.value for cookie in jar}
     assert "session" in cookies, "no session cookie after signing in"
     return f"session={cookies['session']}"

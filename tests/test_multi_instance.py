@@ -100,7 +100,8 @@ def redis_reachable() -> bool:
 
 @pytest.fixture(scope="module")
 def two_instances_with_redis(shared_database, tmp_path_factory):
-    """Two servers sharing one Redis for the sign-in counters (TRACKER_REDIS_URL)."""
+    """Two servers sharing one Redis (TRACKER_REDIS_URL): the sign-in counters and the
+    pages kept until the next write (tracker/pagecache.py)."""
     if not redis_reachable():
         pytest.skip(f"Redis is not reachable on {REDIS[0]}:{REDIS[1]}: shared limits not tried")
     url, world = shared_database
@@ -111,6 +112,7 @@ def two_instances_with_redis(shared_database, tmp_path_factory):
         RATELIMIT_STORAGE_URI="",
         TRACKER_REDIS_URL=f"redis://{REDIS[0]}:{REDIS[1]}/0",
         RATELIMIT_KEY_PREFIX=prefix,
+        CACHE_KEY_PREFIX=prefix,
     )
     yield servers, url, world, prefix
     for server in servers:
@@ -272,6 +274,38 @@ def test_with_redis_the_sign_in_limit_is_shared_by_the_instances(two_instances_w
         assert any(email.encode() in key for key in store.scan_iter(f"*/{prefix}/account:*"))
     finally:
         store.close()
+
+
+def test_with_redis_a_change_saved_on_one_instance_shows_on_the_others_kept_page(
+    two_instances_with_redis,
+):
+    (a, b), url, world, _ = two_instances_with_redis
+    browser = Browser()
+    assert browser.sign_in(a.base, CSM) == 302
+    project = f"{a.base}/projects/{world.project_a}"
+    browser.request(project)  # shows the "Signed in" message: not kept
+    browser.request(project)
+    status, page, headers = browser.request(project)
+    assert status == 200 and headers.get("X-Page-Cache") == "hit"
+    item = _open_item(url, world.project_a)
+    prefix = f"item{item.id}-"
+    new = Status.IN_PROGRESS if item.status is Status.TODO else Status.TODO
+    form = {
+        f"{prefix}csrf_token": csrf_token(page, f"{prefix}csrf_token"),
+        f"{prefix}status": new.value,
+        f"{prefix}assignee_id": str(item.assignee_id or 0),
+        f"{prefix}due_date": item.due_date.isoformat(),
+        f"{prefix}version": str(item.version),
+    }
+    target = f"/projects/{world.project_a}/items/{item.id}"
+    assert browser.request(f"{b.base}{target}", form)[0] == 302
+    browser.request(f"{b.base}/projects/{world.project_a}")  # shows "Item updated."
+
+    status, page, headers = browser.request(project)
+
+    assert status == 200 and headers.get("X-Page-Cache") == "miss"
+    row = re.search(rf'id="item-{item.id}">.*?</li>', page, re.S).group(0)
+    assert f'<option selected value="{new.value}">' in row
 
 
 def test_without_redis_each_instance_counts_on_its_own(two_instances):

@@ -63,13 +63,14 @@ def _trust_proxies(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
-    from tracker import auth
+    from tracker import auth, pagecache
     from tracker.account.language import select_locale
     from tracker.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    pagecache.init_app(app)
     bootstrap.init_app(app)
     mail.init_app(app)
     # Catalogues in tracker/translations (README, "Translations"); pages in the language

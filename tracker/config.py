@@ -101,6 +101,16 @@ class Config:
     )
     SIGN_IN_LIMITS_PER_ADDRESS = os.environ.get("SIGN_IN_LIMITS_PER_ADDRESS", "30 per minute")
 
+    # Pages kept as rendered until the next write (tracker/pagecache.py), in the Redis every
+    # instance shares: only with TRACKER_REDIS_URL (workers could not tell each other about
+    # writes with a cache of their own). Flask-Caching's settings; PAGE_CACHE_SECONDS is how
+    # long a page may stay unasked before it is dropped.
+    CACHE_TYPE = "RedisCache" if os.environ.get("TRACKER_REDIS_URL") else "NullCache"
+    CACHE_REDIS_URL = os.environ.get("TRACKER_REDIS_URL")
+    CACHE_KEY_PREFIX = (os.environ.get("CACHE_KEY_PREFIX") or "tracker-cache") + ":"
+    CACHE_NO_NULL_WARNING = True  # no Redis: no page cache, as documented
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+
     # Passwords set through forms (the admin's user form, password change, reset links).
     PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))
     PASSWORD_RESET_LINK_HOURS = int(os.environ.get("PASSWORD_RESET_LINK_HOURS", "48"))
@@ -146,6 +156,7 @@ class TestConfig(Config):
     # often other tests sign in; the rate-limit tests build an app of their own with them on
     # (and so with a fresh counter store).
     RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_TYPE = "NullCache"  # the page cache tests build an app of their own with one
     SIGN_IN_RATE_LIMITS_ENABLED = False
     SIGN_IN_LIMITS_PER_ACCOUNT = "5 per minute; 20 per hour"
     SIGN_IN_LIMITS_PER_ADDRESS = "30 per minute"

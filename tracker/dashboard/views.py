@@ -12,6 +12,7 @@ from tracker.dashboard.queries import (
     overdue_select,
 )
 from tracker.enums import Party
+from tracker.pagecache import cached_page
 from tracker.pagination import paginate_rows
 from tracker.projects.filters import customer_arg, customer_filter
 from tracker.projects.queries import visible_csms
@@ -31,6 +32,7 @@ def dashboard_filters() -> dict:
 
 
 @bp.route("/overdue")
+@cached_page
 @login_required
 def overdue():
     filters = dashboard_filters()
@@ -62,6 +64,7 @@ def overdue():
 
 
 @bp.route("/my-tasks")
+@cached_page
 @login_required
 def my_tasks():
     pagination = paginate_rows(

@@ -21,6 +21,7 @@ from tracker.insights.queries import (
     phase_spans,
     project_stats,
 )
+from tracker.pagecache import cached_page
 from tracker.pagination import paginate
 from tracker.projects.filters import customer_arg, customer_filter
 from tracker.projects.models import Project
@@ -63,6 +64,7 @@ def portfolio_insights(projects: Sequence[Project], on: date) -> PortfolioInsigh
 
 
 @bp.route("/insights/heatmap")
+@cached_page
 @login_required
 def heatmap_page():
     on = today()

@@ -32,6 +32,7 @@ from tracker.insights.queries import project_areas
 from tracker.insights.views import portfolio_insights, project_insights
 from tracker.loaders import get_project_or_404
 from tracker.organisations.models import Organisation
+from tracker.pagecache import cached_page
 from tracker.pagination import paginate
 from tracker.permissions import (
     can_archive_project,
@@ -97,6 +98,7 @@ def checklist_filters() -> dict:
 
 
 @bp.route("/projects")
+@cached_page
 @login_required
 def portfolio():
     filters = portfolio_filters()
@@ -310,6 +312,7 @@ def restore(project_id: int):
 
 
 @bp.route("/projects/<int:project_id>")
+@cached_page
 @login_required
 def detail(project_id: int):
     project = get_project_or_404(project_id)

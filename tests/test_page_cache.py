@@ -1,0 +1,231 @@
+"""Pages kept as rendered until the next write (tracker/pagecache.py).
+
+An application of its own with a cache in the process (SimpleCache: one process, as the
+test client is), on the test database; tests/test_multi_instance.py tries Redis shared by
+two servers.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from tests import factories
+from tests.factories import World
+from tracker import config, create_app, pagecache
+from tracker.auth.models import User
+from tracker.checklist.models import ChecklistItem
+from tracker.enums import Party, Status
+from tracker.extensions import db
+from tracker.timeutil import today
+
+CLIENT_ROW = "register_for_onboarding_webinar"  # a client item of project_a
+
+
+@pytest.fixture
+def cached_app(app, database_url):
+    """An application keeping pages (in its process), on the test database."""
+    kept = create_app(config.TestConfig(database_url, CACHE_TYPE="SimpleCache"))
+    yield kept
+    with kept.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    pagecache._retry_at, pagecache._bump_pending = 0.0, False
+
+
+def signed_in(cached_app, email: str):
+    client = cached_app.test_client()
+    assert (
+        client.post("/login", data={"email": email, "password": factories.PASSWORD}).status_code
+        == 302
+    )
+    client.get("/my-tasks")  # shows, and so drops, the "Signed in" message
+    return client
+
+
+def get(client, url: str):
+    response = client.get(url)
+    return response, response.headers.get("X-Page-Cache")
+
+
+def client_item(cached_app, world) -> tuple[int, int]:
+    with cached_app.app_context():
+        return world.project_a, factories.item_of(world.project_a, CLIENT_ROW, Party.CLIENT).id
+
+
+def test_a_page_asked_again_is_served_as_kept(cached_app, world):
+    client = signed_in(cached_app, World.CSM)
+    first, first_state = get(client, "/overdue")
+    again, again_state = get(client, "/overdue")
+    assert (first_state, again_state) == ("miss", "hit")
+    assert again.status_code == 200 and again.data == first.data
+
+
+def test_an_item_saved_shows_on_the_next_project_page(cached_app, world):
+    pid, iid = client_item(cached_app, world)
+    client = signed_in(cached_app, World.CLIENT_A)
+    get(client, f"/projects/{pid}")
+    assert get(client, f"/projects/{pid}")[1] == "hit"
+
+    saved = client.post(
+        f"/projects/{pid}/items/{iid}",
+        data={
+            f"item{iid}-status": "done",
+            f"item{iid}-assignee_id": "0",
+            f"item{iid}-version": "1",
+        },
+    )
+    assert saved.status_code == 302
+    client.get(saved.headers["Location"])  # the page that shows "Item updated."
+
+    page, state = get(client, f"/projects/{pid}")
+    assert state == "miss"
+    row = re.search(
+        rf'<li class="list-group-item item-row" id="item-{iid}">.*?</li>', page.text, re.S
+    )
+    assert re.search(r'class="item-status">\s*<span class="badge[^"]*">Done</span>', row.group(0))
+
+
+def test_a_write_outside_any_page_retires_the_kept_pages(cached_app, world):
+    pid, iid = client_item(cached_app, world)
+    client = signed_in(cached_app, World.CSM)
+    get(client, f"/projects/{pid}")
+    with cached_app.app_context():  # as the command line or the API would
+        db.session.get(ChecklistItem, iid).reason = "Changed elsewhere"
+        db.session.commit()
+
+    page, state = get(client, f"/projects/{pid}")
+
+    assert state == "miss" and "Changed elsewhere" in page.text
+
+
+def test_a_refused_change_leaves_the_kept_pages(cached_app, world):
+    pid, iid = client_item(cached_app, world)
+    client = signed_in(cached_app, World.CLIENT_A)
+    get(client, f"/projects/{pid}")
+    refused = client.post(
+        f"/projects/{pid}/items/{iid}",  # blocked without a reason: nothing written
+        data={
+            f"item{iid}-status": "blocked",
+            f"item{iid}-assignee_id": "0",
+            f"item{iid}-version": "1",
+        },
+    )
+    assert refused.status_code == 422
+
+    assert get(client, f"/projects/{pid}")[1] == "hit"
+
+
+def test_another_user_never_gets_a_page_kept_for_someone_else(cached_app, world):
+    get(signed_in(cached_app, World.CLIENT_A), "/my-tasks")
+    page, state = get(signed_in(cached_app, World.CLIENT_B), "/my-tasks")
+    assert state == "miss"
+    assert "Globex Test" in page.text and "Acme Test" not in page.text
+
+
+def test_another_browser_of_the_same_user_gets_its_own_page_and_token(
+    cached_app, world, monkeypatch
+):
+    monkeypatch.setitem(cached_app.config, "WTF_CSRF_ENABLED", True)
+    first = signed_in_with_csrf(cached_app, World.CSM)
+    second = signed_in_with_csrf(cached_app, World.CSM)
+    get(first, "/overdue")
+
+    page, state = get(second, "/overdue")
+    assert state == "miss"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    switched = second.post(
+        "/language", data={"language": "fr", "next": "/overdue", "csrf_token": token}
+    )
+    assert switched.status_code == 302
+
+
+def signed_in_with_csrf(cached_app, email: str):
+    client = cached_app.test_client()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").text).group(1)
+    answer = client.post(
+        "/login", data={"email": email, "password": factories.PASSWORD, "csrf_token": token}
+    )
+    assert answer.status_code == 302
+    client.get("/my-tasks")
+    return client
+
+
+def test_a_waiting_message_is_shown_once_and_never_kept(cached_app, world):
+    client = cached_app.test_client()
+    client.post("/login", data={"email": World.CSM, "password": factories.PASSWORD})
+
+    shown, state = get(client, "/overdue")
+    again, _ = get(client, "/overdue")
+
+    assert state is None and "Signed in as" in shown.text
+    assert "Signed in as" not in again.text
+
+
+def test_a_deactivated_user_is_signed_out_though_their_page_was_kept(cached_app, world):
+    client = signed_in(cached_app, World.CLIENT_A)
+    get(client, "/my-tasks")
+    with cached_app.app_context():
+        db.session.get(User, world.client_a).active = False
+        db.session.commit()
+
+    response = client.get("/my-tasks")
+
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_pages_are_rendered_again_the_next_day(cached_app, world, monkeypatch):
+    client = signed_in(cached_app, World.CSM)
+    get(client, "/overdue")
+    monkeypatch.setattr(pagecache, "today", lambda: today() + timedelta(days=1))
+    assert get(client, "/overdue")[1] == "miss"
+
+
+def test_signed_out_requests_are_not_kept(cached_app, world):
+    response, state = get(cached_app.test_client(), "/overdue")
+    assert response.status_code == 302 and state is None
+
+
+def test_a_page_of_another_address_is_not_served_for_this_one(cached_app, world):
+    client = signed_in(cached_app, World.CSM)
+    get(client, "/overdue")
+    page, state = get(client, "/overdue?party=client")
+    assert state == "miss"
+    assert 'value="client" selected' in page.text.replace("  ", " ")
+
+
+def test_a_cache_that_does_not_answer_leaves_pages_and_writes_working(
+    app, database_url, world, caplog
+):
+    unreachable = create_app(
+        config.TestConfig(
+            database_url,
+            CACHE_TYPE="RedisCache",
+            CACHE_REDIS_URL="redis://127.0.0.1:1/0",  # nothing listens there
+            PAGE_CACHE_RETRY_SECONDS=30,
+        )
+    )
+    try:
+        pid, iid = client_item(unreachable, world)
+        client = signed_in(unreachable, World.CLIENT_A)
+        page, state = get(client, f"/projects/{pid}")
+        saved = client.post(
+            f"/projects/{pid}/items/{iid}",
+            data={
+                f"item{iid}-status": "done",
+                f"item{iid}-assignee_id": "0",
+                f"item{iid}-version": "1",
+            },
+        )
+        assert page.status_code == 200 and state is None
+        assert saved.status_code == 302
+        with unreachable.app_context():
+            assert db.session.get(ChecklistItem, iid).status is Status.DONE
+        assert "page cache" in caplog.text
+    finally:
+        with unreachable.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        pagecache._retry_at, pagecache._bump_pending = 0.0, False

@@ -1,0 +1,201 @@
+"""Signed-in pages kept as rendered, in the shared cache, until anything is written.
+
+The overdue dashboard is the page everybody opens every morning, and most of its cost is
+counting and listing tens of thousands of open items. With a shared cache configured
+(``TRACKER_REDIS_URL``: every instance uses the same Redis), the pages decorated with
+``cached_page`` are kept as rendered for each signed-in browser, and served again without
+reading the database, loading the user or rendering anything, while nothing changes.
+
+What makes a kept page right to serve again:
+
+- **Any write starts afresh.** Every database transaction that writes (through the app's
+  session: pages, the API, the command line) moves a *generation* number in the cache on
+  commit, and a page is kept with the generation read before it was rendered: it is served
+  only while the generation has not moved. A kept page that is not asked for again expires
+  (``PAGE_CACHE_SECONDS``, 5 minutes by default). A write seen through one instance is
+  seen by all: they share the number.
+- **A page is kept for one browser.** The key holds the signed session's user and its CSRF
+  secret (the page's forms carry a token of that secret: another browser of the same user
+  has its own; a session gets its secret with its first page, which is not kept), the
+  address with its query string, the browser's languages and the day
+  (what is overdue changes at midnight). Deactivating a user, changing a language or a
+  password are writes like any other.
+- **Only plain successful renders are kept:** GET, signed in, no message waiting to be shown
+  (a flash is shown once), and the view returned a page (a redirect, an error or a 4xx
+  answer is not kept).
+
+Without a shared cache (``CACHE_TYPE`` NullCache, the default with no Redis) nothing is kept:
+workers of one server could not tell each other about writes. The ``X-Page-Cache`` header
+says ``hit`` or ``miss`` when the cache is on. If Redis stops answering, pages are rendered
+as without a cache, and the process leaves the cache alone for ``PAGE_CACHE_RETRY_SECONDS``
+(30) before trying it again: a Redis that hangs costs one page its timeout (1 s), not every
+page. Each failure is logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from functools import wraps
+
+from flask import Flask, current_app, has_app_context, request, session
+from flask_caching import Cache
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from tracker.timeutil import today
+
+log = logging.getLogger(__name__)
+
+cache = Cache()
+
+GENERATION = "generation"
+WROTE = "tracker.pagecache.wrote"  # Session.info flag: this transaction wrote something
+
+
+def init_app(app: Flask) -> None:
+    if app.config.get("CACHE_TYPE") == "RedisCache":
+        # A Redis that does not answer must fail fast (and pages be rendered), not hold a
+        # page until the TCP timeout.
+        app.config.setdefault("CACHE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
+    cache.init_app(app)
+    kind = app.config.get("CACHE_TYPE")
+    app.config["PAGE_CACHE_ENABLED"] = kind not in (None, "NullCache", "null")
+
+
+_retry_at = 0.0  # monotonic time before which this process does not try the cache again
+_bump_pending = False  # a write of this process could not move the generation yet
+
+
+def configured() -> bool:
+    return current_app.config.get("PAGE_CACHE_ENABLED", False)
+
+
+def enabled() -> bool:
+    return configured() and time.monotonic() >= _retry_at
+
+
+def _failed(what: str) -> None:
+    global _retry_at
+    log.exception("page cache: %s; not used for a while", what)
+    _retry_at = time.monotonic() + current_app.config.get("PAGE_CACHE_RETRY_SECONDS", 30)
+
+
+# --- writes move the generation ----------------------------------------------------------
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(db_session, _flush_context) -> None:
+    db_session.info[WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_execute(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(db_session) -> None:
+    if db_session.info.pop(WROTE, False) and has_app_context() and configured():
+        data_changed()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(db_session) -> None:
+    db_session.info.pop(WROTE, None)
+
+
+def data_changed() -> None:
+    """Retire every kept page: the next request for any page renders it again. If the cache
+    does not answer, this process moves the generation before it uses the cache again."""
+    global _bump_pending
+    _bump_pending = True
+    if not enabled():
+        return
+    try:
+        if cache.get(GENERATION) is None:
+            cache.set(GENERATION, _fresh_generation(), timeout=0)
+        else:
+            cache.cache.inc(GENERATION)
+    except Exception:
+        _failed("the generation could not be moved")
+    else:
+        _bump_pending = False
+
+
+def _fresh_generation() -> int:
+    # A number no kept page can have been stored with: the cache may have lost the old one
+    # (restarted, evicted) while keeping pages.
+    return time.time_ns() // 1000
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def _key() -> str | None:
+    """The kept page's key for this request, None when it must not be kept or served."""
+    if request.method != "GET" or "_flashes" in session:
+        return None
+    user_id = session.get("_user_id")
+    secret = session.get("csrf_token")  # set by the first page rendered in this session
+    if not user_id or not secret:
+        return None
+    parts = (
+        str(user_id),
+        secret,
+        request.full_path,
+        request.headers.get("Accept-Language", ""),
+        today().isoformat(),
+    )
+    return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _read(key: str) -> tuple[int | None, bytes | None]:
+    """The current generation and the page kept under ``key`` if it is of that generation:
+    one round trip to the cache."""
+    generation, kept = cache.get_many(GENERATION, key)
+    if generation is None:
+        generation = _fresh_generation()
+        if not cache.add(GENERATION, generation, timeout=0):  # another instance was first
+            generation = cache.get(GENERATION)
+        return generation, None
+    if kept is not None and kept[0] == generation:
+        return generation, kept[1]
+    return generation, None
+
+
+def cached_page(view):
+    """Keep ``view``'s page (see the module's docstring). Put it above ``login_required``:
+    a kept page is served without loading the user."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if _bump_pending:
+            data_changed()
+        if not enabled():
+            return view(*args, **kwargs)
+        key = _key()
+        generation = page = None
+        if key:
+            try:
+                generation, page = _read(key)
+            except Exception:
+                _failed("not readable")
+                key = None
+        if page is not None:
+            return page, 200, {"X-Page-Cache": "hit", "Content-Type": "text/html; charset=utf-8"}
+        rv = view(*args, **kwargs)
+        if key and generation is not None and isinstance(rv, str):
+            # Kept with the generation read before the page was: a write committed meanwhile
+            # has moved the generation on, and the page is not served again.
+            body = rv.encode()
+            try:
+                cache.set(key, (generation, body), timeout=current_app.config["PAGE_CACHE_SECONDS"])
+            except Exception:
+                _failed("not writable")
+            return body, 200, {"X-Page-Cache": "miss", "Content-Type": "text/html; charset=utf-8"}
+        return rv
+
+    return wrapper
