@@ -48,7 +48,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 # The benchmark (bench/README.md): make bench [SIZES=200,2000] [DBS=sqlite] [TWO_SERVERS=1]
-# [LOAD_SECONDS=5] [REPEAT=30]. Data sets are built once and kept (bench/*.sqlite3, PostgreSQL
+# [NO_CACHE=1] [LOAD_SECONDS=5] [REPEAT=30]. Data sets are built once and kept (bench/*.sqlite3, PostgreSQL
 # databases tracker_bench_<size> on BENCH_PG_URL); the table is also written to
 # bench/results.json.
 SIZES ?= 200,2000,20000
@@ -57,7 +57,8 @@ REPEAT ?= 30
 LOAD_SECONDS ?= 5
 bench: install
 	$(BIN)/python -m bench.dashboards --sizes $(SIZES) --dbs $(DBS) --repeat $(REPEAT) \
-		--load-seconds $(LOAD_SECONDS) $(if $(TWO_SERVERS),--two-servers) --json bench/results.json
+		--load-seconds $(LOAD_SECONDS) $(if $(TWO_SERVERS),--two-servers) \
+		$(if $(NO_CACHE),--no-cache) --json bench/results.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

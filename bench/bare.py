@@ -69,6 +69,76 @@ def _progress(connection, ids: list[int], today: date) -> None:
     )
 
 
+def _days_late(connection, column: str) -> str:
+    if connection.dialect.name == "sqlite":
+        return f"CAST(julianday(:today) - julianday({column}) AS INTEGER)"
+    return f"(:today - {column})"
+
+
+def _day(connection, column: str) -> str:
+    return f"date({column})" if connection.dialect.name == "sqlite" else f"CAST({column} AS DATE)"
+
+
+def _health(connection, ids: list[int], today: date) -> None:
+    """Health and "waiting on" of the projects (tracker/insights: the portfolio's health
+    column, the project page's "waiting on")."""
+    if not ids:
+        return
+    overdue = f"ci.status IN {OPEN} AND ci.due_date < :today"
+    late = _days_late(connection, "ci.due_date")
+    _run(
+        connection,
+        "SELECT ci.project_id, ci.party, count(*),"
+        f" sum(CASE WHEN ci.status IN {OPEN} THEN 1 ELSE 0 END),"
+        " sum(CASE WHEN ci.due_date < :today THEN 1 ELSE 0 END),"
+        f" sum(CASE WHEN {overdue} THEN 1 ELSE 0 END),"
+        " sum(CASE WHEN ci.due_date <= p.go_live_date THEN 1 ELSE 0 END),"
+        f" sum(CASE WHEN ci.status IN {OPEN} AND ci.due_date <= p.go_live_date"
+        " THEN 1 ELSE 0 END),"
+        f" coalesce(sum(CASE WHEN {overdue} THEN {late} ELSE 0 END), 0),"
+        f" coalesce(max(CASE WHEN {overdue} THEN {late} ELSE 0 END), 0)"
+        " FROM checklist_items ci JOIN projects p ON p.id = ci.project_id"
+        f" WHERE ci.project_id IN ({', '.join(str(int(i)) for i in ids)})"
+        " GROUP BY ci.project_id, ci.party",
+        today=today,
+    )
+
+
+def _charts(connection, project_id: int, today: date) -> None:
+    """The project page's timeline and burn-down (tracker/insights)."""
+    _run(
+        connection,
+        "SELECT r.phase, min(ci.due_date), max(ci.due_date), count(*),"
+        f" sum(CASE WHEN ci.status IN {CLOSED} THEN 1 ELSE 0 END),"
+        f" sum(CASE WHEN ci.status IN {OPEN} AND ci.due_date < :today THEN 1 ELSE 0 END)"
+        " FROM checklist_items ci JOIN responsibilities r ON r.id = ci.responsibility_id"
+        " WHERE ci.project_id = :p GROUP BY r.phase",
+        p=project_id,
+        today=today,
+    )
+    created = _day(connection, "created_at")
+    _run(
+        connection,
+        f"SELECT {created}, count(*) FROM checklist_items WHERE project_id = :p GROUP BY {created}",
+        p=project_id,
+    )
+    _run(
+        connection,
+        "SELECT due_date, count(*) FROM checklist_items WHERE project_id = :p GROUP BY due_date",
+        p=project_id,
+    )
+    day = _day(connection, "created_at")
+    _run(
+        connection,
+        f"SELECT {day},"
+        f" sum(CASE WHEN old_value IN {OPEN} AND new_value IN {CLOSED} THEN 1 ELSE 0 END),"
+        f" sum(CASE WHEN old_value IN {CLOSED} AND new_value IN {OPEN} THEN 1 ELSE 0 END)"
+        " FROM events WHERE project_id = :p AND item_id IS NOT NULL AND field = 'status'"
+        f" GROUP BY {day}",
+        p=project_id,
+    )
+
+
 def _filter_options(connection, limit: int = 100) -> None:
     """The CSM and customer filters of a CSM (who sees every project)."""
     _run(
@@ -96,6 +166,7 @@ def portfolio(connection, s: Subjects) -> None:
     )
     _run(connection, "SELECT count(*) FROM projects WHERE archived_at IS NULL")
     _progress(connection, [row[0] for row in rows], s.today)
+    _health(connection, [row[0] for row in rows], s.today)
     _filter_options(connection)
 
 
@@ -121,6 +192,8 @@ def project_page(connection, s: Subjects) -> None:
         p=s.project_id,
     )
     _progress(connection, [s.project_id], s.today)
+    _health(connection, [s.project_id], s.today)
+    _charts(connection, s.project_id, s.today)
     _run(
         connection,
         "SELECT e.id, e.created_at, e.action, e.field, e.old_value, e.new_value, u.name"
@@ -142,6 +215,13 @@ def project_page(connection, s: Subjects) -> None:
         connection,
         "SELECT id, name FROM users WHERE id IN (SELECT assignee_id FROM checklist_items"
         " WHERE project_id = :p) ORDER BY name",
+        p=s.project_id,
+    )
+    _run(
+        connection,
+        "SELECT a.key, a.title_en, a.title_fr FROM catalogue_areas a WHERE a.id IN"
+        " (SELECT r.area_id FROM responsibilities r JOIN checklist_items ci"
+        " ON ci.responsibility_id = r.id WHERE ci.project_id = :p) ORDER BY a.position",
         p=s.project_id,
     )
 

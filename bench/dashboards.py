@@ -3,7 +3,7 @@ SQLite and PostgreSQL, through the test client and under gunicorn (a script, not
 
     python -m bench.dashboards [--sizes 200,2000,20000] [--dbs sqlite,postgresql]
                                [--repeat 30] [--load-seconds 5] [--no-load] [--two-servers]
-                               [--json bench/results.json]
+                               [--no-cache] [--json bench/results.json]
     make bench [SIZES=200,2000] [DBS=sqlite] [TWO_SERVERS=1] [LOAD_SECONDS=5]
 
 For each database and size it takes the data set (built once by bench.populate and kept:
@@ -23,7 +23,10 @@ bench/datasets.py), then
    session cookie: requests per second, p99 latency, and every answer that is not 2xx
    counted as an error (bench/wrk_report.lua). With ``--two-servers`` (PostgreSQL only) two
    gunicorn servers on two ports serve the same database, the same cookie signs in on both,
-   and two wrk processes load them at once: req/s summed, p99 the worse of the two.
+   and two wrk processes load them at once: req/s summed, p99 the worse of the two. Each
+   load run is made twice: without a shared cache (every page rendered), then with the
+   page cache (tracker/pagecache.py) in the Redis of BENCH_REDIS_URL (redis://127.0.0.1:6379/0
+   by default); ``--no-cache``, or no Redis answering, leaves the second out.
 
 It prints one table (bench/README.md says how to read it) and writes it all as JSON.
 """
@@ -54,6 +57,7 @@ from datetime import date
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+import redis
 import sqlalchemy as sa
 
 from bench import bare
@@ -532,11 +536,37 @@ def wrk(urls: list[str], cookie: str, seconds: int) -> dict:
     }
 
 
-def measure_load(kind: str, size: int, s: bare.Subjects, seconds: int, servers: int) -> dict:
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_available() -> str | None:
+    """None if the benchmark's Redis answers, else why not."""
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.ping()
+        client.close()
+    except redis.RedisError as error:
+        return str(error)
+    return None
+
+
+def measure_load(
+    kind: str, size: int, s: bare.Subjects, seconds: int, servers: int, *, cache: bool
+) -> dict:
+    """wrk on the trivial endpoint, the dashboard and the project page. ``cache``: the
+    servers share the Redis of REDIS_URL (the page cache, tracker/pagecache.py, under a key
+    prefix of this run's), else none (no page is kept)."""
     secret = secrets.token_hex(16)
     log = Path(tempfile.gettempdir()) / f"tracker-bench-gunicorn-{kind}-{size}.log"
-    log.unlink(missing_ok=True)
-    started = [Server(url_for_dataset(kind, size), secret, log) for _ in range(servers)]
+    settings = {"TRACKER_REDIS_URL": ""}
+    if cache:
+        settings = {
+            "TRACKER_REDIS_URL": REDIS_URL,
+            "CACHE_KEY_PREFIX": f"tracker-bench-{secrets.token_hex(4)}",
+            "RATELIMIT_KEY_PREFIX": f"tracker-bench-{secrets.token_hex(4)}",
+        }
+    url = url_for_dataset(kind, size)
+    started = [Server(url, secret, log, settings=settings) for _ in range(servers)]
     try:
         # One sign-in, on the first server: the signed cookie works on every instance.
         cookie = sign_in_over_http(started[0].base, "csm-0@bench.test")
@@ -615,16 +645,22 @@ def run_dataset(kind, size, args) -> dict:
         db.engine.dispose()
     load = None
     if not args.no_load:
-        load = measure_load(kind, size, s, args.load_seconds, 1)
-        for name, figures in load.items():
-            print(f"  load {name}: {figures}", flush=True)
+        Path(tempfile.gettempdir(), f"tracker-bench-gunicorn-{kind}-{size}.log").unlink(
+            missing_ok=True
+        )
+        load = {}
+        settings = [(1, False)]
         if args.two_servers and kind == "postgresql":
-            load2 = measure_load(kind, size, s, args.load_seconds, 2)
-            for name, figures in load2.items():
-                print(f"  load, two servers, {name}: {figures}", flush=True)
-            load = {"one server": load, "two servers": load2}
-        else:
-            load = {"one server": load}
+            settings.append((2, False))
+        if not args.no_cache:
+            settings += [(n, True) for n, _ in list(settings)]
+        for servers, cache in settings:
+            name = ("one server" if servers == 1 else "two servers") + (
+                ", page cache" if cache else ""
+            )
+            load[name] = measure_load(kind, size, s, args.load_seconds, servers, cache=cache)
+            for endpoint, figures in load[name].items():
+                print(f"  load ({name}), {endpoint}: {figures}", flush=True)
     return {
         "db": kind,
         "projects": size,
@@ -680,18 +716,19 @@ def print_table(report: dict) -> None:
     if loads:
         print("\nUnder gunicorn (2 workers per server), wrk 1 thread 4 connections per server:\n")
         header = (
-            f"{'endpoint':<22}{'servers':>8}{'db':>11}{'projects':>9}{'req/s':>9}"
+            f"{'endpoint':<22}{'servers':>8}{'cache':>7}{'db':>11}{'projects':>9}{'req/s':>9}"
             f"{'p99 ms':>9}{'errors':>8}{'of trivial':>11}"
         )
         print(header)
         print("-" * len(header))
         for run, load in loads:
-            for _setting, results in load.items():
+            for setting, results in load.items():
+                cache = "yes" if "page cache" in setting else "no"
                 for name, f in results.items():
                     print(
-                        f"{name:<22}{f['servers']:>8}{run['db']:>11}{run['projects']:>9}"
-                        f"{f['req_per_s']:>9.0f}{f['p99_ms']:>9.1f}{f['errors']:>8}"
-                        f"{f['share_of_trivial']:>11.2f}"
+                        f"{name:<22}{f['servers']:>8}{cache:>7}{run['db']:>11}"
+                        f"{run['projects']:>9}{f['req_per_s']:>9.0f}{f['p99_ms']:>9.1f}"
+                        f"{f['errors']:>8}{f['share_of_trivial']:>11.2f}"
                     )
     for note in report["notes"]:
         print(f"\nNote: {note}")
@@ -741,14 +778,18 @@ def markdown(report: dict, sizes: list[int]) -> str:
     loads = [r for r in report["runs"] if r["load"] and r["projects"] in sizes]
     if loads:
         out.append("\n**Under gunicorn** (2 workers a server; wrk: 1 thread, 4 connections)\n")
-        out.append("| db | projects | servers | endpoint | req/s | p99 ms | errors | of trivial |")
-        out.append("|---|---|---|---|---|---|---|---|")
+        out.append(
+            "| db | projects | servers | page cache | endpoint | req/s | p99 ms | errors"
+            " | of trivial |"
+        )
+        out.append("|---|---|---|---|---|---|---|---|---|")
         for run in loads:
-            for results in run["load"].values():
+            for setting, results in run["load"].items():
+                cache = "yes" if "page cache" in setting else "no"
                 for name, f in results.items():
                     out.append(
-                        f"| {run['db']} | {run['projects']:,} | {f['servers']} | {name} | "
-                        f"{f['req_per_s']:.0f} | {f['p99_ms']:.1f} | {f['errors']} | "
+                        f"| {run['db']} | {run['projects']:,} | {f['servers']} | {cache} | "
+                        f"{name} | {f['req_per_s']:.0f} | {f['p99_ms']:.1f} | {f['errors']} | "
                         f"{f['share_of_trivial']:.2f} |"
                     )
     return "\n".join(out)
@@ -796,6 +837,9 @@ def main() -> None:
     parser.add_argument("--load-seconds", type=int, default=5)
     parser.add_argument("--no-load", action="store_true", help="skip the gunicorn/wrk runs")
     parser.add_argument("--two-servers", action="store_true", help="also load two servers")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="load runs without the page cache only"
+    )
     parser.add_argument("--json", type=Path, help="write the results there")
     parser.add_argument(
         "--markdown", type=Path, help="print the results of that JSON file as Markdown, only"
@@ -817,6 +861,11 @@ def main() -> None:
     if not args.no_load and not shutil.which("wrk"):
         args.no_load = True
         notes.append("Load runs skipped: wrk is not installed.")
+    if not args.no_load and not args.no_cache:
+        why = redis_available()
+        if why:
+            args.no_cache = True
+            notes.append(f"Load runs with the page cache skipped: no Redis at {REDIS_URL} ({why}).")
     report = {
         "command": " ".join(["python -m bench.dashboards", *sys.argv[1:]]),
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
