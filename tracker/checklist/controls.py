@@ -33,7 +33,7 @@ def _choice(value, label) -> tuple[str, str]:
 
 @dataclass
 class ItemFields:
-    """One item's controls as the template ``checklist/_item_form.html`` writes them."""
+    """One item's controls as the macro in ``checklist/_item_form.html`` writes them."""
 
     item_id: int
     prefix: str
