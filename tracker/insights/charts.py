@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from babel.dates import format_skeleton
 from flask_babel import format_date, get_locale, gettext
@@ -57,7 +58,13 @@ def text_width(text: str, font: float = FONT) -> float:
 
 def day_label(day: date, with_year: bool = False) -> str:
     """A day in the page's language, medium length: "Aug 10" (or "Aug 10, 2026"), "10 août"."""
-    return format_skeleton("yMMMd" if with_year else "MMMd", day, locale=get_locale())
+    return _skeleton("yMMMd" if with_year else "MMMd", day, get_locale())
+
+
+@lru_cache(maxsize=8192)
+def _skeleton(skeleton: str, day: date, locale) -> str:
+    # Babel's skeleton matching is slow and its answer for a day never changes.
+    return format_skeleton(skeleton, day, locale=locale)
 
 
 def full_date(day: date) -> str:

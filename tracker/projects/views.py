@@ -130,6 +130,7 @@ def portfolio():
             customer_name=request.args.get("customer_name") or None,
         ),
         phases=list(Phase),
+        phase_names={phase: str(phase.label) for phase in Phase},  # once for the 125 bars
         today=today(),
     )
 
