@@ -15,6 +15,8 @@ import sqlalchemy as sa
 
 from bench import dashboards as bench
 from bench.populate import populate
+from tests.factories import World
+from tests.helpers import count_statements
 from tracker.auth.models import User
 from tracker.dashboard import queries as lists
 from tracker.enums import Party, Role
@@ -253,3 +255,19 @@ def test_a_name_that_matches_nobody_is_carried_to_the_heatmap(many_customers, cl
     assert "customer=-1" not in text
     heatmap_page = client.get("/insights/heatmap", query_string={"customer_name": "nobody at all"})
     assert "0 active projects." in heatmap_page.get_data(as_text=True)
+
+
+def test_a_project_page_reads_as_many_statements_whatever_the_projects_shape(
+    app, world, login
+):
+    """Project A has no partner and no IMS contract, project B both: the page reads each
+    project's partner and catalogue version with the project, not one more statement."""
+    client = login(World.CSM)
+
+    def statements(project_id: int) -> int:
+        client.get(f"/projects/{project_id}")
+        with app.app_context(), count_statements() as sent:
+            assert client.get(f"/projects/{project_id}").status_code == 200
+        return len(sent)
+
+    assert statements(world.project_a) == statements(world.project_b)

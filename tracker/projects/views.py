@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.account.language import localized
@@ -316,7 +317,8 @@ def restore(project_id: int):
 @cached_page
 @login_required
 def detail(project_id: int):
-    project = get_project_or_404(project_id)
+    # The IMS scope's size shows for a project with a contract: read for every project.
+    project = get_project_or_404(project_id, options=[selectinload(Project.ims_scope)])
     filters = checklist_filters()
     rows = project_items(project, **filters)
     controls = ItemControls(current_user, assignable_users(project))
