@@ -108,7 +108,6 @@ class Config:
     CACHE_TYPE = "RedisCache" if os.environ.get("TRACKER_REDIS_URL") else "NullCache"
     CACHE_REDIS_URL = os.environ.get("TRACKER_REDIS_URL")
     CACHE_KEY_PREFIX = (os.environ.get("CACHE_KEY_PREFIX") or "tracker-cache") + ":"
-    CACHE_NO_NULL_WARNING = True  # no Redis: no page cache, as documented
     PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
     # Passwords set through forms (the admin's user form, password change, reset links).

@@ -55,6 +55,9 @@ WROTE = "tracker.pagecache.wrote"  # Session.info flag: this transaction wrote s
 
 
 def init_app(app: Flask) -> None:
+    app.config.setdefault("CACHE_TYPE", "NullCache")
+    app.config.setdefault("CACHE_NO_NULL_WARNING", True)  # no Redis, no page cache: expected
+    app.config.setdefault("PAGE_CACHE_SECONDS", 300)
     if app.config.get("CACHE_TYPE") == "RedisCache":
         # A Redis that does not answer must fail fast (and pages be rendered), not hold a
         # page until the TCP timeout.
