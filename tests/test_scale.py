@@ -257,9 +257,7 @@ def test_a_name_that_matches_nobody_is_carried_to_the_heatmap(many_customers, cl
     assert "0 active projects." in heatmap_page.get_data(as_text=True)
 
 
-def test_a_project_page_reads_as_many_statements_whatever_the_projects_shape(
-    app, world, login
-):
+def test_a_project_page_reads_as_many_statements_whatever_the_projects_shape(app, world, login):
     """Project A has no partner and no IMS contract, project B both: the page reads each
     project's partner and catalogue version with the project, not one more statement."""
     client = login(World.CSM)
