@@ -22,7 +22,9 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
-    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    # Indexed: the users who may be assigned a project's items are every Infor user (a few
+    # dozen among thousands of client users) and the project's client and partner users.
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id"), index=True
     )
