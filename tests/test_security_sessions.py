@@ -177,3 +177,14 @@ def test_trust_proxy_setting_refuses_nonsense(monkeypatch):
     monkeypatch.setenv("TRUST_PROXY", "several")
     with pytest.raises(RuntimeError, match="TRUST_PROXY"):
         config._proxy_count("TRUST_PROXY")
+
+
+def test_signing_out_ends_a_kept_sign_in(world, client):
+    sign_in(client, remember=True)
+    assert client.get_cookie("remember_token") is not None
+
+    response = client.post("/logout")
+
+    assert "remember_token=;" in set_cookie_header(response, "remember_token")
+    assert client.get_cookie("remember_token") is None
+    assert not is_signed_in(client)

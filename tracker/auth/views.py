@@ -91,6 +91,9 @@ def logout():
     language = language_of(current_user)
     logout_user()
     session.clear()
+    # logout_user asked for the "keep me signed in" cookie to be deleted (Flask-Login does
+    # it as the response leaves); clearing the session dropped that request: ask again.
+    session["_remember"] = "clear"
     # The sign-in page that follows stays in the language the user had chosen.
     session[SESSION_KEY] = language
     refresh()
