@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tests import factories
 from tests.factories import World
@@ -229,3 +230,51 @@ def test_a_cache_that_does_not_answer_leaves_pages_and_writes_working(
             db.session.remove()
             db.engine.dispose()
         pagecache._retry_at, pagecache._bump_pending = 0.0, False
+
+
+def test_signing_in_leaves_the_kept_pages(cached_app, world):
+    client = signed_in(cached_app, World.CSM)
+    get(client, "/overdue")
+    signed_in(cached_app, World.CLIENT_A)  # records the time of that sign-in
+    assert get(client, "/overdue")[1] == "hit"
+
+
+def test_a_write_in_a_savepoint_retires_the_pages_when_its_transaction_commits(cached_app, world):
+    pid, iid = client_item(cached_app, world)
+    client = signed_in(cached_app, World.CSM)
+    get(client, f"/projects/{pid}")
+    with cached_app.app_context():
+        with db.session.begin_nested():
+            db.session.get(ChecklistItem, iid).reason = "Saved in a savepoint"
+        assert get(client, f"/projects/{pid}")[1] == "hit"  # nothing committed yet
+        db.session.commit()
+
+    page, state = get(client, f"/projects/{pid}")
+
+    assert state == "miss" and "Saved in a savepoint" in page.text
+
+
+def test_a_write_in_sql_written_by_hand_retires_the_pages(cached_app, world):
+    pid, iid = client_item(cached_app, world)
+    client = signed_in(cached_app, World.CSM)
+    get(client, f"/projects/{pid}")
+    with cached_app.app_context():
+        db.session.execute(
+            sa.text("UPDATE checklist_items SET reason = 'By hand' WHERE id = :id"), {"id": iid}
+        )
+        db.session.commit()
+
+    page, state = get(client, f"/projects/{pid}")
+
+    assert state == "miss" and "By hand" in page.text
+
+
+def test_a_write_is_announced_while_the_cache_rests_after_a_failure(cached_app, world):
+    _, iid = client_item(cached_app, world)
+    with cached_app.app_context():
+        pagecache.data_changed()
+        before = pagecache.cache.get(pagecache.GENERATION)
+        pagecache._retry_at = float("inf")  # this process had found the cache unanswering
+        db.session.get(ChecklistItem, iid).reason = "Saved meanwhile"
+        db.session.commit()
+        assert pagecache.cache.get(pagecache.GENERATION) != before

@@ -8,9 +8,10 @@ reading the database, loading the user or rendering anything, while nothing chan
 
 What makes a kept page right to serve again:
 
-- **Any write starts afresh.** Every database transaction that writes (through the app's
-  session: pages, the API, the command line) moves a *generation* number in the cache on
-  commit, and a page is kept with the generation read before it was rendered: it is served
+- **Any write starts afresh.** Every database transaction that writes through the app's
+  session (pages, the API, the command line; ORM changes, ``session.execute`` of an INSERT,
+  UPDATE or DELETE, or of hand-written SQL other than a SELECT) moves a *generation* number
+  in the cache when it commits (not when a savepoint is released), and a page is kept with the generation read before it was rendered: it is served
   only while the generation has not moved. A kept page that is not asked for again expires
   (``PAGE_CACHE_SECONDS``, 5 minutes by default). A write seen through one instance is
   seen by all: they share the number.
@@ -19,7 +20,10 @@ What makes a kept page right to serve again:
   has its own; a session gets its secret with its first page, which is not kept), the
   address with its query string, the browser's languages and the day
   (what is overdue changes at midnight). Deactivating a user, changing a language or a
-  password are writes like any other.
+  password are writes like any other. Writes that no kept page shows leave the pages:
+  signing in (the time of the last sign-in), API tokens' use, password reset links and the
+  reminder run's records (``UNSHOWN_TABLES``, ``UNSHOWN_COLUMNS``). Writes through
+  ``db.engine`` or ``session.connection()`` directly are not seen: call ``data_changed()``.
 - **Only plain successful renders are kept:** GET, signed in, no message waiting to be shown
   (a flash is shown once), and the view returned a page (a redirect, an error or a 4xx
   answer is not kept).
@@ -42,7 +46,9 @@ from functools import wraps
 from flask import Flask, current_app, has_app_context, request, session
 from flask_caching import Cache
 from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 
 from tracker.timeutil import today
 
@@ -65,6 +71,8 @@ def init_app(app: Flask) -> None:
     cache.init_app(app)
     kind = app.config.get("CACHE_TYPE")
     app.config["PAGE_CACHE_ENABLED"] = kind not in (None, "NullCache", "null")
+    if app.config["PAGE_CACHE_ENABLED"]:
+        app.before_request(_retry_pending_bump)
 
 
 _retry_at = 0.0  # monotonic time before which this process does not try the cache again
@@ -87,45 +95,84 @@ def _failed(what: str) -> None:
 
 # --- writes move the generation ----------------------------------------------------------
 
+# What no kept page shows: writes to these alone leave the kept pages as they are. Signing in
+# (the time of the last sign-in), an API token's last use and the reminder run's records
+# happen all morning, when the dashboard is asked for most.
+UNSHOWN_TABLES = frozenset({"api_tokens", "password_reset_tokens", "reminder_deliveries"})
+UNSHOWN_COLUMNS = {"users": frozenset({"last_login_at"})}
+
+
+def _shown(obj) -> bool:
+    """Whether a change of ``obj`` (new, changed or deleted) can show on a kept page."""
+    table = getattr(obj, "__tablename__", None)
+    if table in UNSHOWN_TABLES:
+        return False
+    unshown = UNSHOWN_COLUMNS.get(table)
+    if unshown is None:
+        return True
+    state = sa_inspect(obj)
+    if state.pending or state.deleted or not state.persistent:
+        return True
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    return bool(changed - unshown)
+
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(db_session, _flush_context) -> None:
-    db_session.info[WROTE] = True
+    # The session's new, dirty and deleted objects are still those that were flushed.
+    changed = (*db_session.new, *db_session.dirty, *db_session.deleted)
+    if any(_shown(obj) for obj in changed):
+        db_session.info[WROTE] = True
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _on_execute(state) -> None:
+    statement = state.statement
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[WROTE] = True
+        table = getattr(getattr(statement, "table", None), "name", None)
+        if table not in UNSHOWN_TABLES:
+            state.session.info[WROTE] = True
+    elif isinstance(statement, TextClause) and not statement.text.lstrip().upper().startswith(
+        ("SELECT", "WITH", "EXPLAIN", "SHOW", "PRAGMA")
+    ):
+        state.session.info[WROTE] = True  # hand-written SQL that may write
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(db_session) -> None:
+    if db_session.in_nested_transaction():
+        return  # a savepoint released: the transaction's own commit is still to come
     if db_session.info.pop(WROTE, False) and has_app_context() and configured():
         data_changed()
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(db_session) -> None:
+    if db_session.in_nested_transaction():
+        return  # a savepoint rolled back: what the transaction wrote before it stays
     db_session.info.pop(WROTE, None)
 
 
 def data_changed() -> None:
-    """Retire every kept page: the next request for any page renders it again. If the cache
-    does not answer, this process moves the generation before it uses the cache again."""
+    """Retire every kept page: the next request for any page renders it again. Tried even
+    while this process leaves the cache alone after a failure (writes are few, and the
+    other instances may still be serving pages); if the cache does not answer, it is tried
+    again before this process's next request."""
     global _bump_pending
     _bump_pending = True
-    if not enabled():
-        return
     try:
-        if cache.get(GENERATION) is None:
-            cache.set(GENERATION, _fresh_generation(), timeout=0)
-        else:
+        # SET NX of a fresh number if the generation was lost (restart, eviction), else +1.
+        if not cache.add(GENERATION, _fresh_generation(), timeout=0):
             cache.cache.inc(GENERATION)
     except Exception:
         _failed("the generation could not be moved")
     else:
         _bump_pending = False
+
+
+def _retry_pending_bump() -> None:
+    if _bump_pending and enabled():
+        data_changed()
 
 
 def _fresh_generation() -> int:
@@ -175,8 +222,6 @@ def cached_page(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if _bump_pending:
-            data_changed()
         if not enabled():
             return view(*args, **kwargs)
         key = _key()
