@@ -11,8 +11,9 @@ What makes a kept page right to serve again:
 - **Any write starts afresh.** Every database transaction that writes through the app's
   session (pages, the API, the command line; ORM changes, ``session.execute`` of an INSERT,
   UPDATE or DELETE, or of hand-written SQL other than a SELECT) moves a *generation* number
-  in the cache when it commits (not when a savepoint is released), and a page is kept with the generation read before it was rendered: it is served
-  only while the generation has not moved. A kept page that is not asked for again expires
+  in the cache when it commits (not when a savepoint is released), and a page is kept
+  with the generation read before it was rendered: it is served only while the
+  generation has not moved. A kept page that is not asked for again expires
   (``PAGE_CACHE_SECONDS``, 5 minutes by default). A write seen through one instance is
   seen by all: they share the number.
 - **A page is kept for one browser.** The key holds the signed session's user and its CSRF
