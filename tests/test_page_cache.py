@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.factories import World
+from tests.test_items import update_data
 from tracker import config, create_app, pagecache
 from tracker.auth.models import User
 from tracker.checklist.models import ChecklistItem
@@ -51,6 +52,13 @@ def get(client, url: str):
     return response, response.headers.get("X-Page-Cache")
 
 
+def rendered_again(client, url: str) -> str:
+    """The page at ``url``, which must not be a kept one."""
+    page, state = get(client, url)
+    assert state == "miss"
+    return page.text
+
+
 def client_item(cached_app, world) -> tuple[int, int]:
     with cached_app.app_context():
         return world.project_a, factories.item_of(world.project_a, CLIENT_ROW, Party.CLIENT).id
@@ -72,11 +80,7 @@ def test_an_item_saved_shows_on_the_next_project_page(cached_app, world):
 
     saved = client.post(
         f"/projects/{pid}/items/{iid}",
-        data={
-            f"item{iid}-status": "done",
-            f"item{iid}-assignee_id": "0",
-            f"item{iid}-version": "1",
-        },
+        data=update_data(iid, "done"),
     )
     assert saved.status_code == 302
     client.get(saved.headers["Location"])  # the page that shows "Item updated."
@@ -97,9 +101,7 @@ def test_a_write_outside_any_page_retires_the_kept_pages(cached_app, world):
         db.session.get(ChecklistItem, iid).reason = "Changed elsewhere"
         db.session.commit()
 
-    page, state = get(client, f"/projects/{pid}")
-
-    assert state == "miss" and "Changed elsewhere" in page.text
+    assert "Changed elsewhere" in rendered_again(client, f"/projects/{pid}")
 
 
 def test_a_refused_change_leaves_the_kept_pages(cached_app, world):
@@ -108,11 +110,7 @@ def test_a_refused_change_leaves_the_kept_pages(cached_app, world):
     get(client, f"/projects/{pid}")
     refused = client.post(
         f"/projects/{pid}/items/{iid}",  # blocked without a reason: nothing written
-        data={
-            f"item{iid}-status": "blocked",
-            f"item{iid}-assignee_id": "0",
-            f"item{iid}-version": "1",
-        },
+        data=update_data(iid, "blocked"),
     )
     assert refused.status_code == 422
 
@@ -214,11 +212,7 @@ def test_a_cache_that_does_not_answer_leaves_pages_and_writes_working(
         page, state = get(client, f"/projects/{pid}")
         saved = client.post(
             f"/projects/{pid}/items/{iid}",
-            data={
-                f"item{iid}-status": "done",
-                f"item{iid}-assignee_id": "0",
-                f"item{iid}-version": "1",
-            },
+            data=update_data(iid, "done"),
         )
         assert page.status_code == 200 and state is None
         assert saved.status_code == 302
@@ -249,9 +243,7 @@ def test_a_write_in_a_savepoint_retires_the_pages_when_its_transaction_commits(c
         assert get(client, f"/projects/{pid}")[1] == "hit"  # nothing committed yet
         db.session.commit()
 
-    page, state = get(client, f"/projects/{pid}")
-
-    assert state == "miss" and "Saved in a savepoint" in page.text
+    assert "Saved in a savepoint" in rendered_again(client, f"/projects/{pid}")
 
 
 def test_a_write_in_sql_written_by_hand_retires_the_pages(cached_app, world):
@@ -264,9 +256,7 @@ def test_a_write_in_sql_written_by_hand_retires_the_pages(cached_app, world):
         )
         db.session.commit()
 
-    page, state = get(client, f"/projects/{pid}")
-
-    assert state == "miss" and "By hand" in page.text
+    assert "By hand" in rendered_again(client, f"/projects/{pid}")
 
 
 def test_a_write_is_announced_while_the_cache_rests_after_a_failure(cached_app, world):
