@@ -678,11 +678,18 @@ def _ms(value) -> float:
     return float("nan") if value is None else value
 
 
-def _row(r: dict) -> str:
+def _cells(r: dict) -> tuple[str, str, str, str]:
+    """A page's queries, sql, bare and page/bare as the tables write them ("-": none)."""
+
+    def shown(value, unit: str = "") -> str:
+        return "-" if value is None else f"{value:.1f}{unit}"
+
     queries = "/".join(str(q) for q in r["queries"])
-    bare_ms = f"{r['bare_ms']:.1f}" if r["bare_ms"] is not None else "-"
-    ratio = f"{r['ratio']:.1f}x" if r["ratio"] is not None else "-"
-    sql = f"{r['sql_ms']:.1f}" if r.get("sql_ms") is not None else "-"
+    return queries, shown(r.get("sql_ms")), shown(r["bare_ms"]), shown(r["ratio"], "x")
+
+
+def _row(r: dict) -> str:
+    queries, sql, bare_ms, ratio = _cells(r)
     return (
         f"{r['name']:<28}{_ms(r['median_ms']):>9.1f}{_ms(r['p95_ms']):>9.1f}{r['n']:>4}"
         f"{queries:>8}{sql:>8}{bare_ms:>9}{ratio:>8}"
@@ -704,10 +711,7 @@ def print_table(report: dict) -> None:
     for name in names:
         for run in runs:
             r = next(p for p in run["pages"] if p["name"] == name)
-            queries = "/".join(str(q) for q in r["queries"])
-            bare_ms = f"{r['bare_ms']:.1f}" if r["bare_ms"] is not None else "-"
-            ratio = f"{r['ratio']:.1f}x" if r["ratio"] is not None else "-"
-            sql = f"{r['sql_ms']:.1f}" if r.get("sql_ms") is not None else "-"
+            queries, sql, bare_ms, ratio = _cells(r)
             print(
                 f"{name:<28}{run['db']:<11}{run['projects']:>9}{_ms(r['median_ms']):>9.1f}"
                 f"{_ms(r['p95_ms']):>9.1f}{r['n']:>4}{queries:>8}{sql:>8}{bare_ms:>9}{ratio:>10}"
@@ -767,13 +771,7 @@ def markdown(report: dict, sizes: list[int]) -> str:
             cells = []
             for run in runs:
                 p = run["pages"][index]
-                cells += [
-                    f"{_ms(p['median_ms']):.1f} / {_ms(p['p95_ms']):.1f}",
-                    "/".join(str(q) for q in p["queries"]),
-                    f"{p['sql_ms']:.1f}" if p.get("sql_ms") is not None else "-",
-                    f"{p['bare_ms']:.1f}" if p["bare_ms"] is not None else "-",
-                    f"{p['ratio']:.1f}x" if p["ratio"] is not None else "-",
-                ]
+                cells += [f"{_ms(p['median_ms']):.1f} / {_ms(p['p95_ms']):.1f}", *_cells(p)]
             out.append(f"| {page['name']} | " + " | ".join(cells) + " |")
     loads = [r for r in report["runs"] if r["load"] and r["projects"] in sizes]
     if loads:
