@@ -26,16 +26,22 @@ from tracker.timeutil import today
 bp = Blueprint("checklist", __name__)
 
 
+def _controls(project: Project) -> ItemControls:
+    """The update controls the current user gets for the project's items."""
+    return ItemControls(current_user, assignable_users(project))
+
+
 def _render_item(
     project: Project,
     item: ChecklistItem,
     *,
     form: ItemUpdateForm | None = None,
+    controls: ItemControls | None = None,
     comment_form: CommentForm | None = None,
     status: int = 200,
     conflict: bool = False,
 ):
-    controls = ItemControls(current_user, assignable_users(project))
+    controls = controls or _controls(project)
     return render_template(
         "checklist/item.html",
         project=project,
@@ -62,12 +68,13 @@ def _render_row(
     next_url: str,
     *,
     form: ItemUpdateForm | None = None,
+    controls: ItemControls | None = None,
     status: int = 200,
     result: str = "updated",
 ):
     """The item's row of the project page, with its update controls (fresh, or ``form``'s
     values and errors); the X-Item-Result header says "updated", "unchanged" or "invalid"."""
-    controls = ItemControls(current_user, assignable_users(project))
+    controls = controls or _controls(project)
     html = render_template(
         "projects/_item_row.html",
         project=project,
@@ -121,14 +128,15 @@ def update(project_id: int, item_id: int):
     item = get_item_or_404(project, item_id)
     if not can_update_item(current_user, item):
         abort(403)
-    form = ItemUpdateForm.for_item(
-        item, assignable_users(project)[item.party], current_user, formdata=request.form
-    )
+    controls = _controls(project)
+    form = ItemUpdateForm.posted(item, controls, request.form)
     if not form.validate():
         if _wants_row():
             back = safe_next(form.next.data) or url_for("projects.detail", project_id=project.id)
-            return _render_row(project, item, back, form=form, status=422, result="invalid")
-        return _render_item(project, item, form=form, status=422)
+            return _render_row(
+                project, item, back, form=form, controls=controls, status=422, result="invalid"
+            )
+        return _render_item(project, item, form=form, controls=controls, status=422)
     assignee = db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
     changes = {
         "status": Status(form.status.data),
@@ -139,7 +147,7 @@ def update(project_id: int, item_id: int):
     back = safe_next(form.next.data) or url_for("projects.detail", project_id=project.id)
     if not item_changes(item, **changes):
         if _wants_row():
-            return _render_row(project, item, back, result="unchanged")
+            return _render_row(project, item, back, controls=controls, result="unchanged")
         flash(_("Nothing changed."), "info")
         return redirect(f"{back}#item-{item.id}")
     if form.version.data != item.version:
@@ -152,7 +160,12 @@ def update(project_id: int, item_id: int):
         form.version.raw_data = None
         form.version.data = item.version
         return _render_item(
-            project, item, form=form, status=409, conflict=_conflict_rows(item, changes)
+            project,
+            item,
+            form=form,
+            controls=controls,
+            status=409,
+            conflict=_conflict_rows(item, changes),
         )
     try:
         update_item(item, actor=current_user, **changes)
@@ -162,16 +175,18 @@ def update(project_id: int, item_id: int):
         getattr(form, error.field, form.status).errors.append(error.message)
         if _wants_row():
             item = db.session.get(ChecklistItem, item_id)
-            return _render_row(project, item, back, form=form, status=422, result="invalid")
-        return _render_item(project, db.session.get(ChecklistItem, item_id), form=form, status=422)
+            return _render_row(
+                project, item, back, form=form, controls=controls, status=422, result="invalid"
+            )
+        item = db.session.get(ChecklistItem, item_id)
+        return _render_item(project, item, form=form, controls=controls, status=422)
     except StaleDataError:
         db.session.rollback()
         form.form_errors.append(_("Someone else saved this item at the same moment. Try again."))
-        return _render_item(
-            project, db.session.get(ChecklistItem, item_id), form=form, status=409, conflict=True
-        )
+        item = db.session.get(ChecklistItem, item_id)
+        return _render_item(project, item, form=form, controls=controls, status=409, conflict=True)
     if _wants_row():
-        return _render_row(project, item, back)
+        return _render_row(project, item, back, controls=controls)
     flash(_("Item updated."), "success")
     return redirect(f"{back}#item-{item.id}")
 
