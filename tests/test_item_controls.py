@@ -28,10 +28,8 @@ class ItemForm(HTMLParser):
         self.inside = False
         self.values: dict[str, str] = {}
         self.options: dict[str, list[str]] = {}
-        self.labels: dict[str, list[str]] = {}
         self._select: str | None = None
         self._textarea: str | None = None
-        self._option: bool = False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -43,10 +41,9 @@ class ItemForm(HTMLParser):
             self.values[a["name"]] = a.get("value", "")
         elif tag == "select":
             self._select = a["name"]
-            self.options[self._select], self.labels[self._select] = [], []
+            self.options[self._select] = []
         elif tag == "option" and self._select:
             self.options[self._select].append(a["value"])
-            self._option = True
             if "selected" in a or self._select not in self.values:
                 self.values[self._select] = a["value"]
         elif tag == "textarea":
@@ -56,16 +53,12 @@ class ItemForm(HTMLParser):
     def handle_data(self, data):
         if self._textarea:
             self.values[self._textarea] += data
-        elif self._option:
-            self.labels[self._select].append(data)
 
     def handle_endtag(self, tag):
         if tag == "form":
             self.inside = False
         elif tag == "select":
             self._select = None
-        elif tag == "option":
-            self._option = False
         elif tag == "textarea" and self._textarea:
             # A browser drops the one line break that follows <textarea>.
             self.values[self._textarea] = self.values[self._textarea].removeprefix("\n")

@@ -76,19 +76,6 @@ def register_extensions(app: Flask) -> None:
     # Catalogues in tracker/translations (README, "Translations"); pages in the language
     # select_locale picks, e-mails and calendar feeds in their recipient's.
     babel.init_app(app, locale_selector=select_locale)
-
-    # Templates translate through the same domain, straight (Flask-Babel's callables look it
-    # up again for every string).
-    def catalogue():
-        return babel.domain_instance.get_translations()
-
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: catalogue().ugettext(s),
-        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
-        newstyle=True,
-        pgettext=lambda c, s: catalogue().upgettext(c, s),
-        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
-    )
     auth.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

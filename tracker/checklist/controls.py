@@ -35,7 +35,6 @@ def _choice(value, label) -> tuple[str, str]:
 class ItemFields:
     """One item's controls as the macro in ``checklist/_item_form.html`` writes them."""
 
-    item_id: int
     prefix: str
     version: str
     statuses: Choices
@@ -92,7 +91,6 @@ class ItemControls:
         may_move = can_change_due_date(self.user, item)
         if form is None:
             return ItemFields(
-                item_id=item.id,
                 prefix=f"item{item.id}-",
                 version=str(item.version),
                 statuses=statuses,
@@ -104,7 +102,6 @@ class ItemControls:
             )
         errors = [(str(f.label.text), str(message)) for f in form for message in f.errors]
         return ItemFields(
-            item_id=item.id,
             prefix=f"item{item.id}-",
             version=form.version._value(),
             statuses=statuses,

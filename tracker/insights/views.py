@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from tracker.account.language import localized
 from tracker.enums import Party
 from tracker.insights.charts import BurndownChart, Timeline, burndown_chart, timeline
-from tracker.insights.health import Health, HealthRule
+from tracker.insights.health import HealthRule
 from tracker.insights.queries import (
     CellState,
     ProjectStats,
@@ -90,7 +90,6 @@ def heatmap_page():
         customer_options=customer_filter(filters["customer_id"]),
         csm_options=visible_csms(current_user),
         filters={"csm": filters["csm_id"], "customer": filters["customer_id"]},
-        healths=list(Health),
         rule=HealthRule(),
         today=on,
     )

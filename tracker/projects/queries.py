@@ -66,19 +66,6 @@ def _visible_customer(user: User) -> sa.ColumnElement[bool]:
     )
 
 
-def visible_customers(user: User, *, limit: int | None = None) -> list[tuple[int, str]]:
-    """(id, name) of the customers of the projects ``user`` may see: a filter's options
-    (the first ``limit`` by name, if given)."""
-    query = (
-        sa.select(Organisation.id, Organisation.name)
-        .where(_visible_customer(user))
-        .order_by(Organisation.name)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return [(row.id, row.name) for row in db.session.execute(query)]
-
-
 # A <select> of customers is offered up to this many; beyond, a text field (with the first
 # ones as suggestions), so that a page never lists thousands of customers.
 CUSTOMER_OPTIONS_LIMIT = 100
