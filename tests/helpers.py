@@ -141,19 +141,3 @@ def row_counts(tables: list[sa.Table]) -> dict[str, int]:
         table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
         for table in tables
     }
-
-
-class count_statements:
-    """The SQL statements sent while the block runs (in an app context): ``with
-    count_statements() as statements: ...``, then ``len(statements)``."""
-
-    def __enter__(self) -> list[str]:
-        self.statements: list[str] = []
-        sa.event.listen(db.engine, "before_cursor_execute", self._count)
-        return self.statements
-
-    def _count(self, conn, cursor, statement, *args) -> None:
-        self.statements.append(statement)
-
-    def __exit__(self, *exc) -> None:
-        sa.event.remove(db.engine, "before_cursor_execute", self._count)
