@@ -27,6 +27,7 @@ from bench.dashboards import Server
 from tests import factories
 from tests.conftest import PG_SKIP_REASON
 from tests.helpers import create_pg_database, drop_pg_database, logging_left_alone, postgresql_url
+from tests.test_items import update_data
 from tracker import config, create_app
 from tracker.checklist.models import ChecklistItem
 from tracker.enums import Party, Status
@@ -156,6 +157,22 @@ class Browser:
         return status
 
 
+def _status_change(page: str, item: ChecklistItem, **fields) -> tuple[Status, dict]:
+    """The other status (to do <-> in progress) and ``item``'s form of ``page`` posting it,
+    with that page's CSRF token."""
+    new = Status.IN_PROGRESS if item.status is Status.TODO else Status.TODO
+    form = update_data(
+        item.id,
+        new.value,
+        version=item.version,
+        assignee_id=item.assignee_id or 0,
+        due_date=item.due_date.isoformat(),
+        **fields,
+    )
+    token = f"item{item.id}-csrf_token"
+    return new, {**form, token: csrf_token(page, token)}
+
+
 def csrf_token(page: str, name: str) -> str:
     match = re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]+)"', page)
     assert match, f"no {name} in the page"
@@ -188,18 +205,7 @@ def test_a_form_read_on_one_instance_is_accepted_by_the_other(two_instances):
     item = _open_item(url, world.project_a)
     status, page, _ = browser.request(f"{a.base}/projects/{world.project_a}")
     assert status == 200
-    prefix = f"item{item.id}-"
-    token = csrf_token(page, f"{prefix}csrf_token")
-    new = Status.IN_PROGRESS if item.status is Status.TODO else Status.TODO
-    form = {
-        f"{prefix}csrf_token": token,
-        f"{prefix}status": new.value,
-        f"{prefix}reason": "",
-        f"{prefix}assignee_id": str(item.assignee_id or 0),
-        f"{prefix}due_date": item.due_date.isoformat(),
-        f"{prefix}version": str(item.version),
-        f"{prefix}next": f"/projects/{world.project_a}",
-    }
+    new, form = _status_change(page, item, next_url=f"/projects/{world.project_a}")
 
     target = f"/projects/{world.project_a}/items/{item.id}"
     status, _, headers = browser.request(f"{b.base}{target}", form)
@@ -208,7 +214,7 @@ def test_a_form_read_on_one_instance_is_accepted_by_the_other(two_instances):
     assert headers["Location"].endswith(f"#item-{item.id}")
     assert _open_item(url, world.project_a, item.id).status is new
     # The same form without its token is refused on either instance.
-    del form[f"{prefix}csrf_token"]
+    del form[f"item{item.id}-csrf_token"]
     status, _, _ = browser.request(f"{a.base}{target}", form)
     assert status == 400
 
@@ -288,15 +294,7 @@ def test_with_redis_a_change_saved_on_one_instance_shows_on_the_others_kept_page
     status, page, headers = browser.request(project)
     assert status == 200 and headers.get("X-Page-Cache") == "hit"
     item = _open_item(url, world.project_a)
-    prefix = f"item{item.id}-"
-    new = Status.IN_PROGRESS if item.status is Status.TODO else Status.TODO
-    form = {
-        f"{prefix}csrf_token": csrf_token(page, f"{prefix}csrf_token"),
-        f"{prefix}status": new.value,
-        f"{prefix}assignee_id": str(item.assignee_id or 0),
-        f"{prefix}due_date": item.due_date.isoformat(),
-        f"{prefix}version": str(item.version),
-    }
+    new, form = _status_change(page, item)
     target = f"/projects/{world.project_a}/items/{item.id}"
     assert browser.request(f"{b.base}{target}", form)[0] == 302
     browser.request(f"{b.base}/projects/{world.project_a}")  # shows "Item updated."
