@@ -268,3 +268,12 @@ def test_a_write_is_announced_while_the_cache_rests_after_a_failure(cached_app, 
         db.session.get(ChecklistItem, iid).reason = "Saved meanwhile"
         db.session.commit()
         assert pagecache.cache.get(pagecache.GENERATION) != before
+
+
+def test_a_kept_page_is_in_the_users_language_whatever_the_browser_asks(cached_app, world):
+    client = signed_in(cached_app, World.CSM)  # English in their profile
+    client.get("/overdue", headers={"Accept-Language": "fr"})
+
+    page = client.get("/overdue", headers={"Accept-Language": "en"})
+
+    assert page.headers["X-Page-Cache"] == "hit" and '<html lang="en">' in page.text

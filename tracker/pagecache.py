@@ -19,8 +19,9 @@ What makes a kept page right to serve again:
 - **A page is kept for one browser.** The key holds the signed session's user and its CSRF
   secret (the page's forms carry a token of that secret: another browser of the same user
   has its own; a session gets its secret with its first page, which is not kept), the
-  address with its query string, the browser's languages and the day
-  (what is overdue changes at midnight). Deactivating a user, changing a language or a
+  address with its query string and the day
+  (what is overdue changes at midnight). A signed-in page is in the user's language (their
+  profile's, whatever the browser asks). Deactivating a user, changing a language or a
   password are writes like any other. Writes that no kept page shows leave the pages:
   signing in (the time of the last sign-in), API tokens' use, password reset links and the
   reminder run's records (``UNSHOWN_TABLES``, ``UNSHOWN_COLUMNS``). Writes through
@@ -162,8 +163,7 @@ def data_changed() -> None:
     global _bump_pending
     _bump_pending = True
     try:
-        # SET NX of a fresh number if the generation was lost (restart, eviction), else +1.
-        if not cache.add(GENERATION, _fresh_generation(), timeout=0):
+        if _take_fresh_generation() is None:
             cache.cache.inc(GENERATION)
     except Exception:
         _failed("the generation could not be moved")
@@ -176,10 +176,11 @@ def _retry_pending_bump() -> None:
         data_changed()
 
 
-def _fresh_generation() -> int:
-    # A number no kept page can have been stored with: the cache may have lost the old one
-    # (restarted, evicted) while keeping pages.
-    return time.time_ns() // 1000
+def _take_fresh_generation() -> int | None:
+    """Set the generation to a number no kept page can have been stored with, if there is
+    none (a new cache, or one that lost it: restarted, evicted); None if there is one."""
+    fresh = time.time_ns() // 1000
+    return fresh if cache.add(GENERATION, fresh, timeout=0) else None  # SET NX
 
 
 # --- pages --------------------------------------------------------------------------------
@@ -197,7 +198,6 @@ def _key() -> str | None:
         str(user_id),
         secret,
         request.full_path,
-        request.headers.get("Accept-Language", ""),
         today().isoformat(),
     )
     return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
@@ -207,11 +207,8 @@ def _read(key: str) -> tuple[int | None, bytes | None]:
     """The current generation and the page kept under ``key`` if it is of that generation:
     one round trip to the cache."""
     generation, kept = cache.get_many(GENERATION, key)
-    if generation is None:
-        generation = _fresh_generation()
-        if not cache.add(GENERATION, generation, timeout=0):  # another instance was first
-            generation = cache.get(GENERATION)
-        return generation, None
+    if generation is None:  # taken now, or by another instance meanwhile
+        return _take_fresh_generation() or cache.get(GENERATION), None
     if kept is not None and kept[0] == generation:
         return generation, kept[1]
     return generation, None
