@@ -116,10 +116,10 @@ def _charts(connection, project_id: int, today: date) -> None:
         p=project_id,
         today=today,
     )
-    created = _day(connection, "created_at")
+    day = _day(connection, "created_at")  # the items' and the events' column alike
     _run(
         connection,
-        f"SELECT {created}, count(*) FROM checklist_items WHERE project_id = :p GROUP BY {created}",
+        f"SELECT {day}, count(*) FROM checklist_items WHERE project_id = :p GROUP BY {day}",
         p=project_id,
     )
     _run(
@@ -127,7 +127,6 @@ def _charts(connection, project_id: int, today: date) -> None:
         "SELECT due_date, count(*) FROM checklist_items WHERE project_id = :p GROUP BY due_date",
         p=project_id,
     )
-    day = _day(connection, "created_at")
     _run(
         connection,
         f"SELECT {day},"
