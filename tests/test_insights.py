@@ -23,6 +23,7 @@ from tracker.audit.models import Event
 from tracker.auth.models import User
 from tracker.catalogue.models import Area, Responsibility
 from tracker.checklist.models import ChecklistItem
+from tracker.checklist.queries import progress_by_project
 from tracker.enums import Deployment, Environment, Party, Phase, Status
 from tracker.extensions import db
 from tracker.insights.charts import (
@@ -392,10 +393,14 @@ def test_project_page_filters_by_area(app, world, login):
 # --- the phase timeline --------------------------------------------------------------------
 
 
+def project_spans(project: Project) -> list:
+    return phase_spans(progress_by_project([project.id], today())[project.id])
+
+
 def test_phase_spans_are_the_min_and_max_due_dates_with_progress(ctx, world):
     project = db.session.get(Project, world.project_a)
     items = {i.id: i for i in factories.items_of(project.id)}
-    spans = {span.phase: span for span in phase_spans(project, today())}
+    spans = {span.phase: span for span in project_spans(project)}
     rows = db.session.execute(
         sa.select(ChecklistItem.id, Responsibility.phase)
         .join(Responsibility)
@@ -445,7 +450,7 @@ def test_timeline_marks_the_archive_date(app, world, login):
 def test_timeline_table_repeats_the_numbers(app, world, login):
     with app.app_context():
         project = db.session.get(Project, world.project_a)
-        spans = phase_spans(project, today())
+        spans = project_spans(project)
     html = login(World.CSM).get(f"/projects/{world.project_a}").get_data(as_text=True)
     figure = re.search(r'data-testid="timeline".*?</figure>', html, re.S).group(0)
     assert "Show as table" in figure
@@ -628,7 +633,7 @@ def test_timeline_labels_stay_in_their_bands_and_the_view_box(app, project, lang
 
 def test_timeline_of_the_project_page_is_laid_out(ctx, world):
     project = db.session.get(Project, world.project_a)
-    assert_laid_out(timeline(project, phase_spans(project, today()), today()))
+    assert_laid_out(timeline(project, project_spans(project), today()))
 
 
 def test_close_milestones_stack_into_two_rows_each_beside_its_line(app):

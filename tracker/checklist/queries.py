@@ -48,16 +48,20 @@ class Tally:
     closed: int = 0
     overdue: int = 0
     open: int = 0
+    first_due: date | None = None  # the earliest and latest due dates of the items counted
+    last_due: date | None = None
 
     @property
     def percent(self) -> int:
         return round(100 * self.closed / self.total) if self.total else 0
 
-    def add(self, total: int, closed: int, overdue: int) -> None:
+    def add(self, total: int, closed: int, overdue: int, first: date, last: date) -> None:
         self.total += total
         self.closed += closed
         self.overdue += overdue
         self.open += total - closed
+        self.first_due = min(self.first_due or first, first)
+        self.last_due = max(self.last_due or last, last)
 
 
 @dataclass
@@ -101,14 +105,16 @@ def progress_by_project(project_ids: Iterable[int] | sa.Select, today: date) -> 
             sa.func.count(),
             count_where(ChecklistItem.status.in_(CLOSED_STATUSES)),
             count_where(is_overdue(today)),
+            sa.func.min(ChecklistItem.due_date),
+            sa.func.max(ChecklistItem.due_date),
         )
         .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
         .where(scope)
         .group_by(ChecklistItem.project_id, Responsibility.phase, ChecklistItem.party)
     )
-    for project_id, phase, party, total, closed, overdue in rows:
+    for project_id, phase, party, *counts in rows:
         progress = result[project_id]
-        progress.phases[phase].add(total, closed, overdue)
-        progress.parties.setdefault(party, Tally()).add(total, closed, overdue)
-        progress.overall.add(total, closed, overdue)
+        progress.phases[phase].add(*counts)
+        progress.parties.setdefault(party, Tally()).add(*counts)
+        progress.overall.add(*counts)
     return result

@@ -18,7 +18,7 @@ from tracker.account.language import localized
 from tracker.audit.models import Event
 from tracker.catalogue.models import Area, CatalogueVersion, Responsibility
 from tracker.checklist.models import ChecklistItem
-from tracker.checklist.queries import count_where, is_due_soon, is_open, is_overdue
+from tracker.checklist.queries import Progress, count_where, is_due_soon, is_open, is_overdue
 from tracker.enums import CLOSED_STATUSES, OPEN_STATUSES, Party, Phase
 from tracker.extensions import db
 from tracker.insights.health import Health, HealthCounts, health_of
@@ -88,7 +88,7 @@ def project_stats(projects: Sequence[Project], today: date) -> dict[int, Project
     return result
 
 
-# --- the phase timeline: one query -------------------------------------------------------
+# --- the phase timeline: from the project's progress ----------------------------------------
 
 
 @dataclass
@@ -105,25 +105,13 @@ class PhaseSpan:
         return round(100 * self.closed / self.total) if self.total else 0
 
 
-def phase_spans(project: Project, today: date) -> list[PhaseSpan]:
-    """Each phase's span (its items' earliest and latest due dates) and progress."""
-    spans = {phase: PhaseSpan(phase) for phase in Phase}
-    rows = db.session.execute(
-        sa.select(
-            Responsibility.phase,
-            sa.func.min(ChecklistItem.due_date),
-            sa.func.max(ChecklistItem.due_date),
-            sa.func.count(),
-            count_where(ChecklistItem.status.in_(CLOSED_STATUSES)),
-            count_where(is_overdue(today)),
-        )
-        .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
-        .where(ChecklistItem.project_id == project.id)
-        .group_by(Responsibility.phase)
-    )
-    for phase, first, last, total, closed, overdue in rows:
-        spans[phase] = PhaseSpan(phase, first, last, total, closed, overdue)
-    return list(spans.values())
+def phase_spans(progress: Progress) -> list[PhaseSpan]:
+    """Each phase's span (its items' earliest and latest due dates) and progress, from the
+    project's progress (tracker.checklist.queries.progress_by_project: no query of its own)."""
+    return [
+        PhaseSpan(phase, t.first_due, t.last_due, t.total, t.closed, t.overdue)
+        for phase, t in progress.phases.items()
+    ]
 
 
 # --- the burn-down: three queries --------------------------------------------------------

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
 from tracker.account.language import localized
+from tracker.checklist.queries import Progress
 from tracker.enums import Party
 from tracker.insights.charts import BurndownChart, Timeline, burndown_chart, timeline
 from tracker.insights.health import HealthRule
@@ -41,11 +42,12 @@ class ProjectInsights:
     parties: list[Party]
 
 
-def project_insights(project: Project, on: date) -> ProjectInsights:
-    """The project page's pictures: five queries, whatever the project's size."""
+def project_insights(project: Project, progress: Progress, on: date) -> ProjectInsights:
+    """The project page's pictures, with the project's ``progress`` on ``on``: four queries
+    more, whatever the project's size."""
     return ProjectInsights(
         stats=project_stats([project], on)[project.id],
-        timeline=timeline(project, phase_spans(project, on), on),
+        timeline=timeline(project, phase_spans(progress), on),
         burndown=burndown_chart(burndown(project, on)),
         rule=HealthRule(),
         parties=list(Party),

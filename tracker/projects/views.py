@@ -328,13 +328,14 @@ def detail(project_id: int):
         areas = grouped.setdefault(row.phase, {})
         areas.setdefault(area.id, (area, []))[1].append((item, row))
     assignees = project_assignees(project)
+    progress = progress_by_project([project.id], today())[project.id]
     return render_template(
         "projects/detail.html",
         project=project,
         grouped={phase: list(grouped[phase].values()) for phase in Phase if phase in grouped},
         controls=controls,
-        progress=progress_by_project([project.id], today())[project.id],
-        insights=project_insights(project, today()),
+        progress=progress,
+        insights=project_insights(project, progress, today()),
         area_options=project_areas(project),
         assignee_options=[(-1, _("Unassigned"))] + [(u.id, u.name) for u in assignees],
         events=db.session.scalars(project_events(project, limit=30)).all(),
