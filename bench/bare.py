@@ -54,16 +54,21 @@ def _user(connection, user_id: int) -> None:
     )
 
 
-def _progress(connection, ids: list[int], today: date) -> None:
-    if not ids:
+def _progress(connection, projects: list[int] | str, today: date) -> None:
+    """Progress per project, phase and party, with each group's first and last due date, of
+    ``projects``: ids, or a SELECT of them."""
+    if not projects:
         return
+    if not isinstance(projects, str):
+        projects = ", ".join(str(int(i)) for i in projects)
     _run(
         connection,
         "SELECT ci.project_id, r.phase, ci.party, count(*),"
         f" sum(CASE WHEN ci.status IN {CLOSED} THEN 1 ELSE 0 END),"
-        f" sum(CASE WHEN ci.status IN {OPEN} AND ci.due_date < :today THEN 1 ELSE 0 END)"
+        f" sum(CASE WHEN ci.status IN {OPEN} AND ci.due_date < :today THEN 1 ELSE 0 END),"
+        " min(ci.due_date), max(ci.due_date)"
         " FROM checklist_items ci JOIN responsibilities r ON r.id = ci.responsibility_id"
-        f" WHERE ci.project_id IN ({', '.join(str(int(i)) for i in ids)})"
+        f" WHERE ci.project_id IN ({projects})"
         " GROUP BY ci.project_id, r.phase, ci.party",
         today=today,
     )
@@ -104,18 +109,8 @@ def _health(connection, ids: list[int], today: date) -> None:
     )
 
 
-def _charts(connection, project_id: int, today: date) -> None:
-    """The project page's timeline and burn-down (tracker/insights)."""
-    _run(
-        connection,
-        "SELECT r.phase, min(ci.due_date), max(ci.due_date), count(*),"
-        f" sum(CASE WHEN ci.status IN {CLOSED} THEN 1 ELSE 0 END),"
-        f" sum(CASE WHEN ci.status IN {OPEN} AND ci.due_date < :today THEN 1 ELSE 0 END)"
-        " FROM checklist_items ci JOIN responsibilities r ON r.id = ci.responsibility_id"
-        " WHERE ci.project_id = :p GROUP BY r.phase",
-        p=project_id,
-        today=today,
-    )
+def _charts(connection, project_id: int) -> None:
+    """The project page's burn-down (tracker/insights; its timeline comes from _progress)."""
     day = _day(connection, "created_at")  # the items' and the events' column alike
     _run(
         connection,
@@ -192,7 +187,7 @@ def project_page(connection, s: Subjects) -> None:
     )
     _progress(connection, [s.project_id], s.today)
     _health(connection, [s.project_id], s.today)
-    _charts(connection, s.project_id, s.today)
+    _charts(connection, s.project_id)
     _run(
         connection,
         "SELECT e.id, e.created_at, e.action, e.field, e.old_value, e.new_value, u.name"
@@ -370,16 +365,7 @@ def export_portfolio(connection, s: Subjects) -> None:
         " LEFT JOIN organisations pa ON pa.id = p.partner_id"
         " WHERE p.archived_at IS NULL ORDER BY p.go_live_date, p.id",
     )
-    _run(
-        connection,
-        "SELECT ci.project_id, r.phase, ci.party, count(*),"
-        f" sum(CASE WHEN ci.status IN {CLOSED} THEN 1 ELSE 0 END),"
-        f" sum(CASE WHEN ci.status IN {OPEN} AND ci.due_date < :today THEN 1 ELSE 0 END)"
-        " FROM checklist_items ci JOIN responsibilities r ON r.id = ci.responsibility_id"
-        " WHERE ci.project_id IN (SELECT id FROM projects WHERE archived_at IS NULL)"
-        " GROUP BY ci.project_id, r.phase, ci.party",
-        today=s.today,
-    )
+    _progress(connection, "SELECT id FROM projects WHERE archived_at IS NULL", s.today)
 
 
 def export_checklist(connection, s: Subjects) -> None:
