@@ -84,6 +84,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    from sqlalchemy.orm import joinedload
+
     from tracker import models  # noqa: F401  (register every model with the metadata)
     from tracker.auth.models import User
 
@@ -91,7 +93,8 @@ def register_extensions(app: Flask) -> None:
     def load_user(user_id: str):
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        # Its organisation is in the navigation bar of every page: in the same statement.
+        user = db.session.get(User, int(user_id), options=[joinedload(User.organisation)])
         # A deactivated user is signed out on their next request.
         return user if user is not None and user.active else None
 

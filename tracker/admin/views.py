@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import (
     Blueprint,
     abort,
@@ -48,7 +49,9 @@ def _organisation_choices(form: UserForm) -> None:
 def users():
     _require(can_manage_users(current_user))
     pagination = db.paginate(
-        sa.select(User).order_by(User.active.desc(), User.name),
+        sa.select(User)
+        .options(joinedload(User.organisation))
+        .order_by(User.active.desc(), User.name),
         page=page_arg(),
         per_page=50,
         error_out=False,

@@ -39,7 +39,9 @@ class User(UserMixin, db.Model):
     # so that increasing it revokes the previous URL.
     calendar_feed_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+    # Loaded where it is shown (the signed-in user, the users list): not joined to every user
+    # a page reads (assignees, event actors, the assignee menus).
+    organisation: Mapped[Organisation | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
