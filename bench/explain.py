@@ -1,4 +1,5 @@
-"""The query plans of the dashboard, my-tasks and portfolio queries on a benchmark data set.
+"""The query plans of the dashboard, my-tasks and portfolio queries, and of the project page's
+assignee menus, on a benchmark data set.
 
     python -m bench.explain [--size 20000] [--dbs sqlite,postgresql] > plans.md
 
@@ -22,6 +23,7 @@ from tracker.dashboard import queries as lists
 from tracker.enums import Party
 from tracker.extensions import db
 from tracker.projects import queries as projects
+from tracker.projects.models import Project
 
 NOISE = ("Cache Key:", "Cache Mode:", "Hits:", "Memory Usage:", "Buckets:")
 
@@ -60,6 +62,10 @@ def statements(app) -> list[tuple[str, sa.Select]]:
             ("my tasks (client), count", lists.my_tasks_count(client)),
             ("portfolio, first page", projects.portfolio_select(csm).limit(page)),
             ("portfolio, count", projects.portfolio_count(csm)),
+            (
+                "project page and item save, the assignee menus",
+                projects.assignable_users_select(db.session.get(Project, s.project_id)),
+            ),
         ]
 
 

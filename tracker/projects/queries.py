@@ -198,12 +198,18 @@ def project_items(
     return [tuple(row) for row in db.session.execute(query)]
 
 
-def assignable_users(project: Project) -> dict[Party, list[User]]:
-    """Active users who could work each party's items on ``project``, by party."""
-    candidates = db.session.scalars(
+def assignable_users_select(project: Project) -> sa.Select[tuple[User]]:
+    """The active users who could be assigned some of ``project``'s items: every Infor user
+    (admins, CSMs, IMS engineers) and the project's client and partner users."""
+    return (
         sa.select(User)
+        # What the menus and the permissions read of them: a few dozen users every page.
+        .options(sa.orm.load_only(User.name, User.role, User.organisation_id, User.active))
         .where(
-            User.active.is_(True),
+            # Not "active IS 1": SQLite takes that equality for a selective term and scans
+            # the whole table instead of searching the three indexes of the OR (0.04 ms
+            # against 2 ms at 11,000 users).
+            User.active.is_not(False),
             sa.or_(
                 User.role.in_((Role.ADMIN, Role.CSM, Role.IMS)),
                 sa.and_(User.role == Role.CLIENT, User.organisation_id == project.customer_id),
@@ -212,8 +218,12 @@ def assignable_users(project: Project) -> dict[Party, list[User]]:
         )
         .order_by(User.name)
     )
+
+
+def assignable_users(project: Project) -> dict[Party, list[User]]:
+    """Active users who could work each party's items on ``project``, by party."""
     by_party: dict[Party, list[User]] = {party: [] for party in Party}
-    for user in candidates:
+    for user in db.session.scalars(assignable_users_select(project)):
         for party in assignable_parties(user, project):
             by_party[party].append(user)
     return by_party
