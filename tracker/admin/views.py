@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 from flask import (
     Blueprint,
     abort,
@@ -17,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from tracker.admin.forms import OrganisationForm, UserForm
 from tracker.admin.services import create_user, save_organisation, update_user
