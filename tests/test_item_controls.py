@@ -171,3 +171,44 @@ def test_each_item_form_carries_a_working_csrf_token(app, login, client_item, mo
 
     assert response.status_code == 302
     assert load_item(app, iid).status is Status.DONE
+
+
+def deactivated_client(app, world, pid: int, *, assigned: bool) -> int:
+    """A deactivated user of the item's customer, the item's assignee when ``assigned``."""
+    with app.app_context():
+        gone = factories.user("gone@acme.test", factories.Role.CLIENT, world.customer_a)
+        if assigned:
+            factories.item_of(
+                pid, "register_for_onboarding_webinar", Party.CLIENT
+            ).assignee_id = gone.id
+        db.session.get(User, gone.id).active = False
+        db.session.commit()
+        return gone.id
+
+
+def test_a_save_keeps_a_deactivated_assignee(app, login, world, client_item):  # noqa: F811
+    pid, iid = client_item
+    gone_id = deactivated_client(app, world, pid, assigned=True)
+    client = login(World.CSM)
+    form = item_form(project_page(client, pid), iid)
+    form.values[f"item{iid}-status"] = Status.IN_PROGRESS.value
+
+    response = client.post(f"/projects/{pid}/items/{iid}", data=form.values)
+
+    assert response.status_code == 302
+    saved = load_item(app, iid)
+    assert (saved.status, saved.assignee_id) == (Status.IN_PROGRESS, gone_id)
+
+
+def test_a_save_refuses_a_deactivated_user_as_new_assignee(app, login, world, client_item):  # noqa: F811
+    pid, iid = client_item
+    gone_id = deactivated_client(app, world, pid, assigned=False)
+    client = login(World.CSM)
+    form = item_form(project_page(client, pid), iid)
+    form.values[f"item{iid}-assignee_id"] = str(gone_id)
+
+    response = client.post(f"/projects/{pid}/items/{iid}", data=form.values, headers=IN_PLACE)
+
+    assert response.status_code == 422
+    assert "Assignee: Not a valid choice." in response.get_data(as_text=True)
+    assert load_item(app, iid).assignee_id is None

@@ -13,17 +13,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
 from tracker.auth.models import User
-from tracker.checklist.forms import ItemUpdateForm
+from tracker.checklist.forms import ItemUpdateForm, item_prefix
 from tracker.checklist.models import ChecklistItem
 from tracker.enums import Party, Status
-from tracker.permissions import can_change_due_date, can_mark_not_applicable, can_update_item
+from tracker.extensions import db
+from tracker.permissions import (
+    can_be_assigned,
+    can_change_due_date,
+    can_mark_not_applicable,
+    can_update_item,
+)
+from tracker.projects.models import Project
+from tracker.projects.queries import assignable_users
 
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every database
 Choices = list[tuple[str, str]]  # (value, label) of a <select>'s options
 
 
@@ -48,11 +58,17 @@ class ItemFields:
 
 
 class ItemControls:
-    """The controls of the items ``user`` may update, for items of one project."""
+    """The controls of the items ``user`` may update, for the items of ``project``.
 
-    def __init__(self, user: User, assignable: dict[Party, list[User]]) -> None:
+    The assignee menus (the users who may be assigned each party's items: one query) are
+    read when first written; saving an item checks the one assignee posted instead
+    (``accepts_assignee``), unless the form has to be shown again.
+    """
+
+    def __init__(self, user: User, project: Project) -> None:
         # The user itself, not the current_user proxy: asked about every item.
         self.user = getattr(user, "_get_current_object", lambda: user)()
+        self.project = project
         self.labels = {
             "status": _("Status"),
             "assignee_id": _("Assignee"),
@@ -66,12 +82,41 @@ class ItemControls:
         self._statuses_without_na = [
             choice for choice in self._statuses if choice[0] != Status.NOT_APPLICABLE.value
         ]
+
+    @cached_property
+    def _menus(self) -> tuple[dict[Party, Choices], dict[Party, set[int]]]:
+        """Each party's assignee menu, and the ids in it."""
+        assignable = assignable_users(self.project)
         unassigned = [_choice(0, _("Unassigned"))]
-        self._assignees = {
+        choices = {
             party: unassigned + [_choice(u.id, u.name) for u in users]
             for party, users in assignable.items()
         }
-        self._assignable_ids = {party: {u.id for u in users} for party, users in assignable.items()}
+        return choices, {party: {u.id for u in users} for party, users in assignable.items()}
+
+    def accepts_assignee(self, item: ChecklistItem, user_id: int) -> bool:
+        """Whether ``item``'s assignee menu offers ``user_id``: nobody, the current assignee
+        (kept even when deactivated) or an active user who may be assigned it; the menus
+        themselves are not read for that."""
+        if user_id == 0 or user_id == item.assignee_id:
+            return True
+        if "_menus" in self.__dict__:
+            return user_id in self._menus[1][item.party]
+        if not 0 < user_id <= MAX_ID:
+            return False  # no such user; the database would refuse the number itself
+        user = db.session.get(User, user_id)
+        return user is not None and user.active and can_be_assigned(user, item)
+
+    def statuses(self, item: ChecklistItem) -> Choices:
+        """The statuses offered for ``item``: "not applicable" is the project owner's call
+        (kept for an item that already is)."""
+        if item.status is Status.NOT_APPLICABLE or can_mark_not_applicable(self.user, item):
+            return self._statuses
+        return self._statuses_without_na
+
+    def may_move(self, item: ChecklistItem) -> bool:
+        """Whether ``item`` gets a due date control."""
+        return can_change_due_date(self.user, item)
 
     def for_item(
         self, item: ChecklistItem, form: ItemUpdateForm | None = None
@@ -80,18 +125,16 @@ class ItemControls:
         not saved) its values and errors instead of the item's."""
         if not can_update_item(self.user, item):
             return None
-        statuses = self._statuses
-        not_applicable = item.status is Status.NOT_APPLICABLE
-        if not not_applicable and not can_mark_not_applicable(self.user, item):
-            statuses = self._statuses_without_na
-        assignees = self._assignees[item.party]
-        if item.assignee_id and item.assignee_id not in self._assignable_ids[item.party]:
+        statuses = self.statuses(item)
+        menus, offered = self._menus
+        assignees = menus[item.party]
+        if item.assignee_id and item.assignee_id not in offered[item.party]:
             # Assigned to someone who could not be chosen now (deactivated, moved): kept.
             assignees = [*assignees, _choice(item.assignee_id, item.assignee.name)]
-        may_move = can_change_due_date(self.user, item)
+        may_move = self.may_move(item)
         if form is None:
             return ItemFields(
-                prefix=f"item{item.id}-",
+                prefix=item_prefix(item),
                 version=str(item.version),
                 statuses=statuses,
                 status=item.status.value,
@@ -102,7 +145,7 @@ class ItemControls:
             )
         errors = [(str(f.label.text), str(message)) for f in form for message in f.errors]
         return ItemFields(
-            prefix=f"item{item.id}-",
+            prefix=item_prefix(item),
             version=form.version._value(),
             statuses=statuses,
             status=str(form.status.data),

@@ -1,10 +1,18 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import HiddenInput
 
 from tracker.checklist.models import ChecklistItem
@@ -16,6 +24,11 @@ if TYPE_CHECKING:
     from tracker.checklist.controls import ItemControls
 
 MAX_NEXT_LENGTH = 2000
+
+
+def item_prefix(item: ChecklistItem) -> str:
+    """The names of ``item``'s controls start with this: a page holds one form per item."""
+    return f"item{item.id}-"
 
 
 class ItemUpdateForm(TrackerForm):
@@ -37,13 +50,20 @@ class ItemUpdateForm(TrackerForm):
     def posted(cls, item: ChecklistItem, controls: ItemControls, formdata) -> ItemUpdateForm:
         """``item``'s form as posted, accepting what its controls offer the user (the
         project page's choices: tracker.checklist.controls), prefixed as they are."""
-        offered = controls.for_item(item)
-        form = cls(formdata=formdata, prefix=offered.prefix.removesuffix("-"))
-        form.status.choices = offered.statuses
-        form.assignee_id.choices = [(int(value), label) for value, label in offered.assignees]
-        if offered.due_date is None:
+        form = cls(formdata=formdata, prefix=item_prefix(item).removesuffix("-"))
+        form.status.choices = controls.statuses(item)
+        # The posted assignee is checked alone (validate_assignee_id), not against a menu
+        # of every user who may be assigned the item.
+        form.assignee_id.validate_choice = False
+        form._accepts_assignee = partial(controls.accepts_assignee, item)
+        if not controls.may_move(item):
             del form.due_date
         return form
+
+    def validate_assignee_id(self, field) -> None:
+        accepts = getattr(self, "_accepts_assignee", None)
+        if accepts is not None and not accepts(field.data):
+            raise ValidationError(field.gettext("Not a valid choice."))
 
 
 class CommentForm(TrackerForm):

@@ -19,7 +19,7 @@ from tracker.extensions import db
 from tracker.loaders import get_item_or_404, get_project_or_404
 from tracker.permissions import can_comment, can_update_item
 from tracker.projects.models import Project
-from tracker.projects.queries import assignable_users, project_events
+from tracker.projects.queries import project_events
 from tracker.templating import format_date
 from tracker.timeutil import today
 
@@ -28,7 +28,7 @@ bp = Blueprint("checklist", __name__)
 
 def _controls(project: Project) -> ItemControls:
     """The update controls the current user gets for the project's items."""
-    return ItemControls(current_user, assignable_users(project))
+    return ItemControls(current_user, project)
 
 
 def _render_item(
@@ -124,7 +124,7 @@ def item(project_id: int, item_id: int):
 @bp.route("/projects/<int:project_id>/items/<int:item_id>", methods=["POST"])
 @login_required
 def update(project_id: int, item_id: int):
-    project = get_project_or_404(project_id)
+    project = get_project_or_404(project_id, shown=False)
     item = get_item_or_404(project, item_id)
     if not can_update_item(current_user, item):
         abort(403)
@@ -188,7 +188,7 @@ def update(project_id: int, item_id: int):
     if _wants_row():
         return _render_row(project, item, back, controls=controls)
     flash(_("Item updated."), "success")
-    return redirect(f"{back}#item-{item.id}")
+    return redirect(f"{back}#item-{item_id}")  # item_id: the item is expired by the commit
 
 
 @bp.route("/projects/<int:project_id>/items/<int:item_id>/comments", methods=["POST"])

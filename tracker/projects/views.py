@@ -45,7 +45,6 @@ from tracker.projects.filters import customer_arg, customer_filter
 from tracker.projects.forms import ProjectForm
 from tracker.projects.models import Project
 from tracker.projects.queries import (
-    assignable_users,
     portfolio_count,
     portfolio_select,
     project_assignees,
@@ -321,7 +320,7 @@ def detail(project_id: int):
     project = get_project_or_404(project_id, options=[selectinload(Project.ims_scope)])
     filters = checklist_filters()
     rows = project_items(project, **filters)
-    controls = ItemControls(current_user, assignable_users(project))
+    controls = ItemControls(current_user, project)
     # phase -> area -> rows, keeping catalogue order (rows come sorted by position)
     grouped: dict[Phase, dict[int, tuple]] = {}
     for item, row, area in rows:
