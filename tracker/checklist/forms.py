@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from tracker.checklist.controls import ItemControls
 
 MAX_NEXT_LENGTH = 2000
+# WTForms' own message for a choice not offered, translated by WTForms' catalogue (a
+# constant: not one of the tracker's messages to extract).
+INVALID_CHOICE = "Not a valid choice."
 
 
 def item_prefix(item: ChecklistItem) -> str:
@@ -63,7 +66,7 @@ class ItemUpdateForm(TrackerForm):
     def validate_assignee_id(self, field) -> None:
         accepts = getattr(self, "_accepts_assignee", None)
         if accepts is not None and not accepts(field.data):
-            raise ValidationError(field.gettext("Not a valid choice."))
+            raise ValidationError(field.gettext(INVALID_CHOICE))
 
 
 class CommentForm(TrackerForm):
