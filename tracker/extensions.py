@@ -60,6 +60,7 @@ class TrackerBabel(Babel):
 
     def init_app(self, app, *args, **kwargs) -> None:
         super().init_app(app, *args, **kwargs)
+
         # The templates' _(), ngettext() and pgettext() as Flask-Babel installs them, but
         # asking the domain for its catalogue directly: Flask-Babel's get_translations()
         # first finds the domain again through the context, for every string.
