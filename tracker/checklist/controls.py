@@ -24,12 +24,7 @@ from tracker.checklist.forms import ItemUpdateForm, item_prefix
 from tracker.checklist.models import ChecklistItem
 from tracker.enums import Party, Status
 from tracker.extensions import db
-from tracker.permissions import (
-    can_be_assigned,
-    can_change_due_date,
-    can_mark_not_applicable,
-    can_update_item,
-)
+from tracker.permissions import can_be_assigned, can_edit_project, updatable_parties
 from tracker.projects.models import Project
 from tracker.projects.queries import assignable_users
 
@@ -69,6 +64,10 @@ class ItemControls:
         # The user itself, not the current_user proxy: asked about every item.
         self.user = getattr(user, "_get_current_object", lambda: user)()
         self.project = project
+        # The permissions below are the project's, the same for each of its items: asked once
+        # (can_update_item, can_mark_not_applicable and can_change_due_date for its items).
+        self._updatable = updatable_parties(self.user, project)
+        self._edits = can_edit_project(self.user, project)
         self.labels = {
             "status": _("Status"),
             "assignee_id": _("Assignee"),
@@ -110,20 +109,26 @@ class ItemControls:
     def statuses(self, item: ChecklistItem) -> Choices:
         """The statuses offered for ``item``: "not applicable" is the project owner's call
         (kept for an item that already is)."""
-        if item.status is Status.NOT_APPLICABLE or can_mark_not_applicable(self.user, item):
+        self._check(item)
+        if item.status is Status.NOT_APPLICABLE or self._edits:
             return self._statuses
         return self._statuses_without_na
 
+    def _check(self, item: ChecklistItem) -> None:
+        if item.project_id != self.project.id:
+            raise ValueError(f"item {item.id} is not of project {self.project.id}")
+
     def may_move(self, item: ChecklistItem) -> bool:
         """Whether ``item`` gets a due date control."""
-        return can_change_due_date(self.user, item)
+        return self._edits
 
     def for_item(
         self, item: ChecklistItem, form: ItemUpdateForm | None = None
     ) -> ItemFields | None:
         """``item``'s controls, None when the user may not update it; with ``form`` (posted,
         not saved) its values and errors instead of the item's."""
-        if not can_update_item(self.user, item):
+        self._check(item)
+        if item.party not in self._updatable:
             return None
         statuses = self.statuses(item)
         menus, offered = self._menus
