@@ -287,6 +287,22 @@ def test_required_field_message_is_in_french(world, french_csm):
     assert "Ce champ est requis." in response.get_data(as_text=True)
 
 
+def test_the_form_messages_of_one_language_do_not_leak_into_another(app, world, french_csm):
+    """WTForms' catalogue is kept per language (tracker.forms.WTFormsMessages): a French page
+    and then an English one, each with its own message."""
+    item = f"/projects/{world.project_a}/items"
+    with app.app_context():
+        item_id = factories.items_of(world.project_a)[0].id
+    french_csm.post(f"{item}/{item_id}/comments", data={"body": ""})
+    english = app.test_client()
+    english.post("/login", data={"email": World.CLIENT_A, "password": factories.PASSWORD})
+
+    response = english.post(f"{item}/{item_id}/comments", data={"body": ""})
+
+    assert response.status_code == 422
+    assert "This field is required." in response.get_data(as_text=True)
+
+
 def test_dates_are_written_the_french_way(app, world, french_csm):
     with app.app_context():
         db.session.get(Project, world.project_a).kickoff_date = date(2026, 11, 28)

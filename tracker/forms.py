@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
+from babel import support
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,6 +19,7 @@ from wtforms import (
     ValidationError,
     widgets,
 )
+from wtforms.i18n import messages_path
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -67,9 +72,35 @@ def has_control_characters(value: str) -> bool:
     return bool(_CONTROL.search(value))
 
 
+@lru_cache(maxsize=8)
+def _wtforms_catalogue(language: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [language], domain="wtforms")
+
+
+class WTFormsMessages:
+    """WTForms' own messages ("Not a valid choice.", "This field is required.") in the page's
+    language, as Flask-WTF gives them, but with WTForms' catalogue read once per language and
+    process: Flask-WTF reads the file again on every request that makes a form."""
+
+    def gettext(self, string: str) -> str:
+        return _wtforms_catalogue(str(get_locale() or "en")).ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalogue(str(get_locale() or "en")).ungettext(singular, plural, n)
+
+
+WTFORMS_MESSAGES = WTFormsMessages()
+
+
 class TrackerForm(FlaskForm):
     """The base of every form: refuses control characters in any submitted text, naming
     the field, before any other check runs."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return WTFORMS_MESSAGES
 
     def validate(self, extra_validators=None) -> bool:
         clean = True
