@@ -13,20 +13,22 @@ from tracker.extensions import db
 from tracker.permissions import can_view_project
 from tracker.projects.models import Project
 
+# What every page of a project shows of it; loader options are immutable, built once.
+EVERY_PAGE = (
+    joinedload(Project.customer),
+    joinedload(Project.csm),
+    joinedload(Project.partner),
+    joinedload(Project.catalogue_version),
+)
+
 
 def get_project_or_404(project_id: int, *, options: Sequence = (), shown: bool = True) -> Project:
     """A project the current user may see; 404 otherwise, so existence does not leak.
     Loaded with what every page of a project shows of it (its customer, CSM, partner and
     catalogue version; not when it is not ``shown``, for a save that redirects), and
     ``options``: as many statements for any project."""
-    every_page = [
-        joinedload(Project.customer),
-        joinedload(Project.csm),
-        joinedload(Project.partner),
-        joinedload(Project.catalogue_version),
-    ]
     project = db.session.get(
-        Project, project_id, options=[*every_page, *options] if shown else options
+        Project, project_id, options=[*EVERY_PAGE, *options] if shown else options
     )
     if project is None or not can_view_project(current_user, project):
         abort(404)
