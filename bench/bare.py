@@ -84,27 +84,31 @@ def _day(connection, column: str) -> str:
     return f"date({column})" if connection.dialect.name == "sqlite" else f"CAST({column} AS DATE)"
 
 
-def _health(connection, ids: list[int], today: date) -> None:
-    """Health and "waiting on" of the projects (tracker/insights: the portfolio's health
-    column, the project page's "waiting on")."""
+def _progress_and_health(connection, ids: list[int], today: date) -> None:
+    """Progress per project, phase and party (as _progress) with the health and "waiting on"
+    counts of each group (tracker/insights: the portfolio's health column, the project page's
+    "waiting on"), in one statement as the app's."""
     if not ids:
         return
     overdue = f"ci.status IN {OPEN} AND ci.due_date < :today"
     late = _days_late(connection, "ci.due_date")
     _run(
         connection,
-        "SELECT ci.project_id, ci.party, count(*),"
+        "SELECT ci.project_id, r.phase, ci.party, count(*),"
+        f" sum(CASE WHEN ci.status IN {CLOSED} THEN 1 ELSE 0 END),"
+        f" sum(CASE WHEN {overdue} THEN 1 ELSE 0 END),"
+        " min(ci.due_date), max(ci.due_date),"
         f" sum(CASE WHEN ci.status IN {OPEN} THEN 1 ELSE 0 END),"
         " sum(CASE WHEN ci.due_date < :today THEN 1 ELSE 0 END),"
-        f" sum(CASE WHEN {overdue} THEN 1 ELSE 0 END),"
         " sum(CASE WHEN ci.due_date <= p.go_live_date THEN 1 ELSE 0 END),"
         f" sum(CASE WHEN ci.status IN {OPEN} AND ci.due_date <= p.go_live_date"
         " THEN 1 ELSE 0 END),"
         f" coalesce(sum(CASE WHEN {overdue} THEN {late} ELSE 0 END), 0),"
         f" coalesce(max(CASE WHEN {overdue} THEN {late} ELSE 0 END), 0)"
-        " FROM checklist_items ci JOIN projects p ON p.id = ci.project_id"
+        " FROM checklist_items ci JOIN responsibilities r ON r.id = ci.responsibility_id"
+        " JOIN projects p ON p.id = ci.project_id"
         f" WHERE ci.project_id IN ({', '.join(str(int(i)) for i in ids)})"
-        " GROUP BY ci.project_id, ci.party",
+        " GROUP BY ci.project_id, r.phase, ci.party",
         today=today,
     )
 
@@ -159,8 +163,7 @@ def portfolio(connection, s: Subjects) -> None:
         n=s.page_size,
     )
     _run(connection, "SELECT count(*) FROM projects WHERE archived_at IS NULL")
-    _progress(connection, [row[0] for row in rows], s.today)
-    _health(connection, [row[0] for row in rows], s.today)
+    _progress_and_health(connection, [row[0] for row in rows], s.today)
     _filter_options(connection)
 
 
@@ -185,8 +188,7 @@ def project_page(connection, s: Subjects) -> None:
         " WHERE ci.project_id = :p ORDER BY r.position, ci.party",
         p=s.project_id,
     )
-    _progress(connection, [s.project_id], s.today)
-    _health(connection, [s.project_id], s.today)
+    _progress_and_health(connection, [s.project_id], s.today)
     _charts(connection, s.project_id)
     _run(
         connection,

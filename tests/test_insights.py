@@ -55,6 +55,7 @@ from tracker.insights.queries import (
     burndown,
     heatmap,
     phase_spans,
+    progress_and_stats,
     project_stats,
 )
 from tracker.projects.models import Project
@@ -227,6 +228,23 @@ def test_waiting_on_counts_open_items_and_days_overdue_per_party(ctx, world):
     }
     assert list(stats.waiting) == [Party.INFOR, Party.CLIENT, Party.IMS]  # Party order
     assert [party for party, _ in stats.slipping] == [Party.CLIENT, Party.IMS]
+
+
+def test_the_pages_progress_with_the_health_is_the_progress_counted_alone(ctx, world):
+    """The portfolio and the project page read progress and health in one statement
+    (progress_and_stats); the exports and the API count progress alone: the same numbers."""
+    items = factories.items_of(world.project_b)
+    for n, item in enumerate(items):
+        item.due_date = days(n % 7 - 3)
+        item.status = list(Status)[n % len(Status)]
+        item.reason = "Because." if item.status.needs_reason else None
+    db.session.commit()
+    projects = [db.session.get(Project, pid) for pid in (world.project_a, world.project_b)]
+
+    together, _ = progress_and_stats(projects, today())
+
+    assert together == progress_by_project([world.project_a, world.project_b], today())
+    assert together[world.project_b].overdue > 0
 
 
 def test_waiting_on_table_on_the_project_page(app, world, login):

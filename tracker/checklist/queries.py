@@ -81,6 +81,24 @@ class Progress:
         """The first phase that still has open items."""
         return next((p for p, tally in self.phases.items() if tally.open), None)
 
+    def add(self, phase: Phase, party: Party, *counts) -> None:
+        """One group of ``progress_columns``: a phase's items of one party."""
+        self.phases[phase].add(*counts)
+        self.parties.setdefault(party, Tally()).add(*counts)
+        self.overall.add(*counts)
+
+
+def progress_columns(today: date) -> list[sa.ColumnElement]:
+    """What a ``Tally`` adds up for a group of items: how many, closed, overdue, the first
+    and the last due date."""
+    return [
+        sa.func.count(),
+        count_where(ChecklistItem.status.in_(CLOSED_STATUSES)),
+        count_where(is_overdue(today)),
+        sa.func.min(ChecklistItem.due_date),
+        sa.func.max(ChecklistItem.due_date),
+    ]
+
 
 def progress_by_project(project_ids: Iterable[int] | sa.Select, today: date) -> dict[int, Progress]:
     """Progress of each project, per phase and per party, in one grouped query.
@@ -102,19 +120,12 @@ def progress_by_project(project_ids: Iterable[int] | sa.Select, today: date) -> 
             ChecklistItem.project_id,
             Responsibility.phase,
             ChecklistItem.party,
-            sa.func.count(),
-            count_where(ChecklistItem.status.in_(CLOSED_STATUSES)),
-            count_where(is_overdue(today)),
-            sa.func.min(ChecklistItem.due_date),
-            sa.func.max(ChecklistItem.due_date),
+            *progress_columns(today),
         )
         .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
         .where(scope)
         .group_by(ChecklistItem.project_id, Responsibility.phase, ChecklistItem.party)
     )
     for project_id, phase, party, *counts in rows:
-        progress = result[project_id]
-        progress.phases[phase].add(*counts)
-        progress.parties.setdefault(party, Tally()).add(*counts)
-        progress.overall.add(*counts)
+        result[project_id].add(phase, party, *counts)
     return result

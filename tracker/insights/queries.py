@@ -18,7 +18,14 @@ from tracker.account.language import localized
 from tracker.audit.models import Event
 from tracker.catalogue.models import Area, CatalogueVersion, Responsibility
 from tracker.checklist.models import ChecklistItem
-from tracker.checklist.queries import Progress, count_where, is_due_soon, is_open, is_overdue
+from tracker.checklist.queries import (
+    Progress,
+    count_where,
+    is_due_soon,
+    is_open,
+    is_overdue,
+    progress_columns,
+)
 from tracker.enums import CLOSED_STATUSES, OPEN_STATUSES, Party, Phase
 from tracker.extensions import db
 from tracker.insights.health import Health, HealthCounts, health_of
@@ -52,40 +59,59 @@ class ProjectStats:
 
 
 def project_stats(projects: Sequence[Project], today: date) -> dict[int, ProjectStats]:
-    """Health and "waiting on" of each project, from one query grouped by project and party."""
-    result = {project.id: ProjectStats() for project in projects}
+    """Health and "waiting on" of each project (``progress_and_stats``)."""
+    return progress_and_stats(projects, today)[1]
+
+
+def progress_and_stats(
+    projects: Sequence[Project], today: date
+) -> tuple[dict[int, Progress], dict[int, ProjectStats]]:
+    """The progress (as ``progress_by_project`` counts it) and the health and "waiting on"
+    of each project, from one query grouped by project, phase and party: the portfolio and
+    the project page show both."""
+    progress = {project.id: Progress() for project in projects}
+    stats = {project.id: ProjectStats() for project in projects}
     if not projects:
-        return result
+        return progress, stats
     overdue = is_overdue(today)
     by_go_live = ChecklistItem.due_date <= Project.go_live_date
     late_days = days_late(ChecklistItem.due_date, today)
     rows = db.session.execute(
         sa.select(
             ChecklistItem.project_id,
+            Responsibility.phase,
             ChecklistItem.party,
-            sa.func.count(),
+            *progress_columns(today),
             count_where(is_open()),
             count_where(ChecklistItem.due_date < today),
-            count_where(overdue),
             count_where(by_go_live),
             count_where(sa.and_(is_open(), by_go_live)),
             sa.func.coalesce(sa.func.sum(sa.case((overdue, late_days), else_=0)), 0),
             sa.func.coalesce(sa.func.max(sa.case((overdue, late_days), else_=0)), 0),
         )
+        .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
         .join(Project, ChecklistItem.project_id == Project.id)
-        .where(ChecklistItem.project_id.in_(list(result)))
-        .group_by(ChecklistItem.project_id, ChecklistItem.party)
+        .where(ChecklistItem.project_id.in_(list(progress)))
+        .group_by(ChecklistItem.project_id, Responsibility.phase, ChecklistItem.party)
     )
-    for pid, party, total, open_, due, late, by_gl, open_by_gl, days, longest in rows:
-        stats = result[pid]
-        stats.counts.add(HealthCounts(total, open_, due, late, by_gl, open_by_gl))
+    for pid, phase, party, total, closed, late, first, last, *health in rows:
+        progress[pid].add(phase, party, total, closed, late, first, last)
+        open_, due, by_gl, open_by_gl, days, longest = health
+        project_stats = stats[pid]
+        project_stats.counts.add(HealthCounts(total, open_, due, late, by_gl, open_by_gl))
         if open_:
-            stats.waiting[party] = Waiting(open_, late, int(days), int(longest))
+            waiting = project_stats.waiting.setdefault(party, Waiting())
+            waiting.open += open_
+            waiting.overdue += late
+            waiting.days_late += int(days)
+            waiting.max_days_late = max(waiting.max_days_late, int(longest))
     for project in projects:
-        stats = result[project.id]
-        stats.waiting = {p: stats.waiting[p] for p in Party if p in stats.waiting}
-        stats.health = health_of(stats.counts, project.go_live_date, today)
-    return result
+        project_stats = stats[project.id]
+        project_stats.waiting = {
+            p: project_stats.waiting[p] for p in Party if p in project_stats.waiting
+        }
+        project_stats.health = health_of(project_stats.counts, project.go_live_date, today)
+    return progress, stats
 
 
 # --- the phase timeline: from the project's progress ----------------------------------------

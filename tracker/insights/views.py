@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -42,11 +41,14 @@ class ProjectInsights:
     parties: list[Party]
 
 
-def project_insights(project: Project, progress: Progress, on: date) -> ProjectInsights:
-    """The project page's pictures, with the project's ``progress`` on ``on``: four queries
-    more, whatever the project's size."""
+def project_insights(
+    project: Project, progress: Progress, stats: ProjectStats, on: date
+) -> ProjectInsights:
+    """The project page's pictures, with the project's ``progress`` and ``stats`` on ``on``
+    (tracker.insights.queries.progress_and_stats): the burn-down's queries more, whatever
+    the project's size."""
     return ProjectInsights(
-        stats=project_stats([project], on)[project.id],
+        stats=stats,
         timeline=timeline(project, phase_spans(progress), on),
         burndown=burndown_chart(burndown(project, on)),
         rule=HealthRule(),
@@ -58,11 +60,6 @@ def project_insights(project: Project, progress: Progress, on: date) -> ProjectI
 class PortfolioInsights:
     stats: dict[int, ProjectStats]
     rule: HealthRule
-
-
-def portfolio_insights(projects: Sequence[Project], on: date) -> PortfolioInsights:
-    """Health and "waiting on" of a page of projects: one query."""
-    return PortfolioInsights(stats=project_stats(projects, on), rule=HealthRule())
 
 
 @bp.route("/insights/heatmap")

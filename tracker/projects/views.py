@@ -15,7 +15,6 @@ from tracker.account.language import localized
 from tracker.auth.models import User
 from tracker.catalogue.loader import KEY_PATTERN, current_version
 from tracker.checklist.controls import ItemControls
-from tracker.checklist.queries import progress_by_project
 from tracker.enums import (
     Deployment,
     Environment,
@@ -29,8 +28,9 @@ from tracker.enums import (
 )
 from tracker.errors import RuleError
 from tracker.extensions import db
-from tracker.insights.queries import project_areas
-from tracker.insights.views import portfolio_insights, project_insights
+from tracker.insights.health import HealthRule
+from tracker.insights.queries import progress_and_stats, project_areas
+from tracker.insights.views import PortfolioInsights, project_insights
 from tracker.loaders import get_project_or_404
 from tracker.organisations.models import Organisation
 from tracker.pagecache import cached_page
@@ -109,12 +109,13 @@ def portfolio():
         count=portfolio_count(current_user, **filters),
     )
     projects = list(pagination.items)
+    progress, stats = progress_and_stats(projects, today())
     return render_template(
         "projects/portfolio.html",
         projects=projects,
         pagination=pagination,
-        progress=progress_by_project([p.id for p in projects], today()),
-        insights=portfolio_insights(projects, today()),
+        progress=progress,
+        insights=PortfolioInsights(stats, HealthRule()),
         customer_options=customer_filter(filters["customer_id"]),
         csm_options=visible_csms(current_user),
         filters={
@@ -327,14 +328,14 @@ def detail(project_id: int):
         areas = grouped.setdefault(row.phase, {})
         areas.setdefault(area.id, (area, []))[1].append((item, row))
     assignees = project_assignees(project)
-    progress = progress_by_project([project.id], today())[project.id]
+    progress, stats = (by_id[project.id] for by_id in progress_and_stats([project], today()))
     return render_template(
         "projects/detail.html",
         project=project,
         grouped={phase: list(grouped[phase].values()) for phase in Phase if phase in grouped},
         controls=controls,
         progress=progress,
-        insights=project_insights(project, progress, today()),
+        insights=project_insights(project, progress, stats, today()),
         area_options=project_areas(project),
         assignee_options=[(-1, _("Unassigned"))] + [(u.id, u.name) for u in assignees],
         events=db.session.scalars(project_events(project, limit=30)).all(),
