@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -21,8 +22,10 @@ Csm = aliased(User, name="csm")
 Assignee = aliased(User, name="assignee")
 
 
+@cache
 def item_rows() -> sa.Select:
-    """Items with what a list needs to show them: project, customer, CSM, row, assignee."""
+    """Items with what a list needs to show them: project, customer, CSM, row, assignee.
+    Built once: a statement is immutable, each list adds its own WHERE to a copy."""
     return (
         sa.select(
             ChecklistItem.id,
