@@ -68,19 +68,30 @@ class ItemControls:
         # (can_update_item, can_mark_not_applicable and can_change_due_date for its items).
         self._updatable = updatable_parties(self.user, project)
         self._edits = can_edit_project(self.user, project)
-        self.labels = {
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """The controls' labels, translated once a page (not read by a save that succeeds)."""
+        return {
             "status": _("Status"),
             "assignee_id": _("Assignee"),
             "due_date": _("Due date"),
             "reason": _("Reason (when blocked or not applicable)"),
             "submit": _("Save"),
         }
+
+    @cached_property
+    def csrf_token(self) -> str | None:
         csrf = current_app.config.get("WTF_CSRF_ENABLED", True)
-        self.csrf_token = generate_csrf() if csrf else None
-        self._statuses = [_choice(s.value, s.label) for s in Status]
-        self._statuses_without_na = [
-            choice for choice in self._statuses if choice[0] != Status.NOT_APPLICABLE.value
-        ]
+        return generate_csrf() if csrf else None
+
+    @cached_property
+    def _statuses(self) -> Choices:
+        return [_choice(s.value, s.label) for s in Status]
+
+    @cached_property
+    def _statuses_without_na(self) -> Choices:
+        return [choice for choice in self._statuses if choice[0] != Status.NOT_APPLICABLE.value]
 
     @cached_property
     def _menus(self) -> tuple[dict[Party, Choices], dict[Party, set[int]]]:
