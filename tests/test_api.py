@@ -412,3 +412,9 @@ def test_a_boolean_is_not_taken_for_a_user_id(app, api, token, world):
     )
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "assignee_id"
+
+
+def test_an_id_beyond_what_the_database_holds_is_a_404(api, token, world):
+    response = api("GET", "/projects/99999999999999999999", token(World.CSM))
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"

@@ -1,3 +1,5 @@
+import pytest
+
 from tests.factories import World
 
 
@@ -6,3 +8,19 @@ def test_portfolio_lists_the_csms_projects(world, login):
     page = client.get("/projects").get_data(as_text=True)
     assert "Acme rollout" in page
     assert "Globex rollout" in page
+
+
+HUGE = "99999999999999999999"  # beyond any id a database column holds
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/projects/{HUGE}",
+        f"/projects/{HUGE}/history",
+        "/projects/1/items/" + HUGE,
+        f"/admin/users/{HUGE}",
+    ],
+)
+def test_an_id_beyond_what_the_database_holds_is_not_found(login, world, url):
+    assert login(World.ADMIN).get(url).status_code == 404

@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker.config import Config
+from tracker.queryargs import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +21,7 @@ def create_app(config: object | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config or Config())
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     _configure_database(app)
     _check_secret_key(app)
     _trust_proxies(app)

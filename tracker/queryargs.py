@@ -1,4 +1,5 @@
-"""Bounded reading of query-string arguments: a value out of bounds is ignored, never a 500."""
+"""Bounded reading of query-string arguments: a value out of bounds is ignored, never a 500.
+And the ids in URL paths: a number no id column holds matches no route (404)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,23 @@ from enum import Enum
 from typing import TypeVar
 
 from flask import request
+from werkzeug.routing import IntegerConverter
 
 E = TypeVar("E", bound=Enum)
 MAX_INT = 2**31 - 1
 # ASCII digits only: int() would also take " 7", "+7", "1_000" and other scripts' digits.
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,10}")
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route (tracker.create_app installs it): at most ``MAX_INT``, the
+    largest id an INTEGER column holds on every database. A longer number matches no route
+    (404) instead of reaching the database, which refuses it (SQLite with an OverflowError:
+    a 500)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_INT)
+        super().__init__(map, *args, **kwargs)
 
 
 def enum_arg(name: str, enum_cls: type[E]) -> E | None:

@@ -4,9 +4,11 @@ The project page shows every item of a project (26 on average) with its status, 
 due date controls. A WTForms form per item, each rendering its widgets and repeating the
 assignee list (every CSM, IMS engineer and administrator for an Infor item), was three
 quarters of the page's time (bench/README.md). Here the choices are translated and escaped
-once per page and each item's controls only pick from them; ``ItemUpdateForm`` still
-validates what is posted, under the same field names, and a form that failed validation is
-shown again through the same controls (its values and errors).
+once per page and each item's controls only pick from them. ``ItemUpdateForm`` validates
+what is posted under the same field names, accepting what the controls offer: the statuses
+of the menu, and the one assignee posted checked alone (``accepts_assignee``), without
+reading the whole menu. A form that failed validation is shown again through the same
+controls (its values and errors).
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from tracker.extensions import db
 from tracker.permissions import can_be_assigned, can_edit_project, updatable_parties
 from tracker.projects.models import Project
 from tracker.projects.queries import assignable_users
+from tracker.queryargs import MAX_INT
 
-MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every database
 Choices = list[tuple[str, str]]  # (value, label) of a <select>'s options
 
 
@@ -106,13 +108,13 @@ class ItemControls:
 
     def accepts_assignee(self, item: ChecklistItem, user_id: int) -> bool:
         """Whether ``item``'s assignee menu offers ``user_id``: nobody, the current assignee
-        (kept even when deactivated) or an active user who may be assigned it; the menus
-        themselves are not read for that."""
+        (kept even when deactivated) or an active user who may be assigned it. The menus are
+        not read for that (but looked up when they already were)."""
         if user_id == 0 or user_id == item.assignee_id:
             return True
         if "_menus" in self.__dict__:
             return user_id in self._menus[1][item.party]
-        if not 0 < user_id <= MAX_ID:
+        if not 0 < user_id <= MAX_INT:
             return False  # no such user; the database would refuse the number itself
         user = db.session.get(User, user_id)
         return user is not None and user.active and can_be_assigned(user, item)
