@@ -63,7 +63,7 @@ def statements(app) -> list[tuple[str, sa.Select]]:
             ("portfolio, first page", projects.portfolio_select(csm).limit(page)),
             ("portfolio, count", projects.portfolio_count(csm)),
             (
-                "project page and item save, the assignee menus",
+                "project page, the assignee menus",
                 projects.assignable_users_select(db.session.get(Project, s.project_id)),
             ),
         ]

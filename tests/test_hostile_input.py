@@ -475,7 +475,9 @@ def unbounded_fields(form_cls) -> list[str]:
         if issubclass(field_cls, BooleanField):
             continue  # sent or not: nothing else is kept
         if issubclass(field_cls, SelectFieldBase):
-            if unbound.kwargs.get("validate_choice", True) is False:
+            # Choices not checked by WTForms: bounded only by a check of the form's own.
+            unchecked = unbound.kwargs.get("validate_choice", True) is False
+            if unchecked and not hasattr(form_cls, f"validate_{name}"):
                 loose.append(name)
             continue
         if issubclass(field_cls, DateField):

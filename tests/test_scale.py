@@ -271,7 +271,8 @@ def test_a_project_page_reads_as_many_statements_whatever_the_projects_shape(app
 
 
 def test_the_assignee_menus_search_the_user_indexes_on_sqlite(app, portfolio):
-    """Every project page and item save reads the users who may be assigned its items. On
+    """Every project page reads the users who may be assigned its items (an item save, when
+    its form is shown again). On
     SQLite, ``active IS 1`` made the planner scan every user (2 ms at 11,000 users) instead of
     searching the role and organisation indexes of the OR."""
     with app.app_context():

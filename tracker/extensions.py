@@ -60,12 +60,14 @@ class TrackerBabel(Babel):
 
     def init_app(self, app, *args, **kwargs) -> None:
         super().init_app(app, *args, **kwargs)
+        if not self._configure_jinja:
+            return
 
         # The templates' _(), ngettext() and pgettext() as Flask-Babel installs them, but
         # asking the domain for its catalogue directly: Flask-Babel's get_translations()
         # first finds the domain again through the context, for every string.
         def catalogue():
-            return app.extensions["babel"].instance.domain_instance.get_translations()
+            return self.domain_instance.get_translations()
 
         app.jinja_env.install_gettext_callables(
             gettext=lambda s: catalogue().ugettext(s),

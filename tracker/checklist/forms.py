@@ -40,7 +40,9 @@ class ItemUpdateForm(TrackerForm):
         _l("Reason (when blocked or not applicable)"),
         validators=[Optional(), Length(max=MAX_REASON_LENGTH)],
     )
-    assignee_id = SelectField(_l("Assignee"), coerce=int, default=0)
+    # Checked alone (validate_assignee_id), not against a menu of every user who may be
+    # assigned the item: validate_choice off.
+    assignee_id = SelectField(_l("Assignee"), coerce=int, default=0, validate_choice=False)
     due_date = BoundedDateField(_l("Due date"), validators=[Optional()])
     version = BoundedIntegerField(
         widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)]
@@ -55,17 +57,16 @@ class ItemUpdateForm(TrackerForm):
         project page's choices: tracker.checklist.controls), prefixed as they are."""
         form = cls(formdata=formdata, prefix=item_prefix(item).removesuffix("-"))
         form.status.choices = controls.statuses(item)
-        # The posted assignee is checked alone (validate_assignee_id), not against a menu
-        # of every user who may be assigned the item.
-        form.assignee_id.validate_choice = False
         form._accepts_assignee = partial(controls.accepts_assignee, item)
         if not controls.may_move(item):
             del form.due_date
         return form
 
     def validate_assignee_id(self, field) -> None:
+        """The assignee posted must be one the item's controls offer (``posted``); a form
+        made otherwise accepts none."""
         accepts = getattr(self, "_accepts_assignee", None)
-        if accepts is not None and not accepts(field.data):
+        if accepts is None or not accepts(field.data):
             raise ValidationError(field.gettext(INVALID_CHOICE))
 
 

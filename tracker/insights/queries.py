@@ -59,7 +59,9 @@ class ProjectStats:
 
 
 def project_stats(projects: Sequence[Project], today: date) -> dict[int, ProjectStats]:
-    """Health and "waiting on" of each project (``progress_and_stats``)."""
+    """Health and "waiting on" of each project, for the heatmap: ``progress_and_stats``'s
+    statement, its progress left unused (the same grouped read of a page of projects' items,
+    and one definition of the counts)."""
     return progress_and_stats(projects, today)[1]
 
 
