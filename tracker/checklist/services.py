@@ -5,8 +5,10 @@ Services flush and never commit: the view (or CLI command) commits once per requ
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -60,7 +62,13 @@ def condition_holds(condition: Condition | None, project: Project) -> bool:
     raise AssertionError(condition)  # pragma: no cover - every condition is matched
 
 
-def parties_for(row: Responsibility, project: Project, ims_scope: set[str]) -> list[Party]:
+def ims_scope(project: Project) -> set[str]:
+    """The keys of the client rows IMS takes over on ``project``: none without an IMS
+    contract, whose scope is then not read (parties_for would not look at it)."""
+    return project.ims_scope_keys if project.ims_contract else set()
+
+
+def parties_for(row: CatalogueRule, project: Project, ims_scope: set[str]) -> list[Party]:
     """The primary parties of ``row`` on ``project``, one checklist item each."""
     parties: list[Party] = []
     if row.party_infor:
@@ -75,15 +83,49 @@ def parties_for(row: Responsibility, project: Project, ims_scope: set[str]) -> l
     return list(dict.fromkeys(parties))
 
 
-def due_date_for(row: Responsibility, project: Project) -> date:
+def due_date_for(row: CatalogueRule, project: Project) -> date:
     anchor = project.kickoff_date if row.due_anchor is Anchor.KICKOFF else project.go_live_date
     return anchor + timedelta(days=row.due_offset_days)
 
 
-def responsibilities_of(version_id: int) -> list[Responsibility]:
+class CatalogueRule(Protocol):
+    """What the catalogue rules read of a row (parties_for, due_date_for, condition_holds): a
+    ``Responsibility``, or a row of ``RULE_COLUMNS``."""
+
+    id: int
+    key: str
+    party_infor: bool
+    party_client: bool
+    party_ims: bool
+    party_implementer: bool
+    ims_eligible: bool
+    condition: Condition | None
+    due_anchor: Anchor
+    due_offset_days: int
+
+
+# The planner reads these columns, not the rows' texts and notes: building whole catalogue
+# rows was a third of a project's instantiation.
+RULE_COLUMNS = (
+    Responsibility.id,
+    Responsibility.key,
+    Responsibility.party_infor,
+    Responsibility.party_client,
+    Responsibility.party_ims,
+    Responsibility.party_implementer,
+    Responsibility.ims_eligible,
+    Responsibility.condition,
+    Responsibility.due_anchor,
+    Responsibility.due_offset_days,
+)
+
+
+def responsibilities_of(version_id: int) -> list[sa.Row]:
+    """The rows of a catalogue version, in catalogue order, as the rules read them: each
+    with the attributes of ``RULE_COLUMNS``."""
     return list(
-        db.session.scalars(
-            sa.select(Responsibility)
+        db.session.execute(
+            sa.select(*RULE_COLUMNS)
             .where(Responsibility.version_id == version_id)
             .order_by(Responsibility.position)
         )
@@ -91,10 +133,10 @@ def responsibilities_of(version_id: int) -> list[Responsibility]:
 
 
 def plan_items(
-    project: Project, rows: list[Responsibility]
+    project: Project, rows: Iterable[CatalogueRule]
 ) -> dict[tuple[int, Party], PlannedItem]:
     """The items ``project`` should have, by (row id, party), following the catalogue rules."""
-    scope = project.ims_scope_keys
+    scope = ims_scope(project)
     planned: dict[tuple[int, Party], PlannedItem] = {}
     for row in rows:
         if not condition_holds(row.condition, project):
@@ -209,14 +251,14 @@ _ASSIGNED = "now assigned to "
 _NOBODY = "nobody"
 
 
-def _rule_reason(row: Responsibility, party: Party, project: Project) -> str:
+def _rule_reason(row: CatalogueRule, party: Party, project: Project) -> str:
     if not condition_holds(row.condition, project):
         return f"{_NO_LONGER}{row.condition.english.lower()}."
     return f"{_NO_LONGER}{_ASSIGNED}{_other_party(row, party, project)}."
 
 
-def _other_party(row: Responsibility, party: Party, project: Project) -> str:
-    parties = [p for p in parties_for(row, project, project.ims_scope_keys) if p is not party]
+def _other_party(row: CatalogueRule, party: Party, project: Project) -> str:
+    parties = [p for p in parties_for(row, project, ims_scope(project)) if p is not party]
     return ", ".join(p.english for p in parties) or _NOBODY
 
 
