@@ -35,10 +35,11 @@ def get_project_or_404(project_id: int, *, options: Sequence = (), shown: bool =
     return project
 
 
-def get_item_or_404(project: Project, item_id: int) -> ChecklistItem:
-    item = db.session.get(
-        ChecklistItem, item_id, options=[joinedload(ChecklistItem.responsibility)]
-    )
+def get_item_or_404(project: Project, item_id: int, *, shown: bool = True) -> ChecklistItem:
+    """An item of ``project``; 404 otherwise. Loaded with its catalogue row, which its pages
+    show (not when it is not ``shown``, for a save that redirects)."""
+    options = [joinedload(ChecklistItem.responsibility)] if shown else []
+    item = db.session.get(ChecklistItem, item_id, options=options)
     if item is None or item.project_id != project.id:
         abort(404)
     return item

@@ -125,7 +125,8 @@ def item(project_id: int, item_id: int):
 @login_required
 def update(project_id: int, item_id: int):
     project = get_project_or_404(project_id, shown=False)
-    item = get_item_or_404(project, item_id)
+    # The in-place save answers with the item's row, which shows its catalogue row.
+    item = get_item_or_404(project, item_id, shown=_wants_row())
     if not can_update_item(current_user, item):
         abort(403)
     controls = _controls(project)
