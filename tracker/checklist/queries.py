@@ -29,7 +29,7 @@ def is_open() -> sa.ColumnElement[bool]:
     )
 
 
-def is_overdue(today: date) -> sa.ColumnElement[bool]:
+def is_overdue(today: date | sa.ColumnElement[date]) -> sa.ColumnElement[bool]:
     return sa.and_(is_open(), ChecklistItem.due_date < today)
 
 
@@ -88,9 +88,9 @@ class Progress:
         self.overall.add(*counts)
 
 
-def progress_columns(today: date) -> list[sa.ColumnElement]:
+def progress_columns(today: date | sa.ColumnElement[date]) -> list[sa.ColumnElement]:
     """What a ``Tally`` adds up for a group of items: how many, closed, overdue, the first
-    and the last due date."""
+    and the last due date (``today``: a day, or a bound parameter)."""
     return [
         sa.func.count(),
         count_where(ChecklistItem.status.in_(CLOSED_STATUSES)),

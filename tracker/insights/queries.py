@@ -11,6 +11,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -65,20 +66,15 @@ def project_stats(projects: Sequence[Project], today: date) -> dict[int, Project
     return progress_and_stats(projects, today)[1]
 
 
-def progress_and_stats(
-    projects: Sequence[Project], today: date
-) -> tuple[dict[int, Progress], dict[int, ProjectStats]]:
-    """The progress (as ``progress_by_project`` counts it) and the health and "waiting on"
-    of each project, from one query grouped by project, phase and party: the portfolio and
-    the project page show both."""
-    progress = {project.id: Progress() for project in projects}
-    stats = {project.id: ProjectStats() for project in projects}
-    if not projects:
-        return progress, stats
+@cache
+def _progress_and_stats_select() -> sa.Select:
+    """``progress_and_stats``'s statement, built once (some fifty clauses: a millisecond a
+    request): the day and the projects are bound at execution (``today``, ``ids``)."""
+    today = sa.bindparam("today", type_=sa.Date())
     overdue = is_overdue(today)
     by_go_live = ChecklistItem.due_date <= Project.go_live_date
     late_days = days_late(ChecklistItem.due_date, today)
-    rows = db.session.execute(
+    return (
         sa.select(
             ChecklistItem.project_id,
             Responsibility.phase,
@@ -93,14 +89,27 @@ def progress_and_stats(
         )
         .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
         .join(Project, ChecklistItem.project_id == Project.id)
-        .where(ChecklistItem.project_id.in_(list(progress)))
+        .where(ChecklistItem.project_id.in_(sa.bindparam("ids", expanding=True)))
         .group_by(ChecklistItem.project_id, Responsibility.phase, ChecklistItem.party)
     )
+
+
+def progress_and_stats(
+    projects: Sequence[Project], today: date
+) -> tuple[dict[int, Progress], dict[int, ProjectStats]]:
+    """The progress (as ``progress_by_project`` counts it) and the health and "waiting on"
+    of each project, from one query grouped by project, phase and party: the portfolio and
+    the project page show both."""
+    progress = {project.id: Progress() for project in projects}
+    stats = {project.id: ProjectStats() for project in projects}
+    if not projects:
+        return progress, stats
+    rows = db.session.execute(_progress_and_stats_select(), {"today": today, "ids": list(progress)})
     for pid, phase, party, total, closed, late, first, last, *health in rows:
         progress[pid].add(phase, party, total, closed, late, first, last)
         open_, due, by_gl, open_by_gl, days, longest = health
         project_stats = stats[pid]
-        project_stats.counts.add(HealthCounts(total, open_, due, late, by_gl, open_by_gl))
+        project_stats.counts.add(total, open_, due, late, by_gl, open_by_gl)
         if open_:
             waiting = project_stats.waiting.setdefault(party, Waiting())
             waiting.open += open_

@@ -52,6 +52,11 @@ def _days_between_sqlite(element, compiler, **kw) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
-def days_late(due: sa.ColumnElement[date], today: date) -> sa.ColumnElement[int]:
-    """Days from ``due`` to ``today`` (positive once ``due`` has passed)."""
-    return days_between(sa.literal(today, sa.Date()), due)
+def days_late(
+    due: sa.ColumnElement[date], today: date | sa.ColumnElement[date]
+) -> sa.ColumnElement[int]:
+    """Days from ``due`` to ``today`` (a day, or a bound parameter; positive once ``due``
+    has passed)."""
+    if not isinstance(today, sa.ColumnElement):
+        today = sa.literal(today, sa.Date())
+    return days_between(today, due)
