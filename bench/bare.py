@@ -194,7 +194,7 @@ def project_page(connection, s: Subjects) -> None:
         connection,
         "SELECT e.id, e.created_at, e.action, e.field, e.old_value, e.new_value, u.name"
         " FROM events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.project_id = :p"
-        " ORDER BY e.id DESC LIMIT 30",
+        " ORDER BY e.id DESC LIMIT 10",
         p=s.project_id,
     )
     _run(

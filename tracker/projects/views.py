@@ -313,6 +313,11 @@ def restore(project_id: int):
     return redirect(url_for("projects.detail", project_id=project.id))
 
 
+# The project page's "Recent changes": the latest few, under the checklist; "Full history"
+# pages through every change.
+RECENT_CHANGES = 10
+
+
 @bp.route("/projects/<int:project_id>")
 @cached_page
 @login_required
@@ -338,7 +343,7 @@ def detail(project_id: int):
         insights=project_insights(project, progress, stats, today()),
         area_options=project_areas(project),
         assignee_options=[(-1, _("Unassigned"))] + [(u.id, u.name) for u in assignees],
-        events=db.session.scalars(project_events(project, limit=30)).all(),
+        events=db.session.scalars(project_events(project, limit=RECENT_CHANGES)).all(),
         filters={
             "party": filters["party"],
             "status": filters["status"],
