@@ -59,6 +59,7 @@ from pathlib import Path
 
 import redis
 import sqlalchemy as sa
+from flask import before_render_template, template_rendered
 
 from bench import bare
 from bench.datasets import dataset, pg_available, url_for_dataset
@@ -77,11 +78,17 @@ EXPORT_BUDGET_SECONDS = 10.0
 
 
 @contextmanager
-def count_queries(engine):
+def count_queries(engine, app=None):
     """Counts the SQL statements run on ``engine`` (``n``) and the time spent in them, from
-    sending each to having its result (``ms``; rows are fetched after that, by the caller)."""
-    counter = {"n": 0, "ms": 0.0}
+    sending each to having its result (``ms``; rows are fetched after that, by the caller).
+
+    With ``app``, also the time in its templates (``template_ms``): from Flask's
+    ``before_render_template`` signal to its ``template_rendered``, less the time inside the
+    statements run meanwhile (a value a template reads lazily; the ORM's work on their rows
+    stays in)."""
+    counter = {"n": 0, "ms": 0.0, "template_ms": 0.0}
     started: list[float] = []
+    rendering: list[float] = []
 
     def before(*_args, **_kwargs):
         counter["n"] += 1
@@ -91,13 +98,29 @@ def count_queries(engine):
         if started:
             counter["ms"] += (time.perf_counter() - started.pop()) * 1000
 
+    def render_started(*_args, **_kwargs):
+        rendering.append(time.perf_counter())
+        rendering.append(counter["ms"])
+
+    def render_ended(*_args, **_kwargs):
+        if rendering:
+            sql_before, began = rendering.pop(), rendering.pop()
+            elapsed = (time.perf_counter() - began) * 1000
+            counter["template_ms"] += elapsed - (counter["ms"] - sql_before)
+
     sa.event.listen(engine, "before_cursor_execute", before)
     sa.event.listen(engine, "after_cursor_execute", after)
+    if app is not None:
+        before_render_template.connect(render_started, app)
+        template_rendered.connect(render_ended, app)
     try:
         yield counter
     finally:
         sa.event.remove(engine, "before_cursor_execute", before)
         sa.event.remove(engine, "after_cursor_execute", after)
+        if app is not None:
+            before_render_template.disconnect(render_started, app)
+            template_rendered.disconnect(render_ended, app)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -178,6 +201,7 @@ class Result:
     url: str
     samples_ms: list[float] = field(default_factory=list)
     sql_ms: list[float] = field(default_factory=list)
+    template_ms: list[float] = field(default_factory=list)
     queries: set[int] = field(default_factory=set)
     bare_ms: list[float] = field(default_factory=list)
     bytes: int = 0
@@ -193,6 +217,7 @@ class Result:
                 "median_ms": None,
                 "p95_ms": None,
                 "sql_ms": None,
+                "template_ms": None,
                 "queries": [],
                 "bare_ms": None,
                 "ratio": None,
@@ -207,6 +232,9 @@ class Result:
             "median_ms": round(median, 2),
             "p95_ms": round(percentile(self.samples_ms, 0.95), 2),
             "sql_ms": round(statistics.median(self.sql_ms), 2) if self.sql_ms else None,
+            "template_ms": (
+                round(statistics.median(self.template_ms), 2) if self.template_ms else None
+            ),
             "queries": sorted(self.queries),
             "bare_ms": round(bare_median, 2) if bare_median is not None else None,
             "ratio": round(median / bare_median, 2) if bare_median else None,
@@ -293,7 +321,7 @@ def measure_page(app, clients: dict, s: bare.Subjects, page: Page, repeat: int) 
         if page.export and not warm_up and runs >= 3 and time.perf_counter() > budget_end:
             break
         data = _status_form(app, s) if page.post else None
-        with app.app_context(), count_queries(db.engine) as counter:
+        with app.app_context(), count_queries(db.engine, app) as counter:
             started = time.perf_counter()
             response = client.post(url, data=data) if page.post else client.get(url)
             elapsed = (time.perf_counter() - started) * 1000
@@ -306,6 +334,7 @@ def measure_page(app, clients: dict, s: bare.Subjects, page: Page, repeat: int) 
         runs += 1
         result.samples_ms.append(elapsed)
         result.sql_ms.append(counter["ms"])
+        result.template_ms.append(counter["template_ms"])
         result.queries.add(counter["n"])
         result.bytes = len(response.data)
     if page.bare:
@@ -678,32 +707,40 @@ def _ms(value) -> float:
     return float("nan") if value is None else value
 
 
-def _cells(r: dict) -> tuple[str, str, str, str]:
-    """A page's queries, sql, bare and page/bare as the tables write them ("-": none)."""
+def _cells(r: dict) -> tuple[str, str, str, str, str]:
+    """A page's queries, sql, template, bare and page/bare as the tables write them ("-":
+    none)."""
 
     def shown(value, unit: str = "") -> str:
         return "-" if value is None else f"{value:.1f}{unit}"
 
     queries = "/".join(str(q) for q in r["queries"])
-    return queries, shown(r.get("sql_ms")), shown(r["bare_ms"]), shown(r["ratio"], "x")
+    return (
+        queries,
+        shown(r.get("sql_ms")),
+        shown(r.get("template_ms")),
+        shown(r["bare_ms"]),
+        shown(r["ratio"], "x"),
+    )
 
 
 def _row(r: dict) -> str:
-    queries, sql, bare_ms, ratio = _cells(r)
+    queries, sql, template, bare_ms, ratio = _cells(r)
     return (
         f"{r['name']:<28}{_ms(r['median_ms']):>9.1f}{_ms(r['p95_ms']):>9.1f}{r['n']:>4}"
-        f"{queries:>8}{sql:>8}{bare_ms:>9}{ratio:>8}"
+        f"{queries:>8}{sql:>8}{template:>9}{bare_ms:>9}{ratio:>8}"
     )
 
 
 def print_table(report: dict) -> None:
     runs = report["runs"]
     print("\nServer time through the Flask test client (ms: median, 95th percentile, of n), SQL")
-    print("statements per request and the time in them (sql), and the hand-written bare SQL of")
-    print("the same data on the same connection (bare, ms):\n")
+    print("statements per request and the time in them (sql), the time in the template less")
+    print("its SQL (template), and the hand-written bare SQL of the same data on the same")
+    print("connection (bare, ms):\n")
     header = (
         f"{'page':<28}{'db':<11}{'projects':>9}{'median':>9}{'p95':>9}{'n':>4}"
-        f"{'queries':>8}{'sql':>8}{'bare':>9}{'page/bare':>10}"
+        f"{'queries':>8}{'sql':>8}{'template':>9}{'bare':>9}{'page/bare':>10}"
     )
     print(header)
     print("-" * len(header))
@@ -711,10 +748,11 @@ def print_table(report: dict) -> None:
     for name in names:
         for run in runs:
             r = next(p for p in run["pages"] if p["name"] == name)
-            queries, sql, bare_ms, ratio = _cells(r)
+            queries, sql, template, bare_ms, ratio = _cells(r)
             print(
                 f"{name:<28}{run['db']:<11}{run['projects']:>9}{_ms(r['median_ms']):>9.1f}"
-                f"{_ms(r['p95_ms']):>9.1f}{r['n']:>4}{queries:>8}{sql:>8}{bare_ms:>9}{ratio:>10}"
+                f"{_ms(r['p95_ms']):>9.1f}{r['n']:>4}{queries:>8}{sql:>8}{template:>9}"
+                f"{bare_ms:>9}{ratio:>10}"
             )
     loads = [(run, run["load"]) for run in runs if run["load"]]
     if loads:
@@ -762,11 +800,12 @@ def markdown(report: dict, sizes: list[int]) -> str:
             continue
         out.append(f"\n**{kind}**\n")
         head = "| page | " + " | ".join(
-            f"{r['projects']:,}: median / p95 ms | queries | sql ms | bare ms | page/bare"
+            f"{r['projects']:,}: median / p95 ms | queries | sql ms | template ms | bare ms"
+            " | page/bare"
             for r in runs
         )
         out.append(head + " |")
-        out.append("|---" * (1 + 5 * len(runs)) + "|")
+        out.append("|---" * (1 + 6 * len(runs)) + "|")
         for index, page in enumerate(runs[0]["pages"]):
             cells = []
             for run in runs:

@@ -246,6 +246,20 @@ def test_healthz_is_ok_without_the_database_or_a_session(app, client):
     assert "Set-Cookie" not in response.headers
 
 
+def test_the_benchmark_times_the_template_of_a_rendered_page(app, client):
+    with app.app_context(), bench.count_queries(db.engine, app) as counter:
+        response = client.get("/login")
+    assert response.status_code == 200
+    assert counter["template_ms"] > 0
+
+
+def test_the_benchmark_times_no_template_for_an_answer_without_one(app, client):
+    with app.app_context(), bench.count_queries(db.engine, app) as counter:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert counter["template_ms"] == 0
+
+
 def test_a_name_that_matches_nobody_is_carried_to_the_heatmap(many_customers, client):
     sign_in(client)
     portfolio_page = client.get("/projects", query_string={"customer_name": "nobody at all"})
