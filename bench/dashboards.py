@@ -832,6 +832,15 @@ def markdown(report: dict, sizes: list[int]) -> str:
     return "\n".join(out)
 
 
+def _floor(page: dict) -> str:
+    """What a page's template and SQL alone come to, over its bare SQL: the least its ratio
+    could be with Flask, the session, the ORM and the view taking no time at all."""
+    if not page.get("template_ms") or not page["bare_ms"]:
+        return ""
+    floor = (page["template_ms"] + (page["sql_ms"] or 0)) / page["bare_ms"]
+    return f" (template and SQL alone {floor:.1f}x)"
+
+
 def targets(report: dict) -> list[str]:
     """The issue's targets, checked at the largest size of each database."""
     lines = []
@@ -844,7 +853,7 @@ def targets(report: dict) -> list[str]:
         pages = [p for p in run["pages"] if not p["name"].startswith("export")]
         slow = [p["name"] for p in pages if p["median_ms"] is None or p["median_ms"] >= 100]
         far = [
-            f"{p['name']} {p['ratio']:.1f}x"
+            f"{p['name']} {p['ratio']:.1f}x" + _floor(p)
             for p in pages
             if p["ratio"] is not None and p["ratio"] > 3
         ]

@@ -260,6 +260,29 @@ def test_the_benchmark_times_no_template_for_an_answer_without_one(app, client):
     assert counter["template_ms"] == 0
 
 
+def _bench_page(name, median, sql, template, bare):
+    return {
+        "name": name,
+        "median_ms": median,
+        "sql_ms": sql,
+        "template_ms": template,
+        "bare_ms": bare,
+        "ratio": round(median / bare, 2),
+    }
+
+
+def test_the_benchmark_reports_a_page_beyond_3x_with_its_template_and_sql_alone():
+    pages = [
+        _bench_page("project page", 25.0, 1.0, 13.0, 2.0),
+        _bench_page("overdue dashboard", 24.0, 11.0, 7.0, 12.0),
+        _bench_page(bench.INSTANTIATION, 3.0, 1.0, None, 1.5),
+    ]
+    report = {"runs": [{"db": "sqlite", "projects": 20000, "pages": pages, "load": None}]}
+    (line,) = bench.targets(report)
+    assert "not project page 12.5x (template and SQL alone 7.0x)" in line
+    assert "overdue dashboard" not in line
+
+
 def test_a_name_that_matches_nobody_is_carried_to_the_heatmap(many_customers, client):
     sign_in(client)
     portfolio_page = client.get("/projects", query_string={"customer_name": "nobody at all"})
