@@ -85,10 +85,12 @@ def count_queries(engine, app=None):
     With ``app``, also the time in its templates (``template_ms``): from Flask's
     ``before_render_template`` signal to its ``template_rendered``, less the time inside the
     statements run meanwhile (a value a template reads lazily; the ORM's work on their rows
-    stays in)."""
+    stays in). A render within a render counts once, in the outer one. A render that raises
+    never sends ``template_rendered`` and is not counted (the benchmark fails such a page).
+    """
     counter = {"n": 0, "ms": 0.0, "template_ms": 0.0}
     started: list[float] = []
-    rendering: list[float] = []
+    rendering: list[tuple[float, float]] = []  # (started, SQL ms so far) of open renders
 
     def before(*_args, **_kwargs):
         counter["n"] += 1
@@ -99,12 +101,13 @@ def count_queries(engine, app=None):
             counter["ms"] += (time.perf_counter() - started.pop()) * 1000
 
     def render_started(*_args, **_kwargs):
-        rendering.append(time.perf_counter())
-        rendering.append(counter["ms"])
+        rendering.append((time.perf_counter(), counter["ms"]))
 
     def render_ended(*_args, **_kwargs):
-        if rendering:
-            sql_before, began = rendering.pop(), rendering.pop()
+        if not rendering:
+            return
+        began, sql_before = rendering.pop()
+        if not rendering:  # the outermost render: it holds any within it
             elapsed = (time.perf_counter() - began) * 1000
             counter["template_ms"] += elapsed - (counter["ms"] - sql_before)
 
@@ -833,8 +836,9 @@ def markdown(report: dict, sizes: list[int]) -> str:
 
 
 def _floor(page: dict) -> str:
-    """What a page's template and SQL alone come to, over its bare SQL: the least its ratio
-    could be with Flask, the session, the ORM and the view taking no time at all."""
+    """What a page's template and SQL alone come to, over its bare SQL: about the least its
+    ratio could be with Flask, the session, the ORM and the view taking no time at all (the
+    template's time keeps the ORM's work on a value it reads lazily)."""
     if not page.get("template_ms") or not page["bare_ms"]:
         return ""
     floor = (page["template_ms"] + (page["sql_ms"] or 0)) / page["bare_ms"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from tests.factories import World
 from tracker.audit.models import AppendOnlyError, Event
 from tracker.extensions import db
 
@@ -41,3 +42,33 @@ def test_new_events_can_be_added(ctx, world):
     db.session.add(Event(project_id=world.project_a, action="project.note"))
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).where(Event.action == "project.note")) == 1
+
+
+def _add_changes(project_id: int, actor_id: int, count: int) -> None:
+    for number in range(1, count + 1):
+        db.session.add(
+            Event(
+                project_id=project_id,
+                actor_id=actor_id,
+                action="project.updated",
+                field="name",
+                new_value=f"name {number:02d}",
+            )
+        )
+    db.session.commit()
+
+
+def test_the_project_page_lists_the_ten_latest_changes(app, world, login):
+    with app.app_context():
+        _add_changes(world.project_a, world.csm, 12)
+    page = login(World.CSM).get(f"/projects/{world.project_a}").get_data(as_text=True)
+    changes = page[page.index("Recent changes") :]
+    assert "name 12" in changes and "name 03" in changes
+    assert "name 02<" not in changes  # the 11th latest change, on the full history only
+
+
+def test_the_full_history_lists_every_change(app, world, login):
+    with app.app_context():
+        _add_changes(world.project_a, world.csm, 12)
+    page = login(World.CSM).get(f"/projects/{world.project_a}/history").get_data(as_text=True)
+    assert "name 01<" in page and "name 12<" in page

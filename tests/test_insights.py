@@ -7,6 +7,7 @@ that every expected number is known.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, datetime, time, timedelta
 from itertools import combinations, pairwise
@@ -772,3 +773,10 @@ def test_pages_read_a_fixed_number_of_queries_as_projects_grow(app, world, login
         constructed_history(world.project_b)
     many = statements_for(app, client, page)
     assert many == few
+
+
+def test_adding_health_counts_sums_every_field():
+    names = [f.name for f in dataclasses.fields(HealthCounts)]
+    total = HealthCounts(**dict.fromkeys(names, 1))
+    total.add(*range(1, len(names) + 1))
+    assert [getattr(total, name) for name in names] == list(range(2, len(names) + 2))

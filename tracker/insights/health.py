@@ -59,8 +59,9 @@ class HealthCounts:
         self, total: int, open_: int, due_so_far: int, overdue: int, by_go_live: int,
         open_by_go_live: int,
     ) -> None:  # fmt: skip
-        """Counts of one more group of items (the fields' order): one call per row of
-        ``progress_and_stats``, so plain sums."""
+        """Counts of one more group of items, in the fields' order: one call per row of
+        ``progress_and_stats``, so plain sums (tests/test_insights.py checks that every
+        field is summed)."""
         self.total += total
         self.open += open_
         self.due_so_far += due_so_far
