@@ -107,7 +107,7 @@ def _progress_and_health(connection, ids: list[int], today: date) -> None:
         f" coalesce(max(CASE WHEN {overdue} THEN {late} ELSE 0 END), 0)"
         " FROM checklist_items ci JOIN responsibilities r ON r.id = ci.responsibility_id"
         " JOIN projects p ON p.id = ci.project_id"
-        f" WHERE ci.project_id IN ({', '.join(str(int(i)) for i in ids)})"
+        f" WHERE p.id IN ({', '.join(str(int(i)) for i in ids)})"
         " GROUP BY ci.project_id, r.phase, ci.party",
         today=today,
     )

@@ -1,5 +1,6 @@
-"""The query plans of the dashboard, my-tasks and portfolio queries, and of the project page's
-assignee menus, on a benchmark data set.
+"""The query plans of the dashboard, my-tasks and portfolio queries (with the progress and
+health of the portfolio's first page), and of the project page's assignee menus, on a
+benchmark data set.
 
     python -m bench.explain [--size 20000] [--dbs sqlite,postgresql] > plans.md
 
@@ -22,6 +23,7 @@ from tracker.auth.models import User
 from tracker.dashboard import queries as lists
 from tracker.enums import Party
 from tracker.extensions import db
+from tracker.insights.queries import progress_and_stats_select
 from tracker.projects import queries as projects
 from tracker.projects.models import Project
 
@@ -62,6 +64,15 @@ def statements(app) -> list[tuple[str, sa.Select]]:
             ("my tasks (client), count", lists.my_tasks_count(client)),
             ("portfolio, first page", projects.portfolio_select(csm).limit(page)),
             ("portfolio, count", projects.portfolio_count(csm)),
+            (
+                "portfolio, progress and health of the first page",
+                progress_and_stats_select().params(
+                    today=day,
+                    ids=db.session.scalars(
+                        projects.portfolio_select(csm).with_only_columns(Project.id).limit(page)
+                    ).all(),
+                ),
+            ),
             (
                 "project page, the assignee menus",
                 projects.assignable_users_select(db.session.get(Project, s.project_id)),

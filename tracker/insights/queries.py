@@ -67,10 +67,11 @@ def project_stats(projects: Sequence[Project], today: date) -> dict[int, Project
 
 
 @cache
-def _progress_and_stats_select() -> sa.Select:
+def progress_and_stats_select() -> sa.Select:
     """``progress_and_stats``'s statement, built once (some fifty clauses: a millisecond a
     request): the day and the projects are bound at execution (``today``, ``ids``)."""
     today = sa.bindparam("today", type_=sa.Date())
+    ids = sa.bindparam("ids", expanding=True)
     overdue = is_overdue(today)
     by_go_live = ChecklistItem.due_date <= Project.go_live_date
     late_days = days_late(ChecklistItem.due_date, today)
@@ -89,7 +90,10 @@ def _progress_and_stats_select() -> sa.Select:
         )
         .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
         .join(Project, ChecklistItem.project_id == Project.id)
-        .where(ChecklistItem.project_id.in_(sa.bindparam("ids", expanding=True)))
+        # The projects by their ids, their items by the join: PostgreSQL then reads the 25
+        # projects by key and their items by project. With the ids on the items' side it
+        # hashed all 20,000 projects to join them (11 ms at 20,000 projects; 1 ms now).
+        .where(Project.id.in_(ids))
         .group_by(ChecklistItem.project_id, Responsibility.phase, ChecklistItem.party)
     )
 
@@ -104,7 +108,7 @@ def progress_and_stats(
     stats = {project.id: ProjectStats() for project in projects}
     if not projects:
         return progress, stats
-    rows = db.session.execute(_progress_and_stats_select(), {"today": today, "ids": list(progress)})
+    rows = db.session.execute(progress_and_stats_select(), {"today": today, "ids": list(progress)})
     for pid, phase, party, total, closed, late, first, last, *health in rows:
         progress[pid].add(phase, party, total, closed, late, first, last)
         open_, due, by_gl, open_by_gl, days, longest = health
