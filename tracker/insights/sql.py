@@ -52,11 +52,7 @@ def _days_between_sqlite(element, compiler, **kw) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
-def days_late(
-    due: sa.ColumnElement[date], today: date | sa.ColumnElement[date]
-) -> sa.ColumnElement[int]:
-    """Days from ``due`` to ``today`` (a day, or a bound parameter; positive once ``due``
-    has passed)."""
-    if not isinstance(today, sa.ColumnElement):
-        today = sa.literal(today, sa.Date())
+def days_late(due: sa.ColumnElement[date], today: sa.ColumnElement[date]) -> sa.ColumnElement[int]:
+    """Days from ``due`` to ``today`` (a bound parameter, say; positive once ``due`` has
+    passed)."""
     return days_between(today, due)
