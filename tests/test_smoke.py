@@ -14,13 +14,14 @@ HUGE = "99999999999999999999"  # beyond any id a database column holds
 
 
 @pytest.mark.parametrize(
-    "url",
+    "path",
     [
         f"/projects/{HUGE}",
         f"/projects/{HUGE}/history",
-        "/projects/1/items/" + HUGE,
+        "/projects/{project}/items/" + HUGE,  # of a project that exists: the item is looked up
         f"/admin/users/{HUGE}",
     ],
 )
-def test_an_id_beyond_what_the_database_holds_is_not_found(login, world, url):
+def test_an_id_beyond_what_the_database_holds_is_not_found(login, world, path):
+    url = path.format(project=world.project_a)
     assert login(World.ADMIN).get(url).status_code == 404
