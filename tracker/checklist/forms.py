@@ -19,6 +19,7 @@ from tracker.checklist.models import ChecklistItem
 from tracker.checklist.services import MAX_COMMENT_LENGTH, MAX_REASON_LENGTH
 from tracker.enums import Status
 from tracker.forms import BoundedDateField, BoundedIntegerField, TrackerForm
+from tracker.queryargs import MAX_INT
 
 if TYPE_CHECKING:
     from tracker.checklist.controls import ItemControls
@@ -45,7 +46,7 @@ class ItemUpdateForm(TrackerForm):
     assignee_id = SelectField(_l("Assignee"), coerce=int, default=0, validate_choice=False)
     due_date = BoundedDateField(_l("Due date"), validators=[Optional()])
     version = BoundedIntegerField(
-        widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)]
+        widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=MAX_INT)]
     )
     # Where to go back to after saving: a path on this site (see safe_next), of bounded length.
     next = HiddenField(_l("Return address"), validators=[Optional(), Length(max=MAX_NEXT_LENGTH)])
