@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from hypothesis import settings
 
-from tests import factories
+from tests import database, factories
 from tracker import create_app
 from tracker.config import TestConfig
 from tracker.extensions import db
@@ -78,15 +78,27 @@ def _app(database_url):
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _base(_app) -> database.Base:
+    return database.Base()
+
+
 @pytest.fixture
-def app(_app):
-    """The application, with an empty database after the test."""
+def app(_app, _base, request):
+    """The application, in a transaction rolled back after the test (tests/database.py):
+    with the base's world if the test asks for ``world``, empty otherwise."""
+    _base.ensure(_app)
+    with database.rolled_back(_app, empty="world" not in request.fixturenames):
+        yield _app
+
+
+@pytest.fixture
+def committing_app(_app, _base):
+    """The application without a transaction of the test's own: what the test commits is
+    committed (two sessions racing, say). The base is built again after it."""
+    _base.ensure(_app)
     yield _app
-    with _app.app_context():
-        db.session.remove()
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
+    _base.invalidate()
 
 
 @pytest.fixture
@@ -120,10 +132,9 @@ def count_hostile_input(request, app):
 
 
 @pytest.fixture
-def world(app):
+def world(app, _base) -> factories.World:
     """Two customers, a partner, one user per role, and two projects (see factories.World)."""
-    with app.app_context():
-        return factories.build_world()
+    return _base.world
 
 
 @pytest.fixture

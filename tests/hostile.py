@@ -579,8 +579,9 @@ Snapshot = dict[str, list[tuple]]
 
 
 def snapshot(app: Flask) -> Snapshot:
-    """Every row of every table, in primary-key order."""
-    with app.app_context(), db.engine.connect() as connection:
+    """Every row of every table, in primary-key order, as the test's transaction sees them."""
+    with app.app_context():
+        connection = db.session.connection()
         return {
             table.name: [
                 tuple(row)
@@ -592,7 +593,8 @@ def snapshot(app: Flask) -> Snapshot:
 
 def restore(app: Flask, saved: Snapshot) -> None:
     """Put the database back to ``saved``, bypassing the ORM (events are append-only there)."""
-    with app.app_context(), db.engine.begin() as connection:
+    with app.app_context():
+        connection = db.session.connection()
         for table in reversed(db.metadata.sorted_tables):
             connection.execute(table.delete())
         for table in db.metadata.sorted_tables:
@@ -602,6 +604,7 @@ def restore(app: Flask, saved: Snapshot) -> None:
                 connection.execute(
                     table.insert(), [dict(zip(names, row, strict=True)) for row in rows]
                 )
+        db.session.commit()
 
 
 def changed_tables(before: Snapshot, after: Snapshot) -> list[str]:

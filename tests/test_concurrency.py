@@ -110,10 +110,10 @@ def test_completing_twice_records_one_event_even_from_two_sessions(app, item_ids
         )
 
 
-def test_concurrent_commits_of_the_same_item_raise_stale_data(app, item_ids):
+def test_concurrent_commits_of_the_same_item_raise_stale_data(committing_app, _base):
     """The database-level check: two transactions that read version 1 cannot both write."""
-    _, item_id = item_ids
-    with app.app_context():
+    with committing_app.app_context():
+        item_id = factories.item_of(_base.world.project_a, CLIENT_ROW, Party.CLIENT).id
         engine = db.engine
     with Session(engine) as one, Session(engine) as two:
         first, second = one.get(ChecklistItem, item_id), two.get(ChecklistItem, item_id)

@@ -20,8 +20,8 @@ that the response shows the client, IMS and partner users nothing of customers, 
 partners they may not see (``LEAKS``). ``test_pages_show_nothing_of_others`` and
 ``test_counts_and_options_cover_only_visible_projects`` go through every list page and filter.
 
-The database is built once per backend (``_scene``) and put back, row by row, as it was
-before a case whenever the previous one changed it: the cases stay fast on both backends.
+The scene is built once per backend (``_scene``) and each case runs in a transaction of its
+own, rolled back after it (tests/database.py): the cases stay fast on both backends.
 The end of the run prints "authorization cases checked: N" (tests/conftest.py).
 """
 
@@ -30,7 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -41,6 +41,7 @@ from flask import url_for
 from openpyxl import load_workbook
 
 from tests import factories
+from tests.database import delete_every_row, rolled_back, rows_written
 from tests.factories import PASSWORD, World
 from tracker.api.services import create_token
 from tracker.auth.models import PasswordResetToken, User, hash_reset_token
@@ -403,8 +404,7 @@ class Scene:
     # role -> their calendar feed token; "revoked": client_a's previous one; "off": what
     # other_partner's would be, their feed being off
     feed_tokens: dict[str, str] = field(default_factory=dict)
-    snapshot: dict[str, list[dict]] = field(default_factory=dict)  # every row, to restore
-    expected: dict[str, list[tuple]] = field(default_factory=dict)  # the same, to compare
+    expected: dict[str, list[tuple]] = field(default_factory=dict)  # every row, to compare
 
     def user_id(self, role: str) -> int:
         return getattr(self.world, USER_IDS[role])
@@ -518,15 +518,15 @@ IGNORED_COLUMNS = frozenset({"last_login_at", "last_used_at"})  # API tokens' la
 
 
 def _dump() -> dict[str, list[dict]]:
-    """Every row of every table, in primary-key order."""
-    with db.engine.connect() as connection:
-        return {
-            table.name: [
-                dict(row._mapping)
-                for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns))
-            ]
-            for table in db.metadata.sorted_tables
-        }
+    """Every row of every table, in primary-key order, as the case's transaction sees them."""
+    connection = db.session.connection()
+    return {
+        table.name: [
+            dict(row._mapping)
+            for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns))
+        ]
+        for table in db.metadata.sorted_tables
+    }
 
 
 def _comparable(dump: dict[str, list[dict]]) -> dict[str, list[tuple]]:
@@ -536,72 +536,41 @@ def _comparable(dump: dict[str, list[dict]]) -> dict[str, list[tuple]]:
     }
 
 
-def _wipe(connection) -> None:
-    for table in reversed(db.metadata.sorted_tables):
-        connection.execute(table.delete())
-
-
-def _key(table: sa.Table, row: dict) -> tuple:
-    return tuple(row[column.name] for column in table.primary_key.columns)
-
-
-def _where(table: sa.Table, key: tuple):
-    return sa.and_(*(c == v for c, v in zip(table.primary_key.columns, key, strict=True)))
-
-
-def _put_back(snapshot: dict[str, list[dict]], current: dict[str, list[dict]]) -> None:
-    """Make the database ``snapshot`` again, touching only the rows that differ: rows gone
-    come back and changed rows are reset (parents first), new rows go (children first)."""
-    db.session.remove()
-    tables = db.metadata.sorted_tables
-    try:
-        with db.engine.begin() as connection:
-            for table in tables:
-                now = {_key(table, row): row for row in current[table.name]}
-                for row in snapshot[table.name]:
-                    key = _key(table, row)
-                    if key not in now:
-                        connection.execute(table.insert(), row)
-                    elif now[key] != row:
-                        connection.execute(table.update().where(_where(table, key)).values(row))
-            for table in reversed(tables):
-                keep = {_key(table, row) for row in snapshot[table.name]}
-                for row in current[table.name]:
-                    if _key(table, row) not in keep:
-                        connection.execute(table.delete().where(_where(table, _key(table, row))))
-    except sa.exc.IntegrityError:  # rows that cannot be reset one by one: rebuild every table
-        with db.engine.begin() as connection:
-            _wipe(connection)
-            for table in tables:
-                if snapshot[table.name]:
-                    connection.execute(table.insert(), snapshot[table.name])
-
-
 @pytest.fixture(scope="module")
-def _scene(_app):
-    """The scene, built once per database; ``scene`` puts it back before each test."""
+def _scene(_app, _base):
+    """The scene, built once per database and committed, outside any test's transaction:
+    the other tests' base is built again after it."""
+    _base.invalidate()
     with _app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
-            _wipe(connection)
+            delete_every_row(connection)
         scene = _build_scene()
-        scene.snapshot = _dump()
-        scene.expected = _comparable(scene.snapshot)
+        db.session.remove()
+        with db.engine.connect() as connection:
+            scene.expected = _comparable(
+                {
+                    table.name: [
+                        dict(row._mapping)
+                        for row in connection.execute(
+                            sa.select(table).order_by(*table.primary_key.columns)
+                        )
+                    ]
+                    for table in db.metadata.sorted_tables
+                }
+            )
     yield scene
     with _app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
-            _wipe(connection)
+            delete_every_row(connection)
 
 
 @pytest.fixture
-def scene(_app, _scene) -> Scene:
-    with _app.app_context():
-        current = _dump()
-        if _comparable(current) != _scene.expected:
-            _put_back(_scene.snapshot, current)
-            assert _comparable(_dump()) == _scene.expected, "the scene could not be put back"
-    return _scene
+def scene(_app, _scene) -> Iterator[Scene]:
+    """The scene, in a transaction of the case's own, rolled back after it."""
+    with rolled_back(_app, empty=False):
+        yield _scene
 
 
 # --- targets: the object a case is about -------------------------------------------------
@@ -927,12 +896,23 @@ CASES = [
 ]
 
 
+# Each role's session cookie, signed in once per database: a case's own sign-in would be
+# rolled back with it, and a session cookie holds nothing that needs the database.
+SESSIONS: dict[tuple[str, str], str] = {}
+
+
 def sign_in(app, role: str):
     """A test client signed in as ``role`` (or nobody, for "anonymous")."""
     client = app.test_client()
-    if role != "anonymous":
+    if role == "anonymous":
+        return client
+    key = (app.config["SQLALCHEMY_DATABASE_URI"], role)
+    if key not in SESSIONS:
         response = client.post("/login", data={"email": EMAILS[role], "password": PASSWORD})
         assert response.status_code == 302, f"sign-in of {role} failed"
+        SESSIONS[key] = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    else:
+        client.set_cookie(app.config["SESSION_COOKIE_NAME"], SESSIONS[key])
     return client
 
 
@@ -1018,6 +998,7 @@ def test_route_authorization(_app, scene, endpoint, method, target, role):
             before = _comparable(_dump())
         else:
             before = scene.expected
+        written = rows_written(db.session.connection())
         values = spec.values(scene)
         data = FORMS.get(endpoint, lambda *_: {})(scene, values, role) if method != "GET" else None
     with _app.test_request_context():
@@ -1034,7 +1015,8 @@ def test_route_authorization(_app, scene, endpoint, method, target, role):
     check_answer(response, method, expected)
     if expected not in (OK, TO_SIGN_IN):
         with _app.app_context():
-            assert _comparable(_dump()) == before, f"refused {method} {url} changed data"
+            if rows_written(db.session.connection()) != written:  # else no row changed
+                assert _comparable(_dump()) == before, f"refused {method} {url} changed data"
     if expected == TO_SIGN_IN:
         assert _to_sign_in_page(client.get("/projects")) == (True, True), "still signed in"
     viewer = spec.owner if spec.owner and response.status_code == 200 else role
