@@ -63,12 +63,12 @@ from flask import before_render_template, template_rendered
 
 from bench import bare
 from bench.datasets import dataset, pg_available, url_for_dataset
-from tracker.auth.models import User
-from tracker.checklist.models import ChecklistItem
-from tracker.checklist.services import instantiate_catalogue, plan_items, responsibilities_of
+from tracker.catalogue.queries import rules_of
+from tracker.catalogue.rules import plan_items
+from tracker.checklist.services import instantiate_catalogue
 from tracker.enums import Deployment, Environment, Implementer, Party, Status
 from tracker.extensions import db
-from tracker.projects.models import Project
+from tracker.models import ChecklistItem, Project, User
 from tracker.timeutil import today
 
 HERE = Path(__file__).resolve().parent
@@ -405,7 +405,7 @@ def measure_instantiation(app, s: bare.Subjects, repeat: int) -> Result:
         db.session.add(project)
         db.session.flush()
         planned = list(
-            plan_items(project, responsibilities_of(project.catalogue_version_id)).values()
+            plan_items(project, rules_of(project.catalogue_version_id)).values()
         )
         rows = [
             {

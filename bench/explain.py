@@ -19,13 +19,12 @@ import sqlalchemy as sa
 
 from bench.dashboards import subjects
 from bench.datasets import dataset
-from tracker.auth.models import User
 from tracker.dashboard import queries as lists
 from tracker.enums import Party
 from tracker.extensions import db
 from tracker.insights.queries import progress_and_stats_select
+from tracker.models import Project, User
 from tracker.projects import queries as projects
-from tracker.projects.models import Project
 
 NOISE = ("Cache Key:", "Cache Mode:", "Hits:", "Memory Usage:", "Buckets:")
 

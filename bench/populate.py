@@ -9,7 +9,7 @@ What it adds, for N projects: 25 CSMs (each manages 1/25 of the projects), 8 par
 organisations with 2 consultants each, 4 IMS engineers, 0.4 N customers (a skewed spread:
 the biggest customer has about sqrt(2.5 N) projects, 220 at 20,000; most have one or two)
 with one or two client users each, and N projects from the current catalogue version
-(about 26 items each, built by the app's own rules: ``checklist.services.plan_items``) with
+(about 26 items each, built by the app's own rules: ``catalogue.rules.plan_items``) with
 kickoffs spread over the last 14 months and the next 2, 3% of them archived. Items get a
 realistic spread of statuses (most past items done, some late, in progress or blocked),
 assignees (about half of them), and an event per status change; a few get a comment.
@@ -37,8 +37,9 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
-from tracker.catalogue.loader import DEFAULT_CATALOGUE, current_version, load_catalogue_file
-from tracker.checklist.services import plan_items, responsibilities_of
+from tracker.catalogue.loader import DEFAULT_CATALOGUE, load_catalogue_file
+from tracker.catalogue.queries import current_version, rules_of
+from tracker.catalogue.rules import plan_items
 from tracker.demo.data import create_demo_data, database_is_empty
 from tracker.enums import (
     Deployment,
@@ -123,7 +124,7 @@ def populate(projects: int, *, seed: int = 7, log=print, analyze: bool = True) -
     started = time.perf_counter()
     _ensure_base()
     version = current_version()
-    rows = responsibilities_of(version.id)
+    rows = rules_of(version.id)
     eligible = sorted(row.key for row in rows if row.ims_eligible)
     suffix = _bench_suffix()
     now = utcnow().replace(microsecond=0)

@@ -25,10 +25,9 @@ from flask_migrate import upgrade
 from bench.dashboards import count_queries
 from bench.populate import populate
 from tracker import create_app
-from tracker.auth.models import User
 from tracker.config import TestConfig
 from tracker.extensions import db
-from tracker.reminders.models import ReminderDelivery
+from tracker.models import ReminderDelivery, User
 
 HERE = Path(__file__).resolve().parent
 

@@ -47,7 +47,7 @@ def project_id_of(app, name: str) -> int:
     import sqlalchemy as sa
 
     from tracker.extensions import db
-    from tracker.projects.models import Project
+    from tracker.models import Project
 
     with app.app_context():
         return db.session.scalars(sa.select(Project.id).where(Project.name == name)).one()

@@ -8,11 +8,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from tracker.admin.services import create_user, save_organisation
-from tracker.auth.models import User
-from tracker.catalogue.loader import DEFAULT_CATALOGUE, current_version, load_catalogue_file
-from tracker.checklist.models import ChecklistItem
+from tracker.catalogue.loader import DEFAULT_CATALOGUE, load_catalogue_file
+from tracker.catalogue.queries import current_version
+from tracker.checklist.services import ItemChange, change_item
 from tracker.enums import Deployment, Environment, Implementer, OrganisationKind, Party, Role
 from tracker.extensions import db
+from tracker.models import ChecklistItem, User
 from tracker.projects.services import ProjectData, create_project
 from tracker.timeutil import today
 
@@ -27,13 +28,14 @@ def catalogue():
 
 
 def organisation(name: str, kind: OrganisationKind = OrganisationKind.CUSTOMER):
-    org = save_organisation(None, name=name, kind=kind)
+    org = save_organisation(None, actor=None, name=name, kind=kind)
     db.session.commit()
     return org
 
 
 def user(email: str, role: Role, organisation_id: int | None = None, name: str | None = None):
     created = create_user(
+        actor=None,
         email=email,
         name=name or email.split("@")[0].replace(".", " ").title(),
         role=role,
@@ -73,6 +75,12 @@ def project(customer_id: int, csm_id: int, **overrides):
     return created
 
 
+def change(item: ChecklistItem, *, actor: User, **fields) -> list[str]:
+    """``actor`` changes ``item`` through the checklist's use case, based on its current
+    version: ``change(item, actor=csm, status=Status.DONE)``."""
+    return change_item(item, ItemChange(**fields), actor=actor, version=item.version)
+
+
 def items_of(project_id: int) -> list[ChecklistItem]:
     return list(
         db.session.scalars(
@@ -85,7 +93,7 @@ def items_of(project_id: int) -> list[ChecklistItem]:
 
 def item_of(project_id: int, row_key: str, party: Party | None = None) -> ChecklistItem:
     """The item of ``project_id`` for catalogue row ``row_key`` (and ``party`` if given)."""
-    from tracker.catalogue.models import Responsibility
+    from tracker.models import Responsibility
 
     query = (
         sa.select(ChecklistItem)

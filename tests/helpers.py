@@ -90,6 +90,8 @@ def sample_value(column: sa.Column) -> Any:
         return kind.enums[0]
     if isinstance(kind, sa.Boolean):
         return True
+    if isinstance(kind, sa.JSON):
+        return {"sample": column.name}
     if isinstance(kind, sa.Integer):
         return 1
     if isinstance(kind, sa.DateTime):

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.factories import World
-from tracker.api.models import ApiToken
 from tracker.extensions import db
+from tracker.models import ApiToken
 
 
 def created_token(page: str) -> str:

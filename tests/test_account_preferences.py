@@ -10,8 +10,8 @@ from flask_babel import get_locale
 from flask_login import login_user
 
 from tests.factories import World
-from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.models import User
 
 FORM = {"preferences-language": "en", "preferences-digest_enabled": "y"}
 

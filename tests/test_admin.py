@@ -6,10 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import PASSWORD, World
-from tracker.auth.models import User
 from tracker.enums import OrganisationKind
 from tracker.extensions import db
-from tracker.organisations.models import Organisation
+from tracker.models import Organisation, User
 
 NEW_PASSWORD = "a-long-enough-password"
 

@@ -18,14 +18,11 @@ from werkzeug.wrappers import Request
 
 from tests import factories
 from tests.factories import World
-from tracker.api.models import ApiToken
 from tracker.api.openapi import document
 from tracker.api.services import create_token, revoke_token
-from tracker.audit.models import Event
-from tracker.auth.models import User
-from tracker.checklist.models import ChecklistItem
 from tracker.enums import Party, Status
 from tracker.extensions import db
+from tracker.models import ApiToken, ChecklistItem, Event, User
 from tracker.timeutil import today
 
 CLIENT_ROW = "register_for_onboarding_webinar"
@@ -120,7 +117,7 @@ def test_a_wrong_token_gets_401(api, world):
 def test_a_revoked_token_gets_401(app, api, token):
     value = token(World.CSM)
     with app.app_context():
-        revoke_token(db.session.scalars(sa.select(ApiToken)).one())
+        revoke_token(db.session.scalars(sa.select(ApiToken)).one(), actor=None)
         db.session.commit()
     assert api("GET", "/projects", value).status_code == 401
 

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import World
-from tracker.audit.models import AppendOnlyError, Event
 from tracker.extensions import db
+from tracker.models import AppendOnlyError, Event
 
 
 @pytest.fixture

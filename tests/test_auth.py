@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from tests.factories import PASSWORD, World
 from tracker import config, create_app
-from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.models import User
 
 
 def sign_in(client, email: str, password: str = PASSWORD, next_url: str | None = None):

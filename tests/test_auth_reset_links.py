@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import PASSWORD, World
-from tracker.auth.models import PasswordResetToken, User, hash_reset_token
 from tracker.extensions import db
+from tracker.models import PasswordResetToken, User, hash_reset_token
 from tracker.timeutil import utcnow
 
 NEW_PASSWORD = "velvet-orbit-cactus-lantern"

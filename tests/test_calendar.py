@@ -13,15 +13,13 @@ from icalendar import Calendar
 from bench.dashboards import count_queries
 from tests import factories
 from tests.factories import World
-from tracker.auth.models import User
+from tracker.calendar import queries as calendar_queries
 from tracker.calendar import services
 from tracker.calendar.services import feed_token, turn_on_feed
-from tracker.checklist.models import ChecklistItem
-from tracker.checklist.services import update_item
 from tracker.enums import Anchor, Implementer, Party, Status
 from tracker.extensions import db
+from tracker.models import ChecklistItem, Project, User
 from tracker.permissions import can_update_item, updatable_items_filter
-from tracker.projects.models import Project
 from tracker.projects.services import archive_project
 from tracker.timeutil import today, utcnow
 
@@ -324,7 +322,7 @@ def test_a_done_item_leaves_the_feed(app, world):
     assert item_id in events(fetch(app, path))
     with app.app_context():
         item = db.session.get(ChecklistItem, item_id)
-        update_item(item, actor=db.session.get(User, world.client_a), status=Status.DONE)
+        factories.change(item, actor=db.session.get(User, world.client_a), status=Status.DONE)
         db.session.commit()
     assert item_id not in events(fetch(app, path))
 
@@ -341,7 +339,7 @@ def test_an_archived_projects_items_leave_the_feed(app, world):
 
 
 def test_the_feed_lists_at_most_feed_limit_items_soonest_first(app, world, monkeypatch):
-    monkeypatch.setattr(services, "FEED_LIMIT", 5)
+    monkeypatch.setattr(calendar_queries, "FEED_LIMIT", 5)
     calendar = fetch(app, turn_on(app, world.admin))
     dates = [event["DTSTART"].dt for event in calendar.walk("VEVENT")]
     with app.app_context():

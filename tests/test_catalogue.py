@@ -10,11 +10,11 @@ import sqlalchemy as sa
 import yaml
 
 from tests import factories
-from tracker.catalogue.loader import DEFAULT_CATALOGUE, current_version, load_catalogue_file
-from tracker.catalogue.models import Area, CatalogueVersion, Responsibility
+from tracker.catalogue.loader import DEFAULT_CATALOGUE, load_catalogue_file
+from tracker.catalogue.queries import current_version
 from tracker.enums import Anchor, Role
 from tracker.extensions import db
-from tracker.projects.models import Project
+from tracker.models import Area, CatalogueVersion, Project, Responsibility
 
 SOURCE_DOCUMENT = Path(__file__).parents[2] / "shared" / "seed" / "000_2bbffe0ec1d75865.txt"
 

@@ -12,11 +12,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from tests import factories
 from tests.factories import World, edit_form
 from tests.test_items import item_url, update_data
-from tracker.audit.models import Event
-from tracker.checklist.models import ChecklistItem
 from tracker.enums import Party, Status
 from tracker.extensions import db
-from tracker.projects.models import Project
+from tracker.models import ChecklistItem, Event, Project
 
 CLIENT_ROW = "register_for_onboarding_webinar"
 

@@ -15,10 +15,10 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.factories import World
-from tracker.checklist.models import ChecklistItem
 from tracker.checklist.queries import progress_by_project
 from tracker.enums import Party, Phase, Status
 from tracker.extensions import db
+from tracker.models import ChecklistItem
 from tracker.timeutil import today
 
 FAR_AWAY = 100  # days ahead: neither overdue nor due soon

@@ -28,9 +28,7 @@ from tests.helpers import (
 )
 from tracker import config as tracker_config
 from tracker import create_app
-from tracker.auth.models import User
 from tracker.catalogue.loader import DEFAULT_CATALOGUE, load_catalogue_file
-from tracker.checklist.models import ChecklistItem
 from tracker.checklist.services import add_comment
 from tracker.dataio.services import (
     FORMAT_VERSION,
@@ -42,8 +40,7 @@ from tracker.dataio.services import (
 )
 from tracker.demo.data import create_demo_data
 from tracker.extensions import db
-from tracker.organisations.models import Organisation
-from tracker.projects.models import Project
+from tracker.models import ChecklistItem, Organisation, Project, User
 from tracker.projects.services import create_project
 from tracker.timeutil import today
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tracker.checklist.models import ChecklistItem
 from tracker.enums import (
     Deployment,
     Environment,
@@ -14,8 +13,7 @@ from tracker.enums import (
     Status,
 )
 from tracker.extensions import db
-from tracker.organisations.models import Organisation
-from tracker.projects.models import Project
+from tracker.models import ChecklistItem, Organisation, Project
 from tracker.timeutil import today
 
 DEMO_PASSWORD = "demo-password"

@@ -12,9 +12,8 @@ import pytest
 from markupsafe import escape
 
 from tests import factories
-from tracker.auth.models import User
 from tracker.catalogue.loader import CatalogueSpec, load_catalogue
-from tracker.checklist.services import add_comment, update_item
+from tracker.checklist.services import add_comment
 from tracker.enums import Implementer, OrganisationKind, Party, Role, Status
 from tracker.extensions import db
 from tracker.timeutil import today
@@ -101,12 +100,12 @@ def markup_world(app) -> MarkupWorld:
             kickoff_date=today() - timedelta(days=30),
         )
         item = factories.item_of(project.id, "welcome_customer", Party.INFOR)
-        update_item(
+        factories.change(
             item,
             actor=csm,
             status=Status.BLOCKED,
             reason=payload("reason"),
-            assignee=db.session.get(User, admin.id),
+            assignee_id=admin.id,
         )
         add_comment(item, actor=csm, body=payload("comment"))
         db.session.commit()

@@ -12,10 +12,9 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.factories import World
-from tracker.checklist.models import ChecklistItem
 from tracker.enums import Party, Phase
 from tracker.extensions import db
-from tracker.projects.models import Project
+from tracker.models import ChecklistItem, Project
 from tracker.timeutil import today
 
 

@@ -71,16 +71,12 @@ from tests.hostile import (
 )
 from tracker.admin.forms import OrganisationForm, UserForm
 from tracker.auth.forms import LoginForm
-from tracker.auth.models import User
 from tracker.checklist.forms import CommentForm, ItemUpdateForm
-from tracker.checklist.models import ChecklistItem, Comment
-from tracker.checklist.services import update_item
 from tracker.enums import Party, Status
 from tracker.extensions import db
 from tracker.forms import BoundedDateField, TrackerForm
-from tracker.organisations.models import Organisation
+from tracker.models import ChecklistItem, Comment, Organisation, Project, User
 from tracker.projects.forms import ProjectForm
-from tracker.projects.models import Project
 from tracker.queryargs import MAX_INT
 from tracker.timeutil import today
 
@@ -247,7 +243,7 @@ def blocked_item(app, world) -> tuple[int, int]:
     with app.app_context():
         item = factories.item_of(world.project_a, CLIENT_ROW, Party.CLIENT)
         csm = db.session.get(User, world.csm)
-        update_item(item, actor=csm, status=Status.BLOCKED, reason="Waiting for the customer")
+        factories.change(item, actor=csm, status=Status.BLOCKED, reason="Waiting for the customer")
         db.session.commit()
         return world.project_a, item.id
 

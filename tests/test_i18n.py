@@ -15,11 +15,9 @@ from markupsafe import escape
 
 from tests import factories
 from tests.factories import World
-from tracker.auth.models import User
-from tracker.catalogue.models import Responsibility
 from tracker.enums import Status
 from tracker.extensions import db
-from tracker.projects.models import Project
+from tracker.models import Project, Responsibility, User
 
 FRENCH_BROWSER = {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}
 ENGLISH_BROWSER = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -386,7 +384,9 @@ def test_reasons_the_tracker_gives_itself_are_shown_in_french(app, world, french
         project = db.session.get(Project, world.project_b)
         data = project_data_from(project)
         data.ims_contract = False  # IMS items go back to the client; the IMS-only row goes
-        update_project(project, data, actor=db.session.get(User, world.csm))
+        update_project(
+            project, data, actor=db.session.get(User, world.csm), version=project.version
+        )
         db.session.commit()
 
     html = french_csm.get(f"/projects/{world.project_b}").get_data(as_text=True)

@@ -20,10 +20,6 @@ from flask_babel import force_locale
 from bench.dashboards import count_queries
 from tests import factories
 from tests.factories import World
-from tracker.audit.models import Event
-from tracker.auth.models import User
-from tracker.catalogue.models import Area, Responsibility
-from tracker.checklist.models import ChecklistItem
 from tracker.checklist.queries import progress_by_project
 from tracker.enums import Deployment, Environment, Party, Phase, Status
 from tracker.extensions import db
@@ -59,7 +55,7 @@ from tracker.insights.queries import (
     progress_and_stats,
     project_stats,
 )
-from tracker.projects.models import Project
+from tracker.models import Area, ChecklistItem, Event, Project, Responsibility, User
 from tracker.projects.services import archive_project
 from tracker.timeutil import today
 

@@ -9,10 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tracker.auth.models import User
-from tracker.catalogue.loader import current_version
-from tracker.catalogue.models import Responsibility
-from tracker.checklist.models import ChecklistItem
+from tracker.catalogue.queries import current_version
 from tracker.enums import (
     Anchor,
     Condition,
@@ -24,9 +21,9 @@ from tracker.enums import (
     Role,
     Status,
 )
-from tracker.errors import RuleError
+from tracker.errors import RuleBroken
 from tracker.extensions import db
-from tracker.projects.models import Project
+from tracker.models import ChecklistItem, Project, Responsibility, User
 from tracker.projects.services import create_project
 from tracker.timeutil import today
 
@@ -281,7 +278,7 @@ def test_ims_scope_with_a_row_that_is_not_eligible_is_refused(people):
         people["customer_id"], people["csm_id"], ims_contract=True, ims_scope={not_eligible}
     )
 
-    with pytest.raises(RuleError) as refused:
+    with pytest.raises(RuleBroken) as refused:
         create_project(data, actor=db.session.get(User, people["csm_id"]))
 
     assert refused.value.field == "ims_scope"
@@ -356,7 +353,7 @@ def test_go_live_before_kickoff_is_refused(people):
         go_live_date=start - timedelta(days=1),
     )
 
-    with pytest.raises(RuleError) as refused:
+    with pytest.raises(RuleBroken) as refused:
         create_project(data, actor=db.session.get(User, people["csm_id"]))
 
     assert refused.value.field == "go_live_date"

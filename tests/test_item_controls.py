@@ -10,9 +10,9 @@ import pytest
 from tests import factories
 from tests.factories import World
 from tests.test_items import client_item, load_item  # noqa: F401 - a fixture
-from tracker.auth.models import User
 from tracker.enums import Party, Status
 from tracker.extensions import db
+from tracker.models import User
 
 IN_PLACE = {"X-Requested-With": "XMLHttpRequest"}
 

@@ -9,10 +9,9 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.factories import World
-from tracker.audit.models import Event
-from tracker.checklist.models import ChecklistItem, Comment
 from tracker.enums import Party, Status
 from tracker.extensions import db
+from tracker.models import ChecklistItem, Comment, Event
 
 CLIENT_ROW = "register_for_onboarding_webinar"  # a client item on project_a
 

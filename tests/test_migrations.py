@@ -6,6 +6,7 @@ uniquely named PostgreSQL database when TEST_DATABASE_URL is set.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -265,6 +266,143 @@ def test_upgrading_to_head_keeps_the_rows_of_every_table(start, empty_database_u
     assert all(before.values())
     changed = {name: {"before": rows, "after": after[name]} for name, rows in before.items()}
     assert {name: rows for name, rows in changed.items() if rows["before"] != rows["after"]} == {}
+
+
+# --- reasons and events as data (revision 1c9354dbc1cc) ---------------------------------
+
+WORDED = "1c9354dbc1cc"
+BEFORE_WORDED = "d73e1ccb9404"
+# As the revision before stored them: the tracker's reasons and some events in English.
+WORDED_REASONS = {
+    "No longer applies: only with a data migration (dmf).": (
+        "condition_unmet",
+        {"condition": "data_migration"},
+    ),
+    "No longer applies: now assigned to IMS.": ("reassigned", {"parties": ["ims"]}),
+    "No longer applies: now assigned to Infor, Partner.": (
+        "reassigned",
+        {"parties": ["infor", "partner"]},
+    ),
+    "No longer applies: now assigned to nobody.": ("reassigned", {"parties": []}),
+}
+WORDED_EVENTS = {
+    ("project.checklist_created", "26 items from catalogue version 1"): {
+        "items": 26,
+        "catalogue_version": 1,
+    },
+    ("project.items_added", "3 items"): {"items": 3},
+}
+
+
+@pytest.fixture
+def worded_database(empty_database_url):
+    """A database at the revision before reasons and events became data, with the tracker's
+    English sentences in it; yields (app, connection factory)."""
+    app = create_app(tracker_config.TestConfig(empty_database_url))
+    with app.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=BEFORE_WORDED)
+        with db.engine.begin() as connection:
+            tables = {table.name: table for table in _tables(connection)}
+            for name in ("organisations", "users", "catalogue_versions", "catalogue_areas"):
+                connection.execute(tables[name].insert(), KEPT_ROWS[name])
+            connection.execute(tables["responsibilities"].insert(), KEPT_ROWS["responsibilities"])
+            connection.execute(tables["projects"].insert(), KEPT_ROWS["projects"])
+            item = KEPT_ROWS["checklist_items"][0]
+            connection.execute(
+                tables["checklist_items"].insert(),
+                [
+                    {
+                        **item,
+                        "id": n,
+                        "party": party,
+                        "status": "not_applicable",
+                        "reason": text,
+                        "not_applicable_by_rule": True,
+                        "responsibility_id": 1,
+                    }
+                    for n, (party, text) in enumerate(
+                        zip(("client", "infor", "ims", "partner"), WORDED_REASONS, strict=True),
+                        start=1,
+                    )
+                ],
+            )
+            connection.execute(
+                tables["events"].insert(),
+                [
+                    {
+                        "id": n,
+                        "project_id": 1,
+                        "item_id": None,
+                        "actor_id": 1,
+                        "created_at": WHEN,
+                        "action": action,
+                        "field": None,
+                        "old_value": None,
+                        "new_value": text,
+                    }
+                    for n, (action, text) in enumerate(WORDED_EVENTS, start=1)
+                ],
+            )
+        yield app
+        db.engine.dispose()
+
+
+def test_the_trackers_reasons_become_codes_and_parameters(worded_database):
+    with worded_database.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=WORDED)
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text(
+                    "SELECT reason, reason_code, reason_params FROM checklist_items ORDER BY id"
+                )
+            ).all()
+    assert [(r.reason, r.reason_code, _json(r.reason_params)) for r in rows] == [
+        (None, code, params) for code, params in WORDED_REASONS.values()
+    ]
+
+
+def test_worded_events_become_parameters(worded_database):
+    with worded_database.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=WORDED)
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT new_value, params FROM events ORDER BY id")
+            ).all()
+    assert [(r.new_value, _json(r.params)) for r in rows] == [
+        (None, params) for params in WORDED_EVENTS.values()
+    ]
+
+
+def test_downgrading_writes_the_sentences_back(worded_database):
+    with worded_database.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=WORDED)
+            flask_migrate.downgrade(revision=BEFORE_WORDED)
+        with db.engine.connect() as connection:
+            reasons = (
+                connection.execute(sa.text("SELECT reason FROM checklist_items ORDER BY id"))
+                .scalars()
+                .all()
+            )
+            texts = (
+                connection.execute(sa.text("SELECT new_value FROM events ORDER BY id"))
+                .scalars()
+                .all()
+            )
+    assert reasons == [
+        # the condition's words as the earlier code wrote them, lower-cased
+        "No longer applies: only with a data migration (dmf).",
+        *list(WORDED_REASONS)[1:],
+    ]
+    assert texts == [text for _, text in WORDED_EVENTS]
+
+
+def _json(value):
+    """A JSON column as read by a plain SQL statement: decoded on SQLite's text too."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 # --- start-up configuration -----------------------------------------------------------

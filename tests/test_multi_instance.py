@@ -29,9 +29,9 @@ from tests.conftest import PG_SKIP_REASON
 from tests.helpers import create_pg_database, drop_pg_database, logging_left_alone, postgresql_url
 from tests.test_items import update_data
 from tracker import config, create_app
-from tracker.checklist.models import ChecklistItem
 from tracker.enums import Party, Status
 from tracker.extensions import db
+from tracker.models import ChecklistItem
 
 REDIS = ("127.0.0.1", 6379)
 LIMIT = "3 per minute"  # sign-in attempts per account, in these tests

@@ -12,12 +12,9 @@ from flask_login import AnonymousUserMixin
 from tests import factories
 from tests.factories import World
 from tracker import permissions
-from tracker.auth.models import User
-from tracker.catalogue.models import Responsibility
-from tracker.checklist.models import ChecklistItem
 from tracker.enums import Party, Status
 from tracker.extensions import db
-from tracker.projects.models import Project
+from tracker.models import ChecklistItem, Project, Responsibility, User
 from tracker.timeutil import today
 
 EMAILS = {

@@ -9,16 +9,12 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.factories import World, edit_form
-from tracker.audit.models import Event
-from tracker.auth.models import User
-from tracker.catalogue.models import Responsibility
-from tracker.checklist.models import ChecklistItem
-from tracker.checklist.services import update_item
 from tracker.enums import Anchor, Condition, Deployment, Environment, Party, Status
-from tracker.errors import RuleError
+from tracker.errors import RuleBroken
 from tracker.extensions import db
-from tracker.projects.models import Project
+from tracker.models import ChecklistItem, Event, Project, Responsibility, User
 from tracker.projects.services import project_data_from, update_project
+from tracker.wording import item_reason
 
 SHIFT = timedelta(days=10)
 
@@ -29,13 +25,15 @@ def change_project(project_id: int, actor_id: int, **changes) -> list[str]:
     data = project_data_from(project)
     for name, value in changes.items():
         setattr(data, name, value)
-    changed = update_project(project, data, actor=db.session.get(User, actor_id))
+    changed = update_project(
+        project, data, actor=db.session.get(User, actor_id), version=project.version
+    )
     db.session.commit()
     return changed
 
 
 def finish(item: ChecklistItem, actor_id: int) -> None:
-    update_item(item, actor=db.session.get(User, actor_id), status=Status.DONE)
+    factories.change(item, actor=db.session.get(User, actor_id), status=Status.DONE)
     db.session.commit()
 
 
@@ -191,7 +189,9 @@ def test_switching_to_single_tenant_marks_high_availability_items_not_applicable
     assert retired
     assert {item.status for item in retired} == {Status.NOT_APPLICABLE}
     assert all(item.not_applicable_by_rule for item in retired)
-    assert all(item.reason and item.reason.strip() for item in retired)
+    assert {item_reason(item) for item in retired} == {
+        "No longer applies: multi-tenant deployments only."
+    }
 
 
 def test_switching_to_single_tenant_leaves_the_other_items_open(ctx, world):
@@ -236,7 +236,7 @@ def test_switching_back_to_multi_tenant_reopens_the_items_to_todo(ctx, world):
 def test_an_item_set_not_applicable_by_hand_stays_closed_when_the_rule_applies_again(ctx, world):
     keys = keys_with_condition(world.project_a, Condition.MULTI_TENANT)
     by_hand = items_for_keys(world.project_a, keys)[0]
-    update_item(
+    factories.change(
         by_hand,
         actor=db.session.get(User, world.csm),
         status=Status.NOT_APPLICABLE,
@@ -278,7 +278,10 @@ def test_adding_an_ims_contract_marks_the_eligible_client_items_not_applicable(c
     for item in eligible_client_items:
         db.session.refresh(item)
     assert {item.status for item in eligible_client_items} == {Status.NOT_APPLICABLE}
-    assert all(item.not_applicable_by_rule and item.reason for item in eligible_client_items)
+    assert all(item.not_applicable_by_rule for item in eligible_client_items)
+    assert {item_reason(item) for item in eligible_client_items} == {
+        "No longer applies: now assigned to IMS."
+    }
 
 
 def test_adding_an_ims_contract_adds_ims_items(ctx, world):
@@ -428,6 +431,8 @@ def test_a_project_cannot_move_to_another_customer(ctx, world):
     project = db.session.get(Project, world.project_a)
     data = project_data_from(project)
     data.customer_id = world.customer_b
-    with pytest.raises(RuleError) as refused:
-        update_project(project, data, actor=db.session.get(User, world.csm))
+    with pytest.raises(RuleBroken) as refused:
+        update_project(
+            project, data, actor=db.session.get(User, world.csm), version=project.version
+        )
     assert refused.value.field == "customer_id"

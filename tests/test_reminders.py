@@ -21,13 +21,10 @@ from flask_mail import Connection
 
 from tests import factories
 from tests.factories import World
-from tracker.auth.models import User
-from tracker.checklist.models import ChecklistItem
 from tracker.enums import OPEN_STATUSES, Party, Role, Status
 from tracker.extensions import db
-from tracker.projects.models import Project
+from tracker.models import ChecklistItem, Project, ReminderDelivery, User
 from tracker.projects.services import archive_project
-from tracker.reminders.models import ReminderDelivery
 from tracker.timeutil import today
 
 BASE_URL = "https://tracker.example.test/onboarding"

@@ -44,16 +44,20 @@ from tests import factories
 from tests.database import delete_every_row, rolled_back, rows_written
 from tests.factories import PASSWORD, World
 from tracker.api.services import create_token
-from tracker.auth.models import PasswordResetToken, User, hash_reset_token
 from tracker.calendar.services import feed_token, reset_feed, turn_on_feed
-from tracker.catalogue.loader import current_version
-from tracker.checklist.models import ChecklistItem
-from tracker.checklist.services import add_comment, update_item
+from tracker.catalogue.queries import current_version
+from tracker.checklist.services import add_comment
 from tracker.enums import Implementer, Party, Status
 from tracker.extensions import db
-from tracker.organisations.models import Organisation
+from tracker.models import (
+    ChecklistItem,
+    Organisation,
+    PasswordResetToken,
+    Project,
+    User,
+    hash_reset_token,
+)
 from tracker.permissions import can_update_item, can_view_project
-from tracker.projects.models import Project
 from tracker.projects.services import archive_project
 from tracker.timeutil import today, utcnow
 
@@ -455,7 +459,7 @@ def _build_scene() -> Scene:
         (items["b.ims"], "ims"),
         (items["b.partner"], "partner"),
     ):
-        update_item(item, actor=csm, assignee=users[role])
+        factories.change(item, actor=csm, assignee_id=users[role].id)
     for item, role, body in (
         (items["a.client"], "client_a", "Acme-only remark"),
         (items["b.client"], "client_b", "Globex-only remark"),
@@ -471,7 +475,7 @@ def _build_scene() -> Scene:
                 item.due_date = now + timedelta(days=days)
     db.session.flush()
     for pilot in (pilot_a, pilot_b):
-        archive_project(pilot, actor=csm)
+        archive_project(pilot, actor=pilot.csm)
     # Reset links: one usable, one used, one expired (all for an Infor account).
     moment = utcnow()
     for name, expires, used in (

@@ -18,13 +18,12 @@ from flask import before_render_template, template_rendered
 from bench import dashboards as bench
 from bench.populate import populate
 from tests.factories import World
-from tracker.auth.models import User
+from tracker.checklist import queries as checklist_queries
 from tracker.dashboard import queries as lists
 from tracker.enums import Party, Role
 from tracker.extensions import db
-from tracker.organisations.models import Organisation
-from tracker.projects import queries as project_queries
-from tracker.projects.models import Project
+from tracker.models import Organisation, Project, User
+from tracker.portfolio import queries as portfolio_queries
 from tracker.timeutil import today, utcnow
 
 
@@ -159,7 +158,7 @@ def test_few_customers_are_a_select(portfolio, client):
 @pytest.fixture
 def many_customers(portfolio, monkeypatch):
     """More customers than the filter lists: it becomes a text field with suggestions."""
-    monkeypatch.setattr(project_queries, "CUSTOMER_OPTIONS_LIMIT", 3)
+    monkeypatch.setattr(portfolio_queries, "CUSTOMER_OPTIONS_LIMIT", 3)
     return portfolio
 
 
@@ -209,10 +208,10 @@ def test_a_unique_prefix_finds_the_customer_and_an_unknown_name_finds_nothing(
     with many_customers.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "csm-0@bench.test"))
         customer_id, name = _customer(many_customers, 2)
-        assert project_queries.customer_named(user, name[:-1] + "%") is None  # no wildcards
-        assert project_queries.customer_named(user, name) == customer_id
-        assert project_queries.customer_named(user, "Customer ") is None  # several
-        assert project_queries.customer_named(user, "nobody at all") is None
+        assert portfolio_queries.customer_named(user, name[:-1] + "%") is None  # no wildcards
+        assert portfolio_queries.customer_named(user, name) == customer_id
+        assert portfolio_queries.customer_named(user, "Customer ") is None  # several
+        assert portfolio_queries.customer_named(user, "nobody at all") is None
     nothing = client.get("/overdue", query_string={"customer_name": "nobody at all"})
     text = nothing.get_data(as_text=True)
     assert 'data-testid="overdue-count">0<' in text
@@ -230,7 +229,7 @@ def test_a_client_finds_only_their_own_customer_by_name(many_customers, client):
             sa.select(Project.customer_id).where(Project.customer_id != me.organisation_id)
         )
         other_name = db.session.get(Organisation, other).name
-        assert project_queries.customer_named(me, other_name) is None
+        assert portfolio_queries.customer_named(me, other_name) is None
     page = client.get("/overdue", query_string={"customer_name": other_name})
     assert 'data-testid="overdue-count">0<' in page.get_data(as_text=True)
 
@@ -363,7 +362,7 @@ def test_the_assignee_menus_search_the_user_indexes_on_sqlite(app, portfolio):
         )
         connection.exec_driver_sql("ANALYZE sqlite_schema")
         project = db.session.scalar(sa.select(Project).where(Project.partner_id.is_not(None)))
-        sql = project_queries.assignable_users_select(project).compile(
+        sql = checklist_queries.assignable_users_select(project).compile(
             dialect=connection.dialect, compile_kwargs={"literal_binds": True}
         )
         plan = [row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]

@@ -8,8 +8,8 @@ import pytest
 
 from tests.factories import PASSWORD, World
 from tracker import config, create_app
-from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.models import User
 
 
 def sign_in(client, email: str = World.CSM, remember: bool = False):

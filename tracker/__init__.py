@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from tracker import boundary
 from tracker.config import Config
 from tracker.queryargs import IdConverter
 
@@ -15,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: object | None = None) -> Flask:
-    app = Flask(
+    app = boundary.App(
         __name__,
         template_folder=str(ROOT / "templates"),
         instance_path=str(ROOT / "instance"),
@@ -66,8 +67,8 @@ def register_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
     from tracker import auth, pagecache
-    from tracker.account.language import select_locale
     from tracker.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
+    from tracker.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -89,7 +90,7 @@ def register_extensions(app: Flask) -> None:
     from sqlalchemy.orm import joinedload
 
     from tracker import models  # noqa: F401  (register every model with the metadata)
-    from tracker.auth.models import User
+    from tracker.models import User
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -138,6 +139,7 @@ def register_errorhandlers(app: Flask) -> None:
     from tracker.errorpages import register
 
     register(app)
+    boundary.register(app)
 
 
 def register_security_headers(app: Flask) -> None:

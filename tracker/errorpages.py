@@ -1,62 +1,56 @@
-"""Error pages: HTML for people, in their language; the same status codes everywhere. The
-API's problem documents (tracker/api/errors.py) are in English."""
+"""Error pages: HTML for people, in their language; problem documents under /api/ (in
+English). The same status codes everywhere."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from tracker.api.errors import http_problem
-from tracker.extensions import db
+from tracker.problems import http_problem, is_api_request, problem_response
 
-
-def _is_api() -> bool:
-    """Answers under /api/ are always problem+json, never an HTML page."""
-    return request.path.startswith("/api/")
+NOT_SAVED = "The change was not saved. Please try again; if it keeps happening, tell us."
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_template(
-            "errors/error.html",
-            code=400,
+        return error_page(
+            400,
+            _("The form was too old or came from elsewhere. Go back, reload and try again."),
             title=_("Form expired"),
-            message=_(
-                "The form was too old or came from elsewhere. Go back, reload and try again."
-            ),
-        ), 400
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        if _is_api():
+        if is_api_request():
             return http_problem(error)
-        return render_template(
-            "errors/error.html", code=error.code, title=_title(error), message=_message(error)
-        ), error.code
+        return error_page(error.code, _message(error), title=_title(error))
 
     @app.errorhandler(InternalServerError)
     def internal_error(error):
-        db.session.rollback()
-        if _is_api():
-            return http_problem(
-                InternalServerError(
-                    "The change was not saved. Please try again; if it keeps happening, tell us."
-                )
-            )
-        return render_template(
-            "errors/error.html",
-            code=500,
+        # The request boundary has rolled back whatever the failed request had written.
+        if is_api_request():
+            return problem_response(500, "Internal Server Error", NOT_SAVED)
+        return error_page(
+            500,
+            _("The change was not saved. Please try again; if it keeps happening, tell us."),
             title=_("Something went wrong"),
-            message=_(
-                "The change was not saved. Please try again; if it keeps happening, tell us."
-            ),
-        ), 500
+        )
+
+
+def error_page(code: int, message: str | None = None, *, title: str | None = None):
+    """The error page for ``code``: its title and ``message`` (ours for the usual codes)."""
+    return render_template(
+        "errors/error.html",
+        code=code,
+        title=title or str(_TITLES.get(code, "Error")),
+        message=message if message is not None else str(_MESSAGES.get(code, "")),
+    ), code
 
 
 # Werkzeug's names and descriptions of the errors people may meet, in their language.

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from functools import lru_cache
 
 from babel import support
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -20,6 +20,10 @@ from wtforms import (
     widgets,
 )
 from wtforms.i18n import messages_path
+
+from tracker.errors import InvalidInput, Refusal
+from tracker.i18n import DEFAULT_LANGUAGE, current_language
+from tracker.text import has_control_characters
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -50,26 +54,12 @@ class EmailAddress:
     other languages get a shorter message of their own."""
 
     def __call__(self, form, field) -> None:
-        from email_validator import EmailNotValidError, validate_email
-
-        from tracker.account.language import DEFAULT_LANGUAGE, current_language
-
         try:
             validate_email(field.data or "", check_deliverability=False, test_environment=True)
         except EmailNotValidError as error:
             if current_language() == DEFAULT_LANGUAGE:
                 raise ValidationError(str(error)) from error
             raise ValidationError(_("This email address is not valid.")) from error
-
-
-# C0 and C1 control characters (Unicode category Cc) but tab, line feed and carriage return.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def has_control_characters(value: str) -> bool:
-    """NUL and other control characters (tab and line breaks excepted) that no person types;
-    PostgreSQL cannot even store NUL in text."""
-    return bool(_CONTROL.search(value))
 
 
 @lru_cache(maxsize=8)
@@ -114,6 +104,22 @@ class TrackerForm(FlaskForm):
         if not clean:
             return False
         return super().validate(extra_validators)
+
+    def check(self) -> None:
+        """Validate the submitted form; ``InvalidInput`` (shown by the request boundary with
+        the form's own errors) when it does not validate."""
+        if not self.validate():
+            raise InvalidInput(self)
+
+    def show(self, refusal: Refusal) -> None:
+        """Show ``refusal`` on the form: on the field it names, else above the fields."""
+        if isinstance(refusal, InvalidInput):
+            return
+        field = self._fields.get(refusal.field) if refusal.field else None
+        if field is not None:
+            field.errors = [*field.errors, refusal.message]
+        else:
+            self.form_errors.append(refusal.message)
 
 
 class BoundedIntegerField(IntegerField):

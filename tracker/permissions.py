@@ -13,10 +13,7 @@ import sqlalchemy as sa
 from tracker.enums import Implementer, OrganisationKind, Party, Role
 
 if TYPE_CHECKING:
-    from tracker.auth.models import User
-    from tracker.checklist.models import ChecklistItem
-    from tracker.organisations.models import Organisation
-    from tracker.projects.models import Project
+    from tracker.models import ChecklistItem, Organisation, Project, User
 
 
 def _signed_in(user) -> bool:
@@ -55,7 +52,7 @@ def can_view_project(user: User, project: Project) -> bool:
 
 def visible_projects_filter(user: User) -> sa.ColumnElement[bool]:
     """SQL twin of ``can_view_project``: a WHERE clause on ``Project``."""
-    from tracker.projects.models import Project
+    from tracker.models import Project
 
     if not _signed_in(user):
         return sa.false()
@@ -122,8 +119,7 @@ def updatable_items_filter(user: User) -> sa.ColumnElement[bool]:
     ``Project``. Archived projects are read-only; whoever edits a project (its CSM, an
     admin) updates every item of it; clients, IMS engineers and partners update their own
     party's items on the projects they see."""
-    from tracker.checklist.models import ChecklistItem
-    from tracker.projects.models import Project
+    from tracker.models import ChecklistItem, Project
 
     if not _signed_in(user):
         return sa.false()

@@ -39,7 +39,7 @@ def demo_project_id(live_server, name: str) -> int:
     import sqlalchemy as sa
 
     from tracker.extensions import db
-    from tracker.projects.models import Project
+    from tracker.models import Project
 
     with live_server.app.app_context():
         return db.session.scalars(sa.select(Project.id).where(Project.name == name)).one()
@@ -49,9 +49,9 @@ def overdue_client_item_id(live_server, project_id: int) -> int:
     """An open client item of the project whose due date has passed."""
     import sqlalchemy as sa
 
-    from tracker.checklist.models import ChecklistItem
     from tracker.enums import OPEN_STATUSES, Party
     from tracker.extensions import db
+    from tracker.models import ChecklistItem
     from tracker.timeutil import today
 
     with live_server.app.app_context():

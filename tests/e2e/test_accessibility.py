@@ -80,12 +80,10 @@ PAGES = [
 @pytest.fixture(scope="module")
 def demo_ids(live_server) -> dict[str, object]:
     """Ids in the demo data for the pages' addresses, and a fresh password reset link."""
-    from tracker.auth.models import User
     from tracker.auth.services import issue_reset_link
-    from tracker.checklist.models import ChecklistItem
     from tracker.enums import Party
     from tracker.extensions import db
-    from tracker.projects.models import Project
+    from tracker.models import ChecklistItem, Project, User
 
     with live_server.app.app_context():
         project = db.session.scalars(

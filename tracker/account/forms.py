@@ -4,8 +4,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from tracker.account.language import LANGUAGES
 from tracker.forms import TrackerForm
+from tracker.i18n import LANGUAGES
 
 
 class TokenForm(TrackerForm):

@@ -1,71 +1,69 @@
+"""My account: preferences (the daily e-mail, the language) and personal API tokens.
+Adapters between the web and the account's use cases."""
+
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from tracker.account.forms import PreferencesForm, RevokeForm, TokenForm
 from tracker.account.services import set_preferences
-from tracker.api.models import ApiToken
+from tracker.api.queries import token_of
 from tracker.api.services import create_token, revoke_token, tokens_of
-from tracker.errors import RuleError
-from tracker.extensions import db
+from tracker.boundary import refusals_shown_by
+from tracker.errors import NotFound, Refusal
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 def _page(
-    form: TokenForm,
+    form: TokenForm | None = None,
     *,
     new_token: str | None = None,
     preferences_form: PreferencesForm | None = None,
-    status: int = 200,
 ):
-    if preferences_form is None:
-        preferences_form = PreferencesForm(formdata=None, obj=current_user)
     return render_template(
         "account/index.html",
-        form=form,
+        form=form or TokenForm(formdata=None),
         tokens=tokens_of(current_user),
         revoke_form=RevokeForm(formdata=None),
         new_token=new_token,
-        preferences_form=preferences_form,
-    ), status
+        preferences_form=preferences_form or PreferencesForm(formdata=None, obj=current_user),
+    )
 
 
 @bp.route("")
 @login_required
 def index():
-    return _page(TokenForm(formdata=None))
+    return _page()
 
 
 @bp.route("/tokens", methods=["POST"])
 @login_required
 def new_token():
     form = TokenForm()
-    if not form.validate():
-        return _page(form, status=422)
-    try:
-        _, value = create_token(current_user, name=form.name.data)
-    except RuleError as error:
-        db.session.rollback()
-        form.name.errors.append(error.message)
-        return _page(form, status=422)
-    db.session.commit()
+
+    def refused(refusal: Refusal):
+        form.show(refusal)
+        return _page(form)
+
+    refusals_shown_by(refused)
+    form.check()
+    _, value = create_token(current_user, name=form.name.data)
     # The value is shown on this response only; it is not stored and cannot be shown again.
-    return _page(TokenForm(formdata=None), new_token=value)
+    return _page(new_token=value), {"Cache-Control": "no-store"}
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke(token_id: int):
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
-        abort(404)
+    token = token_of(current_user, token_id)
+    if token is None:
+        raise NotFound(_("There is nothing here, or you cannot see it."))
     if RevokeForm().validate():
-        revoke_token(token)
-        db.session.commit()
+        revoke_token(token, actor=current_user)
         flash(_("Token “%(name)s” revoked.", name=token.name), "success")
     return redirect(url_for("account.index"))
 
@@ -75,17 +73,16 @@ def revoke(token_id: int):
 def preferences():
     """The daily reminder e-mail on or off, and the language (templates/account/_preferences)."""
     form = PreferencesForm()
-    if not form.validate():
-        return _page(TokenForm(formdata=None), preferences_form=form, status=422)
-    try:
-        set_preferences(
-            current_user, digest_enabled=form.digest_enabled.data, language=form.language.data
-        )
-    except RuleError as error:
-        db.session.rollback()
-        getattr(form, error.field).errors.append(error.message)
-        return _page(TokenForm(formdata=None), preferences_form=form, status=422)
-    db.session.commit()
+
+    def refused(refusal: Refusal):
+        form.show(refusal)
+        return _page(preferences_form=form)
+
+    refusals_shown_by(refused)
+    form.check()
+    set_preferences(
+        current_user, digest_enabled=form.digest_enabled.data, language=form.language.data
+    )
     refresh()  # the confirmation, and the pages from now on, in the language just chosen
     flash(_("Preferences saved."), "success")
     return redirect(url_for("account.index") + "#preferences")

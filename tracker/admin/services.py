@@ -1,16 +1,27 @@
-"""Keeping users and organisations. Services flush and never commit."""
+"""Keeping users and organisations: the administration's use cases.
+
+Each takes the acting user (None: the command line, which acts as the installation itself),
+enforces the permissions and rules itself, and raises a refusal (tracker.errors) when the
+change cannot be made. Services flush and never commit.
+"""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tracker.auth.models import User
+from tracker.admin.queries import organisation_in_use, organisation_named, user_with_email
+from tracker.boundary import flush
 from tracker.enums import OrganisationKind, Role
-from tracker.errors import RuleError
+from tracker.errors import NotAllowed, RuleBroken
 from tracker.extensions import db
-from tracker.organisations.models import Organisation
+from tracker.models import Organisation, User
+from tracker.permissions import (
+    can_edit_organisation,
+    can_manage_organisations,
+    can_manage_users,
+    is_admin,
+)
 
 REQUIRED_KIND = {Role.CLIENT: OrganisationKind.CUSTOMER, Role.PARTNER: OrganisationKind.PARTNER}
 _BELONGS_TO = {
@@ -25,20 +36,26 @@ def _check_organisation(role: Role, organisation_id: int | None) -> int | None:
         return None  # Infor staff and IMS engineers belong to no customer or partner
     organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
     if organisation is None or organisation.kind is not kind:
-        raise RuleError("organisation_id", str(_BELONGS_TO[role]))
+        raise RuleBroken("organisation_id", str(_BELONGS_TO[role]))
     return organisation.id
 
 
 def _check_email(email: str, user_id: int | None = None) -> str:
     email = email.strip().lower()
-    clash = db.session.scalar(sa.select(User.id).where(User.email == email))
+    clash = user_with_email(email)
     if clash is not None and clash != user_id:
-        raise RuleError("email", _("Another user has this email address."))
+        raise RuleBroken("email", _("Another user has this email address."))
     return email
+
+
+def _require_user_manager(actor: User | None) -> None:
+    if actor is not None and not can_manage_users(actor):
+        raise NotAllowed(_("Only administrators manage users."))
 
 
 def create_user(
     *,
+    actor: User | None,
     email: str,
     name: str,
     role: Role,
@@ -46,8 +63,10 @@ def create_user(
     password: str,
     active: bool = True,
 ) -> User:
+    """A new user, who signs in with ``password``."""
+    _require_user_manager(actor)
     if not password:
-        raise RuleError("password", _("Set a password for the new user."))
+        raise RuleBroken("password", _("Set a password for the new user."))
     user = User(
         email=_check_email(email),
         name=name.strip(),
@@ -57,7 +76,7 @@ def create_user(
     )
     user.set_password(password)
     db.session.add(user)
-    db.session.flush()
+    flush()
     return user
 
 
@@ -72,8 +91,11 @@ def update_user(
     password: str | None,
     active: bool,
 ) -> None:
+    """Change ``user``'s details, role, organisation, password or whether they may sign in;
+    administrators cannot demote or deactivate themselves."""
+    _require_user_manager(actor)
     if user.id == actor.id and (not active or role is not Role.ADMIN):
-        raise RuleError("role", _("You cannot demote or deactivate yourself."))
+        raise RuleBroken("role", _("You cannot demote or deactivate yourself."))
     user.email = _check_email(email, user.id)
     user.name = name.strip()
     user.role = role
@@ -81,39 +103,43 @@ def update_user(
     user.active = active
     if password:
         user.set_password(password)
-    db.session.flush()
+    flush()
 
 
 def save_organisation(
-    organisation: Organisation | None, *, name: str, kind: OrganisationKind
+    organisation: Organisation | None,
+    *,
+    actor: User | None,
+    name: str,
+    kind: OrganisationKind,
 ) -> Organisation:
+    """Create (``organisation`` None) or rename an organisation: administrators keep
+    customers and partners, CSMs add and rename customers."""
+    if actor is not None:
+        allowed = (
+            can_edit_organisation(actor, organisation)
+            if organisation is not None
+            else can_manage_organisations(actor)
+        )
+        if not allowed or (not is_admin(actor) and kind is not OrganisationKind.CUSTOMER):
+            raise NotAllowed(_("Only administrators keep implementation partners."))
     name = name.strip()
-    clash = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == name))
+    clash = organisation_named(name)
     if clash is not None and (organisation is None or clash != organisation.id):
-        raise RuleError("name", _("Another organisation has this name."))
+        raise RuleBroken("name", _("Another organisation has this name."))
     if organisation is None:
         organisation = Organisation(name=name, kind=kind)
         db.session.add(organisation)
     else:
         if organisation.kind is not kind and _in_use(organisation):
-            raise RuleError(
+            raise RuleBroken(
                 "kind", _("This organisation has projects or users: its kind is fixed.")
             )
         organisation.name = name
         organisation.kind = kind
-    db.session.flush()
+    flush()
     return organisation
 
 
 def _in_use(organisation: Organisation) -> bool:
-    from tracker.projects.models import Project
-
-    users = db.session.scalar(
-        sa.select(sa.func.count()).where(User.organisation_id == organisation.id)
-    )
-    projects = db.session.scalar(
-        sa.select(sa.func.count()).where(
-            sa.or_(Project.customer_id == organisation.id, Project.partner_id == organisation.id)
-        )
-    )
-    return bool(users or projects)
+    return organisation_in_use(organisation.id)

@@ -1,20 +1,22 @@
+"""``flask --app app tokens``: create, list and revoke personal API tokens."""
+
 from __future__ import annotations
 
 import click
-import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from tracker.api.models import ApiToken
+from tracker.api.queries import tokens_of_by_id, user_with_email
 from tracker.api.services import create_token, revoke_token
-from tracker.auth.models import User
-from tracker.errors import RuleError
+from tracker.boundary import unit_of_work
+from tracker.errors import Refusal
 from tracker.extensions import db
+from tracker.models import ApiToken, User
 
 tokens_cli = AppGroup("tokens", help="Create, list and revoke personal API tokens.")
 
 
 def _user(email: str) -> User:
-    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    user = user_with_email(email)
     if user is None:
         raise click.ClickException(f"No user with the email {email}.")
     if not user.active:
@@ -28,13 +30,14 @@ def _user(email: str) -> User:
 def create_command(email: str, name: str) -> None:
     """Print a new API token for the user with EMAIL (shown once; only its hash is kept)."""
     try:
-        token, value = create_token(_user(email), name=name)
-    except RuleError as error:
-        raise click.ClickException(error.message) from error
-    db.session.commit()
+        with unit_of_work():
+            token, value = create_token(_user(email), name=name)
+            token_id = token.id
+    except Refusal as refusal:
+        raise click.ClickException(refusal.message) from refusal
     click.echo(value)
     click.echo(
-        f"Token {token.id} ({token.name}) created for {email}. Keep it secret: it will "
+        f"Token {token_id} ({name.strip()}) created for {email}. Keep it secret: it will "
         "not be shown again.",
         err=True,
     )
@@ -44,10 +47,7 @@ def create_command(email: str, name: str) -> None:
 @click.argument("email")
 def list_command(email: str) -> None:
     """List the tokens of the user with EMAIL."""
-    tokens = db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.user_id == _user(email).id).order_by(ApiToken.id)
-    ).all()
-    for token in tokens:
+    for token in db.session.scalars(tokens_of_by_id(_user(email).id)):
         state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
         used = f"last used {token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "unused"
         click.echo(f"{token.id}\t{token.hint}…\t{token.name}\t{state}\t{used}")
@@ -60,6 +60,7 @@ def revoke_command(token_id: int) -> None:
     token = db.session.get(ApiToken, token_id)
     if token is None:
         raise click.ClickException(f"No token {token_id}.")
-    revoke_token(token)
-    db.session.commit()
-    click.echo(f"Token {token_id} ({token.name}) of {token.user.email} revoked.")
+    name, owner = token.name, token.user.email
+    with unit_of_work():
+        revoke_token(token, actor=None)
+    click.echo(f"Token {token_id} ({name}) of {owner} revoked.")

@@ -1,14 +1,12 @@
-"""Errors as RFC 9457 problem details: every answer from /api/ is JSON, never an HTML page."""
+"""The API's own refusals of a request it cannot read (no token, not JSON, parameters that
+do not validate), as problem documents. Refusals of a change itself come from the services
+(tracker.errors) and are answered by the request boundary the same way."""
 
 from __future__ import annotations
 
-from flask import Response, json
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException
 
-from tracker.api.schemas import FieldError, Problem
-
-PROBLEM_JSON = "application/problem+json"
+from tracker.problems import problem_response
 
 
 class ApiError(Exception):
@@ -19,19 +17,24 @@ class ApiError(Exception):
         status: int,
         title: str,
         detail: str | None = None,
-        errors: list[FieldError] | None = None,
-        **extra,
+        errors: list[dict[str, str]] | None = None,
     ) -> None:
         super().__init__(detail or title)
-        self.problem = Problem(status=status, title=title, detail=detail, errors=errors, **extra)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+
+    def response(self):
+        headers = {"WWW-Authenticate": 'Bearer realm="tracker"'} if self.status == 401 else None
+        return problem_response(
+            self.status, self.title, self.detail, errors=self.errors, headers=headers
+        )
 
 
 def field_error(field: str, message: str, status: int = 422) -> ApiError:
     return ApiError(
-        status,
-        "Invalid request",
-        f"{field}: {message}",
-        errors=[FieldError(field=field, message=message)],
+        status, "Invalid request", f"{field}: {message}", [{"field": field, "message": message}]
     )
 
 
@@ -43,26 +46,6 @@ def from_validation_error(error: ValidationError, *, location: str = "") -> ApiE
         message = detail["msg"].removeprefix("Value error, ")
         if detail["type"] == "extra_forbidden":
             message = "Unknown field."
-        errors.append(FieldError(field=field, message=message))
-    summary = "; ".join(f"{e.field}: {e.message}" for e in errors)
-    return ApiError(422, "Invalid request", summary, errors=errors)
-
-
-def problem_response(problem: Problem, headers: dict | None = None) -> Response:
-    body = problem.model_dump(exclude_none=True)
-    response = Response(json.dumps(body), status=problem.status, mimetype=PROBLEM_JSON)
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
-
-
-def http_problem(error: HTTPException) -> Response:
-    code = error.code or 500
-    detail = {
-        404: "There is no such resource, or you may not see it.",
-        405: "This resource does not accept that method.",
-    }.get(code, error.description)
-    headers = (
-        {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
-    )
-    return problem_response(Problem(status=code, title=error.name, detail=detail), headers)
+        errors.append({"field": field, "message": message})
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return ApiError(422, "Invalid request", summary, errors)

@@ -7,7 +7,7 @@ from functools import cache
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from tracker.api import queries, schemas
+from tracker.api import params, schemas
 
 REF = "#/components/schemas/{model}"
 
@@ -122,7 +122,7 @@ def document() -> dict:
                 **_get(
                     "Customers whose projects you may see",
                     "CustomerPage",
-                    query=queries.CustomerQuery,
+                    query=params.CustomerQuery,
                 ),
                 "operationId": "listCustomers",
             }
@@ -138,7 +138,7 @@ def document() -> dict:
                 **_get(
                     "Projects you may see, with progress per phase and party",
                     "ProjectPage",
-                    query=queries.ProjectQuery,
+                    query=params.ProjectQuery,
                 ),
                 "operationId": "listProjects",
             }
@@ -159,7 +159,7 @@ def document() -> dict:
                 **_get(
                     "Checklist items of the projects you may see",
                     "ItemPage",
-                    query=queries.ItemQuery,
+                    query=params.ItemQuery,
                 ),
                 "operationId": "listItems",
             }
@@ -203,7 +203,7 @@ def document() -> dict:
                 **_get(
                     "Open items past due on the projects you may see, most overdue first",
                     "ItemPage",
-                    query=queries.OverdueQuery,
+                    query=params.OverdueQuery,
                 ),
                 "operationId": "listOverdue",
             }

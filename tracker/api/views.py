@@ -1,52 +1,38 @@
-"""The /api/v1 blueprint. Views: authenticate (401) -> load (404) -> authorize (403) ->
-validate (422) -> call the same services as the web UI -> commit."""
+"""The /api/v1 blueprint: authenticate (401), read the request (415, 422), load (404),
+then call the same use cases as the web pages, which authorize and refuse (403, 409, 422)
+themselves; the request boundary commits and answers refusals as problem documents."""
 
 from __future__ import annotations
 
 import json
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, g, request, url_for
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from tracker.api import schemas
-from tracker.api.errors import (
-    ApiError,
-    field_error,
-    from_validation_error,
-    http_problem,
-    problem_response,
+from tracker.api.errors import ApiError, field_error, from_validation_error
+from tracker.api.params import CustomerQuery, ItemQuery, OverdueQuery, ProjectQuery
+from tracker.api.queries import (
+    customers_page,
+    items_page,
+    items_select,
+    overdue_page,
+    projects_page,
+    visible_customers,
 )
-from tracker.api.queries import CustomerQuery, ItemQuery, OverdueQuery, ProjectQuery
 from tracker.api.services import user_for_token
-from tracker.auth.models import User
-from tracker.catalogue.loader import current_version
-from tracker.catalogue.models import Area, CatalogueVersion, Responsibility
-from tracker.checklist.models import ChecklistItem
-from tracker.checklist.queries import Progress, is_overdue, progress_by_project
-from tracker.checklist.services import add_comment, item_changes, update_item
-from tracker.dashboard.queries import overdue_select
-from tracker.enums import OrganisationKind, Status
-from tracker.errors import RuleError
+from tracker.catalogue.queries import current_version, version_numbered
+from tracker.checklist.queries import Progress, progress_by_project
+from tracker.checklist.services import UNCHANGED, ItemChange, add_comment, change_item
+from tracker.enums import Status
 from tracker.extensions import csrf, db
-from tracker.organisations.models import Organisation
-from tracker.permissions import (
-    can_be_assigned,
-    can_change_due_date,
-    can_comment,
-    can_mark_not_applicable,
-    can_update_item,
-    can_view_catalogue,
-    can_view_project,
-    is_infor_staff,
-    visible_projects_filter,
-)
-from tracker.projects.models import Project
+from tracker.models import Area, ChecklistItem, Organisation, Project, Responsibility, User
+from tracker.permissions import can_view_catalogue, can_view_project
+from tracker.problems import http_problem
 from tracker.timeutil import today
+from tracker.wording import item_reason
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, no cookies: nothing for a cross-site request to ride on
@@ -67,16 +53,12 @@ def authenticate() -> None:
         raise ApiError(
             401, "Unauthorized", "Send a valid personal API token: 'Authorization: Bearer <token>'."
         )
-    db.session.commit()  # the token's last use, if it was recorded
     g.api_user = user
 
 
 @bp.errorhandler(ApiError)
 def api_error(error: ApiError):
-    headers = (
-        {"WWW-Authenticate": 'Bearer realm="tracker"'} if error.problem.status == 401 else None
-    )
-    return problem_response(error.problem, headers)
+    return error.response()
 
 
 @bp.errorhandler(HTTPException)
@@ -190,7 +172,7 @@ def _item_doc(
         due_date=item.due_date,
         overdue=overdue,
         days_overdue=(on - item.due_date).days if overdue else 0,
-        reason=item.reason,
+        reason=item_reason(item),
         assignee=_ref(item.assignee),
         completed_at=item.completed_at,
         completed_by=_ref(item.completed_by),
@@ -199,36 +181,15 @@ def _item_doc(
     )
 
 
-def _item_select() -> sa.Select:
-    return (
-        sa.select(ChecklistItem, Responsibility, Area, Project)
-        .join(Project, ChecklistItem.project_id == Project.id)
-        .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
-        .join(Area, Responsibility.area_id == Area.id)
-        .options(joinedload(ChecklistItem.assignee), joinedload(ChecklistItem.completed_by))
-        .where(visible_projects_filter(_user()))
-    )
-
-
 def _load_item(item_id: int):
-    row = db.session.execute(_item_select().where(ChecklistItem.id == item_id)).first()
+    """The item ``item_id`` with its row, area and project, if the token's user may see it."""
+    row = db.session.execute(items_select(_user()).where(ChecklistItem.id == item_id)).first()
     if row is None:
         raise _not_found()
     return row
 
 
 # --- customers ----------------------------------------------------------------------------
-
-
-def _customers_select() -> sa.Select:
-    query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.CUSTOMER)
-    if not is_infor_staff(_user()):
-        query = query.where(
-            Organisation.id.in_(
-                sa.select(Project.customer_id).where(visible_projects_filter(_user()))
-            )
-        )
-    return query
 
 
 def _customer_doc(org: Organisation) -> schemas.Customer:
@@ -240,26 +201,19 @@ def _customer_doc(org: Organisation) -> schemas.Customer:
 @bp.get("/customers")
 def customers():
     query = _query(CustomerQuery)
-    select = _customers_select().order_by(Organisation.id).limit(query.limit + 1)
-    if query.after:
-        select = select.where(Organisation.id > query.after)
-    rows = db.session.scalars(select).all()
+    rows = db.session.scalars(customers_page(_user(), after=query.after, limit=query.limit)).all()
+    page = rows[: query.limit]
     return _json(
         schemas.CustomerPage(
-            data=[_customer_doc(o) for o in rows[: query.limit]],
-            next=_next_url(
-                "api.customers",
-                rows,
-                query.limit,
-                rows[query.limit - 1].id if len(rows) > query.limit else None,
-            ),
+            data=[_customer_doc(o) for o in page],
+            next=_next_url("api.customers", rows, query.limit, page[-1].id if page else None),
         )
     )
 
 
 @bp.get("/customers/<int:customer_id>")
 def customer(customer_id: int):
-    org = db.session.scalar(_customers_select().where(Organisation.id == customer_id))
+    org = db.session.scalar(visible_customers(_user()).where(Organisation.id == customer_id))
     if org is None:
         raise _not_found()
     return _json(_customer_doc(org))
@@ -271,28 +225,16 @@ def customer(customer_id: int):
 @bp.get("/projects")
 def projects():
     query = _query(ProjectQuery)
-    select = (
-        sa.select(Project)
-        .options(
-            joinedload(Project.customer),
-            joinedload(Project.csm),
-            joinedload(Project.partner),
-            joinedload(Project.catalogue_version),
+    rows = db.session.scalars(
+        projects_page(
+            _user(),
+            archived=query.archived,
+            customer=query.customer,
+            csm=query.csm,
+            after=query.after,
+            limit=query.limit,
         )
-        .where(visible_projects_filter(_user()))
-        .where(
-            Project.archived_at.is_not(None) if query.archived else Project.archived_at.is_(None)
-        )
-        .order_by(Project.id)
-        .limit(query.limit + 1)
-    )
-    if query.after:
-        select = select.where(Project.id > query.after)
-    if query.customer:
-        select = select.where(Project.customer_id == query.customer)
-    if query.csm:
-        select = select.where(Project.csm_id == query.csm)
-    rows = db.session.scalars(select).all()
+    ).all()
     page = rows[: query.limit]
     progress = progress_by_project([p.id for p in page], today())
     return _json(
@@ -318,28 +260,7 @@ def project(project_id: int):
 def items():
     query = _query(ItemQuery)
     on = today()
-    select = _item_select().where(Project.archived_at.is_(None)).order_by(ChecklistItem.id)
-    if query.after:
-        select = select.where(ChecklistItem.id > query.after)
-    if query.project:
-        select = select.where(ChecklistItem.project_id == query.project)
-    if query.party:
-        select = select.where(ChecklistItem.party == query.party)
-    if query.status:
-        select = select.where(ChecklistItem.status == query.status)
-    if query.overdue is not None:
-        select = select.where(is_overdue(on) if query.overdue else sa.not_(is_overdue(on)))
-    if query.due_before:
-        select = select.where(ChecklistItem.due_date <= query.due_before)
-    if query.due_after:
-        select = select.where(ChecklistItem.due_date >= query.due_after)
-    if query.assignee is not None:
-        select = select.where(
-            ChecklistItem.assignee_id == query.assignee
-            if query.assignee
-            else ChecklistItem.assignee_id.is_(None)
-        )
-    rows = db.session.execute(select.limit(query.limit + 1)).all()
+    rows = db.session.execute(items_page(_user(), on, query)).all()
     page = rows[: query.limit]
     return _json(
         schemas.ItemPage(
@@ -357,87 +278,25 @@ def item(item_id: int):
 
 @bp.patch("/items/<int:item_id>")
 def update(item_id: int):
-    found, row, area, proj = _load_item(item_id)
-    user = _user()
-    if not can_update_item(user, found):
-        raise ApiError(403, "Forbidden", f"You may not update {found.party.label} items.")
+    found, *_ = _load_item(item_id)
     body = _body(schemas.ItemUpdate)
-    status = Status(body.status) if body.status else None
-    if (
-        status is Status.NOT_APPLICABLE
-        and found.status is not Status.NOT_APPLICABLE
-        and not can_mark_not_applicable(user, found)
-    ):
-        raise field_error("status", "Only the project's CSM may mark an item not applicable.")
-    if (
-        body.due_date is not None
-        and body.due_date != found.due_date
-        and not can_change_due_date(user, found)
-    ):
-        raise ApiError(
-            403,
-            "Forbidden",
-            "Only the project's CSM may move due dates.",
-            errors=[schemas.FieldError(field="due_date", message="You may not change it.")],
-        )
-    changes: dict = {"status": status, "reason": body.reason, "due_date": body.due_date}
-    if "assignee_id" in body.model_fields_set:
-        assignee = db.session.get(User, body.assignee_id) if body.assignee_id else None
-        if body.assignee_id and (
-            assignee is None
-            or (assignee != found.assignee and not can_be_assigned(assignee, found))
-        ):
-            raise field_error(
-                "assignee_id",
-                f"User {body.assignee_id} cannot be assigned "
-                f"{found.party.label} items of this project.",
-            )
-        changes["assignee"] = assignee
-    pending = item_changes(found, **changes)
-    if body.comment is not None and not can_comment(user, found):
-        raise ApiError(403, "Forbidden", "You may not comment on this item.")
-    if pending and body.version != found.version:
-        raise ApiError(
-            409,
-            "Conflict",
-            f"The item changed since version {body.version}; it is at version "
-            f"{found.version}. Read it again and base your change on that version.",
-            current_version=found.version,
-        )
-    try:
-        if pending:
-            update_item(found, actor=user, **changes)
-        if body.comment is not None:
-            add_comment(found, actor=user, body=body.comment)
-        db.session.commit()
-    except RuleError as error:
-        db.session.rollback()
-        raise field_error(error.field, error.message) from error
-    except StaleDataError as error:
-        db.session.rollback()
-        current = db.session.get(ChecklistItem, item_id)
-        raise ApiError(
-            409,
-            "Conflict",
-            "Someone else saved this item at the same moment.",
-            current_version=current.version if current else None,
-        ) from error
-    found, row, area, proj = _load_item(item_id)
-    return _json(_item_doc(found, row, area, proj, today()))
+    change = ItemChange(
+        status=Status(body.status) if body.status else UNCHANGED,
+        reason=body.reason,
+        assignee_id=body.assignee_id if "assignee_id" in body.model_fields_set else UNCHANGED,
+        due_date=body.due_date,
+    )
+    change_item(found, change, actor=_user(), version=body.version)
+    if body.comment is not None:
+        add_comment(found, actor=_user(), body=body.comment)
+    return _json(_item_doc(*_load_item(item_id), today()))
 
 
 @bp.post("/items/<int:item_id>/comments")
 def comment(item_id: int):
     found, *_ = _load_item(item_id)
-    if not can_comment(_user(), found):
-        raise ApiError(403, "Forbidden", "You may not comment on this item.")
     body = _body(schemas.CommentCreate)
-    try:
-        created = add_comment(found, actor=_user(), body=body.body)
-        db.session.commit()
-    except RuleError as error:
-        db.session.rollback()
-        raise field_error(error.field, error.message) from error
+    created = add_comment(found, actor=_user(), body=body.body)
     return _json(
         schemas.Comment(
             id=created.id,
@@ -456,24 +315,16 @@ def comment(item_id: int):
 @bp.get("/overdue")
 def overdue():
     query = _query(OverdueQuery)
-    on = today()
-    select = overdue_select(
-        _user(), on, party=query.party, csm_id=query.csm, customer_id=query.customer
-    )
     if (query.after_due is None) != (query.after_id is None):
         raise field_error("after_id", "Give both after_due and after_id, or neither.")
-    if query.after_due is not None:
-        select = select.where(
-            sa.tuple_(ChecklistItem.due_date, ChecklistItem.id)
-            > sa.tuple_(sa.literal(query.after_due), sa.literal(query.after_id))
-        )
-    ids = [r.id for r in db.session.execute(select.limit(query.limit + 1))]
+    on = today()
+    ids = [r.id for r in db.session.execute(overdue_page(_user(), on, query))]
     page_ids = ids[: query.limit]
     found = (
         {
             i.id: (i, r, a, p)
             for i, r, a, p in db.session.execute(
-                _item_select().where(ChecklistItem.id.in_(page_ids))
+                items_select(_user()).where(ChecklistItem.id.in_(page_ids))
             )
         }
         if page_ids
@@ -496,11 +347,7 @@ def catalogue():
     number = request.args.get("version")
     if number is not None and not (number.isdigit() and len(number) < 10):
         raise field_error("version", "A catalogue version number.")
-    version = (
-        db.session.scalar(sa.select(CatalogueVersion).where(CatalogueVersion.number == int(number)))
-        if number
-        else current_version()
-    )
+    version = db.session.scalar(version_numbered(int(number))) if number else current_version()
     if version is None:
         raise _not_found()
     return _json(

@@ -6,8 +6,8 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from tracker.audit.models import Event
 from tracker.extensions import db
+from tracker.models import Event
 
 
 def _text(value: Any) -> str | None:
@@ -31,6 +31,7 @@ def record(
     field: str | None = None,
     old: Any = None,
     new: Any = None,
+    params: dict | None = None,
 ) -> Event:
     """Add one event to the session (flushed with the change it describes)."""
     event = Event(
@@ -41,6 +42,7 @@ def record(
         field=field,
         old_value=_text(old),
         new_value=_text(new),
+        params=params,
     )
     db.session.add(event)
     return event

@@ -1,4 +1,5 @@
-"""Changing passwords and password reset links. Services flush and never commit.
+"""Changing passwords and password reset links: the use cases of signing in again.
+Services flush and never commit.
 
 The password policy (``tracker.auth.passwords``) is applied by the forms through which people
 choose passwords; these services take a password already accepted by such a form.
@@ -12,20 +13,37 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from tracker.auth.models import PasswordResetToken, User, hash_reset_token
-from tracker.errors import RuleError
+from tracker.auth.queries import reset_link_of, user_by_email
+from tracker.boundary import flush
+from tracker.errors import NotAllowed, Refusal, RuleBroken
 from tracker.extensions import db
+from tracker.models import PasswordResetToken, User, hash_reset_token
+from tracker.permissions import can_manage_users
 from tracker.timeutil import utcnow
 
 
-class ResetLinkUnusable(Exception):
-    """A reset link that cannot set a password; ``status`` is the HTTP status to answer."""
+class ResetLinkUnusable(Refusal):
+    """A reset link that cannot set a password: unknown (404), used or expired (410)."""
 
     def __init__(self, status: int, title: str, message: str) -> None:
         super().__init__(message)
         self.status = status
         self.title = title
-        self.message = message
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with ``email`` and ``password``; None for a wrong e-mail or password
+    or a deactivated account (the same answer: it tells nothing of which)."""
+    user = user_by_email(email)
+    if user is None or not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+def record_sign_in(user: User) -> None:
+    """``user`` has just signed in."""
+    user.last_login_at = utcnow()
+    flush()
 
 
 def _unknown() -> ResetLinkUnusable:
@@ -61,11 +79,11 @@ def _expired() -> ResetLinkUnusable:
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
     """``user`` sets a new password, proving they know the current one."""
     if not user.check_password(current_password):
-        raise RuleError("current_password", _("This is not your current password."))
+        raise RuleBroken("current_password", _("This is not your current password."))
     if user.check_password(new_password):
-        raise RuleError("new_password", _("Choose a password different from your current one."))
+        raise RuleBroken("new_password", _("Choose a password different from your current one."))
     user.set_password(new_password)
-    db.session.flush()
+    flush()
 
 
 def issue_reset_link(user: User, *, actor: User, lifetime: timedelta) -> tuple[str, datetime]:
@@ -74,8 +92,10 @@ def issue_reset_link(user: User, *, actor: User, lifetime: timedelta) -> tuple[s
     The token is returned once and only its hash is kept. Links issued earlier and not yet used
     stop working: only the newest one is valid.
     """
+    if not can_manage_users(actor):
+        raise NotAllowed(_("Only administrators create reset links."))
     if not user.active:
-        raise RuleError("user", _("This user is deactivated: reactivate them first."))
+        raise RuleBroken("user", _("This user is deactivated: reactivate them first."))
     now = utcnow()
     db.session.execute(
         sa.update(PasswordResetToken)
@@ -97,31 +117,13 @@ def issue_reset_link(user: User, *, actor: User, lifetime: timedelta) -> tuple[s
             expires_at=now + lifetime,
         )
     )
-    db.session.flush()
+    flush()
     return token, now + lifetime
-
-
-def pending_reset_link(user: User) -> PasswordResetToken | None:
-    """The reset link of ``user`` that could still be used, if any."""
-    return db.session.scalar(
-        sa.select(PasswordResetToken)
-        .where(
-            PasswordResetToken.user_id == user.id,
-            PasswordResetToken.used_at.is_(None),
-            PasswordResetToken.expires_at > utcnow(),
-        )
-        .order_by(PasswordResetToken.expires_at.desc())
-        .limit(1)
-    )
 
 
 def usable_reset_link(token: str) -> PasswordResetToken:
     """The reset link for ``token``, or ``ResetLinkUnusable`` saying why it cannot be used."""
-    link = db.session.scalar(
-        sa.select(PasswordResetToken).where(
-            PasswordResetToken.token_hash == hash_reset_token(token)
-        )
-    )
+    link = reset_link_of(token)
     if link is None:
         raise _unknown()
     if link.used_at is not None:
@@ -151,5 +153,5 @@ def reset_password(link: PasswordResetToken, *, new_password: str) -> User:
     if used.rowcount != 1:  # used (or expired) since it was looked up
         raise _used()
     link.user.set_password(new_password)
-    db.session.flush()
+    flush()
     return link.user

@@ -19,29 +19,21 @@ import secrets
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
-import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, TimezoneStandard, vText
 
-from tracker.account.language import localized
-from tracker.auth.models import User
-from tracker.checklist.models import ChecklistItem
-from tracker.checklist.queries import is_open
-from tracker.dashboard.queries import item_rows
+from tracker.boundary import flush
 from tracker.extensions import db
-from tracker.permissions import updatable_items_filter
+from tracker.i18n import localized
+from tracker.models import User
+from tracker.queryargs import MAX_INT
 
 # Part of the key: a feed token is good for nothing else signed with SECRET_KEY.
 FEED_PURPOSE = b"onboarding-tracker calendar feed v1"
 
-# A feed lists at most this many items, the soonest due first (overdue ones lead): enough
-# for anyone's work, and a bound on the response for administrators (an event takes about
-# 700 bytes: 1.5 MB at most).
-FEED_LIMIT = 2000
-
 # calendar_feed_generation is an INTEGER: it stays below PostgreSQL's bound.
-MAX_GENERATION = 2**31 - 1
+MAX_GENERATION = MAX_INT
 
 PRODID = "-//Onboarding tracker//Calendar feed//EN"
 
@@ -94,7 +86,7 @@ def turn_on_feed(user: User) -> bool:
     if feed_is_on(user):
         return False
     user.calendar_feed_generation = _fresh_generation()
-    db.session.flush()
+    flush()
     return True
 
 
@@ -104,27 +96,16 @@ def reset_feed(user: User) -> None:
     user.calendar_feed_generation = (
         generation + 1 if 0 < generation < MAX_GENERATION else _fresh_generation()
     )
-    db.session.flush()
+    flush()
 
 
 def turn_off_feed(user: User) -> None:
     """No feed for ``user``: every URL of theirs stops working."""
     user.calendar_feed_generation = 0
-    db.session.flush()
+    flush()
 
 
 # --- the feed -----------------------------------------------------------------------------
-
-
-def feed_items_select(user: User) -> sa.Select:
-    """The open items of active projects that ``user`` may update, the ``FEED_LIMIT``
-    soonest due."""
-    return (
-        item_rows()
-        .add_columns(ChecklistItem.updated_at, ChecklistItem.version)
-        .where(is_open(), updatable_items_filter(user))
-        .limit(FEED_LIMIT)
-    )
 
 
 # C0 and C1 control characters but tab and line feed: iCalendar text may not hold them

@@ -11,13 +11,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from tracker.account.language import language_of
-from tracker.auth.models import User
 from tracker.calendar.forms import FeedForm
+from tracker.calendar.queries import feed_items_select
 from tracker.calendar.services import (
     feed_calendar,
     feed_is_on,
-    feed_items_select,
     feed_owner,
     feed_token,
     reset_feed,
@@ -25,6 +23,8 @@ from tracker.calendar.services import (
     turn_on_feed,
 )
 from tracker.extensions import db
+from tracker.i18n import language_of
+from tracker.models import User
 from tracker.timeutil import utcnow
 
 bp = Blueprint("calendar", __name__)
@@ -35,11 +35,8 @@ bp = Blueprint("calendar", __name__)
 # the point of the feed is that a calendar app stores its events.)
 FEED_CACHE_CONTROL = "private, max-age=300"
 
-# User ids are INTEGERs: a larger number in a feed URL is nobody's, and is not looked up.
-MAX_USER_ID = 2**31 - 1
 
-
-@bp.route(f"/calendar/<int(max={MAX_USER_ID}):user_id>/<token>.ics")
+@bp.route("/calendar/<int:user_id>/<token>.ics")
 def feed(user_id: int, token: str):
     """The iCalendar feed of the user whose URL this is; 404 for any other URL."""
     user = feed_owner(user_id, token)
@@ -85,7 +82,6 @@ def _back():
 @login_required
 def turn_on():
     if FeedForm().validate() and turn_on_feed(current_user):
-        db.session.commit()
         flash(_("Calendar feed turned on: add its URL to your calendar app."), "success")
     return _back()
 
@@ -95,7 +91,6 @@ def turn_on():
 def reset():
     if FeedForm().validate():
         reset_feed(current_user)
-        db.session.commit()
         flash(_("New calendar feed URL: the previous one no longer works."), "success")
     return _back()
 
@@ -105,6 +100,5 @@ def reset():
 def turn_off():
     if FeedForm().validate():
         turn_off_feed(current_user)
-        db.session.commit()
         flash(_("Calendar feed turned off: its URL no longer works."), "success")
     return _back()

@@ -3,8 +3,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from tracker.boundary import unit_of_work
 from tracker.catalogue.loader import DEFAULT_CATALOGUE, CatalogueError, load_catalogue_file
-from tracker.extensions import db
 
 catalogue_cli = AppGroup("catalogue", help="Load and inspect the responsibility catalogue.")
 
@@ -18,11 +18,10 @@ def load_command(path: str | None) -> None:
     A malformed file is refused and nothing is written.
     """
     try:
-        result = load_catalogue_file(path or DEFAULT_CATALOGUE)
+        with unit_of_work():
+            result = load_catalogue_file(path or DEFAULT_CATALOGUE)
     except CatalogueError as error:
-        db.session.rollback()
         raise click.ClickException(f"Catalogue refused: {error}") from error
-    db.session.commit()
     version = result.version
     rows = sum(len(area.responsibilities) for area in version.areas)
     if result.created:

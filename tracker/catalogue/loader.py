@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 import yaml
 from pydantic import (
     BaseModel,
@@ -20,9 +19,10 @@ from pydantic import (
     model_validator,
 )
 
-from tracker.catalogue.models import Area, CatalogueVersion, Responsibility
+from tracker.catalogue.queries import current_version
 from tracker.enums import Anchor, CatalogueParty, Condition, Confidence, Phase
 from tracker.extensions import db
+from tracker.models import Area, CatalogueVersion, Responsibility
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parents[2] / "seeds" / "catalogue.yaml"
 # libyaml's parser when PyYAML was built with it (its wheels are): ten times the pure-Python
@@ -159,13 +159,6 @@ def parse_catalogue(text: str) -> CatalogueSpec:
 class LoadResult:
     version: CatalogueVersion
     created: bool
-
-
-def current_version() -> CatalogueVersion | None:
-    """The newest catalogue version: the one new projects are created from."""
-    return db.session.scalars(
-        sa.select(CatalogueVersion).order_by(CatalogueVersion.number.desc()).limit(1)
-    ).first()
 
 
 def load_catalogue(spec: CatalogueSpec, *, source: str | None = None) -> LoadResult:

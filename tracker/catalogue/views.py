@@ -1,12 +1,15 @@
+"""The catalogue page: every area and row of a version, for administrators."""
+
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
-from tracker.catalogue.models import Area, CatalogueVersion
+from tracker.catalogue.queries import areas_select, versions_select
+from tracker.errors import NotFound
 from tracker.extensions import db
+from tracker.loaders import require
 from tracker.permissions import can_view_catalogue
 from tracker.queryargs import int_arg
 
@@ -16,24 +19,14 @@ bp = Blueprint("catalogue", __name__)
 @bp.route("/catalogue")
 @login_required
 def browse():
-    if not can_view_catalogue(current_user):
-        abort(403)
-    versions = db.session.scalars(
-        sa.select(CatalogueVersion).order_by(CatalogueVersion.number.desc())
-    ).all()
+    require(can_view_catalogue(current_user))
+    versions = db.session.scalars(versions_select()).all()
     number = int_arg("version")
     if number is None:
         version = versions[0] if versions else None
     else:
         version = next((v for v in versions if v.number == number), None)
         if version is None:
-            abort(404)
-    areas = []
-    if version is not None:
-        areas = db.session.scalars(
-            sa.select(Area)
-            .where(Area.version_id == version.id)
-            .options(selectinload(Area.responsibilities))
-            .order_by(Area.position)
-        ).all()
+            raise NotFound(_("There is no such catalogue version."))
+    areas = db.session.scalars(areas_select(version.id)).all() if version is not None else []
     return render_template("catalogue/browse.html", versions=versions, version=version, areas=areas)

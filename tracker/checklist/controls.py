@@ -19,19 +19,22 @@ from functools import cached_property
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 
-from tracker.auth.models import User
-from tracker.checklist.forms import ItemUpdateForm, item_prefix
-from tracker.checklist.models import ChecklistItem
+from tracker.checklist.queries import assignable_users
 from tracker.enums import Party, Status
 from tracker.extensions import db
+from tracker.models import ChecklistItem, Project, User
 from tracker.permissions import can_be_assigned, can_edit_project, updatable_parties
-from tracker.projects.models import Project
-from tracker.projects.queries import assignable_users
 from tracker.queryargs import MAX_INT
 
 Choices = list[tuple[str, str]]  # (value, label) of a <select>'s options
+
+
+def item_prefix(item: ChecklistItem) -> str:
+    """The names of ``item``'s controls start with this: a page holds one form per item."""
+    return f"item{item.id}-"
 
 
 def _choice(value, label) -> tuple[str, str]:
@@ -135,9 +138,7 @@ class ItemControls:
         """Whether ``item`` gets a due date control."""
         return self._edits
 
-    def for_item(
-        self, item: ChecklistItem, form: ItemUpdateForm | None = None
-    ) -> ItemFields | None:
+    def for_item(self, item: ChecklistItem, form: FlaskForm | None = None) -> ItemFields | None:
         """``item``'s controls, None when the user may not update it; with ``form`` (posted,
         not saved) its values and errors instead of the item's."""
         self._check(item)

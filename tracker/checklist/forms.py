@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
@@ -15,24 +14,22 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from tracker.checklist.models import ChecklistItem
-from tracker.checklist.services import MAX_COMMENT_LENGTH, MAX_REASON_LENGTH
+from tracker.checklist.controls import ItemControls, item_prefix
+from tracker.checklist.services import (
+    MAX_COMMENT_LENGTH,
+    MAX_REASON_LENGTH,
+    UNCHANGED,
+    ItemChange,
+)
 from tracker.enums import Status
 from tracker.forms import BoundedDateField, BoundedIntegerField, TrackerForm
+from tracker.models import ChecklistItem
 from tracker.queryargs import MAX_INT
+from tracker.urls import MAX_NEXT_LENGTH
 
-if TYPE_CHECKING:
-    from tracker.checklist.controls import ItemControls
-
-MAX_NEXT_LENGTH = 2000
 # WTForms' own message for a choice not offered, translated by WTForms' catalogue (a
 # constant: not one of the tracker's messages to extract).
 INVALID_CHOICE = "Not a valid choice."
-
-
-def item_prefix(item: ChecklistItem) -> str:
-    """The names of ``item``'s controls start with this: a page holds one form per item."""
-    return f"item{item.id}-"
 
 
 class ItemUpdateForm(TrackerForm):
@@ -62,6 +59,15 @@ class ItemUpdateForm(TrackerForm):
         if not controls.may_move(item):
             del form.due_date
         return form
+
+    def change(self) -> ItemChange:
+        """The change asked for, as the checklist's use case takes it."""
+        return ItemChange(
+            status=Status(self.status.data),
+            reason=self.reason.data,
+            assignee_id=self.assignee_id.data,
+            due_date=self.due_date.data if "due_date" in self else UNCHANGED,
+        )
 
     def validate_assignee_id(self, field) -> None:
         """The assignee posted must be one the item's controls offer (``posted``); a form

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import load_only
 
-from tracker.catalogue.models import Responsibility
-from tracker.checklist.models import ChecklistItem
-from tracker.enums import CLOSED_STATUSES, OPEN_STATUSES, Party, Phase
+from tracker.enums import CLOSED_STATUSES, OPEN_STATUSES, Anchor, Party, Phase, Role
 from tracker.extensions import db
+from tracker.models import ChecklistItem, Project, Responsibility, User
+from tracker.permissions import assignable_parties
 
 
 def is_open() -> sa.ColumnElement[bool]:
@@ -129,3 +130,57 @@ def progress_by_project(project_ids: Iterable[int] | sa.Select, today: date) -> 
     for project_id, phase, party, *counts in rows:
         result[project_id].add(phase, party, *counts)
     return result
+
+
+def project_items_by_row(project_id: int) -> dict[tuple[int, Party], ChecklistItem]:
+    """A project's items by (catalogue row id, party): what the catalogue rules plan."""
+    return {
+        (item.responsibility_id, item.party): item
+        for item in db.session.scalars(
+            sa.select(ChecklistItem).where(ChecklistItem.project_id == project_id)
+        )
+    }
+
+
+def open_items_with_anchor(project_id: int) -> list[tuple[ChecklistItem, Anchor]]:
+    """A project's open items, each with the milestone its due date counts from."""
+    return [
+        (item, anchor)
+        for item, anchor in db.session.execute(
+            sa.select(ChecklistItem, Responsibility.due_anchor)
+            .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
+            .where(ChecklistItem.project_id == project_id, ChecklistItem.status.in_(OPEN_STATUSES))
+        )
+    ]
+
+
+def assignable_users_select(project: Project) -> sa.Select[tuple[User]]:
+    """The active users who could be assigned some of ``project``'s items: every Infor user
+    (admins, CSMs, IMS engineers) and the project's client and partner users. Only what the
+    menus and the permissions read of them is loaded: reading another attribute of one of
+    them (their e-mail) in the same session costs a statement for each."""
+    return (
+        sa.select(User)
+        .options(load_only(User.name, User.role, User.organisation_id, User.active))
+        .where(
+            # Not "active IS 1": SQLite takes that equality for a selective term and scans
+            # the whole table instead of searching the three indexes of the OR (0.04 ms
+            # against 2 ms at 11,000 users).
+            User.active.is_not(False),
+            sa.or_(
+                User.role.in_((Role.ADMIN, Role.CSM, Role.IMS)),
+                sa.and_(User.role == Role.CLIENT, User.organisation_id == project.customer_id),
+                sa.and_(User.role == Role.PARTNER, User.organisation_id == project.partner_id),
+            ),
+        )
+        .order_by(User.name)
+    )
+
+
+def assignable_users(project: Project) -> dict[Party, list[User]]:
+    """Active users who could work each party's items on ``project``, by party."""
+    by_party: dict[Party, list[User]] = {party: [] for party in Party}
+    for user in db.session.scalars(assignable_users_select(project)):
+        for party in assignable_parties(user, project):
+            by_party[party].append(user)
+    return by_party

@@ -8,14 +8,10 @@ from functools import cache
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from tracker.auth.models import User
-from tracker.catalogue.models import Area, Responsibility
-from tracker.checklist.models import ChecklistItem
 from tracker.checklist.queries import is_due_soon, is_open, is_overdue
 from tracker.enums import Party, Role
-from tracker.organisations.models import Organisation
+from tracker.models import Area, ChecklistItem, Organisation, Project, Responsibility, User
 from tracker.permissions import is_infor_staff, visible_projects_filter
-from tracker.projects.models import Project
 
 Customer = aliased(Organisation, name="customer")
 Csm = aliased(User, name="csm")

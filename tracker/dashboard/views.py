@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
+from tracker.dashboard.filters import dashboard_filters
 from tracker.dashboard.queries import (
     due_soon_count,
     due_soon_select,
@@ -14,21 +15,12 @@ from tracker.dashboard.queries import (
 from tracker.enums import Party
 from tracker.pagecache import cached_page
 from tracker.pagination import paginate_rows
-from tracker.projects.filters import customer_arg, customer_filter
-from tracker.projects.queries import visible_csms
-from tracker.queryargs import enum_arg, int_arg, page_arg
+from tracker.portfolio.filters import customer_filter
+from tracker.portfolio.queries import visible_csms
+from tracker.queryargs import page_arg
 from tracker.timeutil import today
 
 bp = Blueprint("dashboard", __name__)
-
-
-def dashboard_filters() -> dict:
-    """The overdue dashboard's filters from the query string (shared with its exports)."""
-    return {
-        "party": enum_arg("party", Party),
-        "csm_id": int_arg("csm"),
-        "customer_id": customer_arg(),
-    }
 
 
 @bp.route("/overdue")

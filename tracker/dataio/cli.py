@@ -15,8 +15,8 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from tracker.boundary import unit_of_work
 from tracker.dataio.services import DataIOError, export_data, import_data, read_document
-from tracker.extensions import db
 
 STDIO = "-"
 
@@ -99,15 +99,14 @@ def import_data_command(file: str) -> None:
     try:
         with click.open_file(file, "r", encoding="utf-8") as stream:
             document = read_document(stream)
-        result = import_data(document)
+        with unit_of_work():
+            result = import_data(document)
     except DataIOError as error:
-        db.session.rollback()
         raise click.ClickException(f"Import refused, nothing was written: {error}") from error
     except OSError as error:
         raise click.ClickException(
             f"Import failed: cannot read {file}: {error.strerror or error}"
         ) from error
-    db.session.commit()
     click.echo(
         f"Imported {result.total} rows into {len(result.rows)} tables at revision "
         f"{result.revision}."

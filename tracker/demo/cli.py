@@ -3,9 +3,10 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from tracker.catalogue.loader import DEFAULT_CATALOGUE, current_version, load_catalogue_file
+from tracker.boundary import unit_of_work
+from tracker.catalogue.loader import DEFAULT_CATALOGUE, load_catalogue_file
+from tracker.catalogue.queries import current_version
 from tracker.demo.data import ACCOUNTS, DEMO_PASSWORD, create_demo_data, database_is_empty
-from tracker.extensions import db
 from tracker.timeutil import today
 
 
@@ -23,10 +24,10 @@ def demo_command(if_empty: bool) -> None:
         raise click.ClickException(
             "The database already has users; demo data goes only into an empty database."
         )
-    if current_version() is None:
-        load_catalogue_file(DEFAULT_CATALOGUE)
-    counts = create_demo_data(today())
-    db.session.commit()
+    with unit_of_work():
+        if current_version() is None:
+            load_catalogue_file(DEFAULT_CATALOGUE)
+        counts = create_demo_data(today())
     click.echo(
         f"Demo data created: {counts['projects']} projects, {counts['users']} accounts "
         f"(password: {DEMO_PASSWORD}):"

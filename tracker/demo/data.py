@@ -8,9 +8,6 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from tracker.admin.services import create_user
-from tracker.audit.models import Event
-from tracker.auth.models import User
-from tracker.checklist.models import ChecklistItem
 from tracker.enums import (
     Deployment,
     Environment,
@@ -21,7 +18,7 @@ from tracker.enums import (
     Status,
 )
 from tracker.extensions import db
-from tracker.organisations.models import Organisation
+from tracker.models import ChecklistItem, Event, Organisation, User
 from tracker.projects.services import ProjectData, create_project
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential
@@ -147,6 +144,7 @@ def create_demo_data(today: date, *, seed: int = 2026) -> dict[str, int]:
     db.session.flush()
     users = {
         email: create_user(
+            actor=None,
             email=email,
             name=name,
             role=role,

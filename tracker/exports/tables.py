@@ -9,17 +9,16 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from tracker.account.language import localized
-from tracker.auth.models import User
 from tracker.checklist.queries import progress_by_project
-from tracker.checklist.services import shown_reason
 from tracker.dashboard.queries import due_soon_select, overdue_select
 from tracker.enums import Party, Phase, Status
 from tracker.exports.writers import Sheet
 from tracker.extensions import db
-from tracker.projects.models import Project
-from tracker.projects.queries import portfolio_filter, portfolio_select, project_items
-from tracker.templating import next_milestone
+from tracker.i18n import localized
+from tracker.models import Project, User
+from tracker.portfolio.queries import portfolio_filter, portfolio_select
+from tracker.projects.queries import project_items
+from tracker.wording import item_reason, next_milestone
 
 
 def portfolio_sheets(user: User, today: date, **filters) -> list[Sheet]:
@@ -130,7 +129,7 @@ def checklist_sheets(
                 str(item.status.label),
                 item.due_date,
                 item.assignee.name if item.assignee else None,
-                shown_reason(item),
+                item_reason(item),
                 item.completed_at,
                 item.completed_by.name if item.completed_by else None,
                 row.key,

@@ -5,11 +5,12 @@ import re
 from flask import Blueprint, Response, current_app
 from flask_login import current_user, login_required
 
-from tracker.dashboard.views import dashboard_filters
+from tracker.dashboard.filters import dashboard_filters
 from tracker.exports.tables import checklist_sheets, dashboard_sheets, portfolio_sheets
 from tracker.exports.writers import Sheet, to_csv, to_xlsx
-from tracker.loaders import get_project_or_404
-from tracker.projects.views import checklist_filters, portfolio_filters
+from tracker.loaders import load_project
+from tracker.portfolio.filters import portfolio_filters
+from tracker.projects.filters import checklist_filters
 from tracker.timeutil import today
 
 bp = Blueprint("exports", __name__)
@@ -42,7 +43,7 @@ def portfolio(fmt: str):
 @bp.route("/projects/<int:project_id>/export.<any(csv, xlsx):fmt>")
 @login_required
 def checklist(project_id: int, fmt: str):
-    project = get_project_or_404(project_id)
+    project = load_project(project_id)
     # The rows name their phase, so the CSV needs no column for the sheet.
     return _download(
         checklist_sheets(project, **checklist_filters()), project.name, fmt, label_sheets=False

@@ -27,7 +27,7 @@ from babel.dates import format_skeleton
 from flask_babel import format_date, get_locale, gettext
 
 from tracker.insights.queries import Burndown, PhaseSpan
-from tracker.projects.models import Project
+from tracker.models import Project
 
 WIDTH = 440  # viewBox units; the SVG is drawn at 100 % of its container's width
 FONT = 14  # font size, in viewBox units

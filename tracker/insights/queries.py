@@ -15,10 +15,6 @@ from functools import cache
 
 import sqlalchemy as sa
 
-from tracker.account.language import localized
-from tracker.audit.models import Event
-from tracker.catalogue.models import Area, CatalogueVersion, Responsibility
-from tracker.checklist.models import ChecklistItem
 from tracker.checklist.queries import (
     Progress,
     count_where,
@@ -29,9 +25,10 @@ from tracker.checklist.queries import (
 )
 from tracker.enums import CLOSED_STATUSES, OPEN_STATUSES, Party, Phase
 from tracker.extensions import db
+from tracker.i18n import localized
 from tracker.insights.health import Health, HealthCounts, health_of
 from tracker.insights.sql import day_of, days_late
-from tracker.projects.models import Project
+from tracker.models import Area, CatalogueVersion, ChecklistItem, Event, Project, Responsibility
 
 # --- waiting on, and the health counts: one query per page ------------------------------
 

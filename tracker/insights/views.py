@@ -1,65 +1,21 @@
-"""The heatmap page, and the pictures that the project page and the portfolio include."""
+"""The heatmap: the portfolio's projects, area by area, coloured by what is late."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import date
 
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
-from tracker.account.language import localized
-from tracker.checklist.queries import Progress
-from tracker.enums import Party
-from tracker.insights.charts import BurndownChart, Timeline, burndown_chart, timeline
+from tracker.i18n import localized
 from tracker.insights.health import HealthRule
-from tracker.insights.queries import (
-    CellState,
-    ProjectStats,
-    burndown,
-    heatmap,
-    phase_spans,
-    project_stats,
-)
+from tracker.insights.queries import CellState, heatmap, project_stats
 from tracker.pagecache import cached_page
 from tracker.pagination import paginate
-from tracker.projects.filters import customer_arg, customer_filter
-from tracker.projects.models import Project
-from tracker.projects.queries import portfolio_count, portfolio_select, visible_csms
+from tracker.portfolio.filters import customer_arg, customer_filter
+from tracker.portfolio.queries import portfolio_count, portfolio_select, visible_csms
 from tracker.queryargs import int_arg, page_arg
 from tracker.timeutil import today
 
 bp = Blueprint("insights", __name__)
-
-
-@dataclass
-class ProjectInsights:
-    stats: ProjectStats
-    timeline: Timeline
-    burndown: BurndownChart
-    rule: HealthRule
-    parties: list[Party]
-
-
-def project_insights(
-    project: Project, progress: Progress, stats: ProjectStats, on: date
-) -> ProjectInsights:
-    """The project page's pictures, with the project's ``progress`` and ``stats`` on ``on``
-    (tracker.insights.queries.progress_and_stats): the burn-down's queries more, whatever
-    the project's size."""
-    return ProjectInsights(
-        stats=stats,
-        timeline=timeline(project, phase_spans(progress), on),
-        burndown=burndown_chart(burndown(project, on)),
-        rule=HealthRule(),
-        parties=list(Party),
-    )
-
-
-@dataclass
-class PortfolioInsights:
-    stats: dict[int, ProjectStats]
-    rule: HealthRule
 
 
 @bp.route("/insights/heatmap")

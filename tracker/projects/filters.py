@@ -1,39 +1,21 @@
-"""The customer filter shared by the portfolio, the overdue dashboard and the heatmap."""
+"""The project page's item filters, read from the query string (shared with its export)."""
 
 from __future__ import annotations
 
-from flask import request
-from flask_login import current_user
+import re
 
-from tracker.forms import has_control_characters
-from tracker.projects.queries import (
-    MAX_CUSTOMER_NAME,
-    CustomerChoice,
-    customer_choice,
-    customer_named,
-)
-from tracker.queryargs import int_arg
+from tracker.catalogue.loader import KEY_PATTERN
+from tracker.enums import Party, Status
+from tracker.queryargs import enum_arg, int_arg, pattern_arg
 
-# A customer id that no project has: the name typed in the customer filter matches nobody.
-NO_CUSTOMER = -1
+AREA_KEY = re.compile(KEY_PATTERN)
 
 
-def customer_arg() -> int | None:
-    """The customer filter: ``customer`` (an id, from a <select> or a link), else
-    ``customer_name`` (the text field offered when there are too many customers to list)."""
-    chosen = int_arg("customer")
-    if chosen:
-        return chosen
-    name = request.args.get("customer_name", "")
-    if not name.strip():
-        return None
-    if len(name) > MAX_CUSTOMER_NAME or has_control_characters(name):
-        return NO_CUSTOMER
-    return customer_named(current_user, name) or NO_CUSTOMER
-
-
-def customer_filter(selected: int | None) -> CustomerChoice:
-    """The customer filter as the templates show it: a list, or the name typed."""
-    choice = customer_choice(current_user, selected)
-    choice.typed = request.args.get("customer_name", "")[:MAX_CUSTOMER_NAME]
-    return choice
+def checklist_filters() -> dict:
+    """Party, status, assignee (-1: nobody) and catalogue area."""
+    return {
+        "party": enum_arg("party", Party),
+        "status": enum_arg("status", Status),
+        "assignee_id": int_arg("assignee", minimum=-1),
+        "area": pattern_arg("area", AREA_KEY),
+    }

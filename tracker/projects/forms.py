@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 
 from tracker.enums import Deployment, Environment, Implementer
 from tracker.forms import BoundedDateField, MultiCheckboxField, TrackerForm
+from tracker.projects.services import ProjectData
 
 
 class ProjectForm(TrackerForm):
@@ -58,6 +59,44 @@ class ProjectForm(TrackerForm):
         validators=[Optional(), Regexp(r"^[0-9]{1,10}\Z", message=_l("Not a version."))],
     )
     submit = SubmitField(_l("Save project"))
+
+    def fill(self, data: ProjectData, version: int) -> None:
+        """Show a project's saved values (``ProjectForm(obj=project)`` reads the simple ones);
+        without a contract, the IMS scope offered is every eligible row."""
+        for name in ("name", "kickoff_date", "go_live_date", "ims_contract"):
+            getattr(self, name).data = getattr(data, name)
+        for name in ("deployment", "environment", "implementer"):
+            getattr(self, name).data = getattr(data, name).value
+        self.data_migration.data = data.data_migration
+        self.vpn_required.data = data.vpn_required
+        self.customer_id.data = data.customer_id
+        self.csm_id.data = data.csm_id
+        self.partner_id.data = data.partner_id or 0
+        eligible = [key for key, _ in self.ims_scope.choices]
+        self.ims_scope.data = sorted(data.ims_scope) if data.ims_scope is not None else eligible
+        self.version.data = str(version)
+
+    def project_data(self) -> ProjectData:
+        """The project as typed, as the projects' use cases take it."""
+        return ProjectData(
+            name=self.name.data,
+            customer_id=self.customer_id.data,
+            csm_id=self.csm_id.data,
+            deployment=Deployment(self.deployment.data),
+            environment=Environment(self.environment.data),
+            ims_contract=self.ims_contract.data,
+            implementer=Implementer(self.implementer.data),
+            partner_id=self.partner_id.data or None,
+            data_migration=self.data_migration.data,
+            vpn_required=self.vpn_required.data,
+            kickoff_date=self.kickoff_date.data,
+            go_live_date=self.go_live_date.data,
+            ims_scope=set(self.ims_scope.data or []),
+        )
+
+    def read_version(self) -> int:
+        """The project version the form was loaded at (0: unknown, never current)."""
+        return int(self.version.data) if self.version.data else 0
 
     def validate_go_live_date(self, field) -> None:
         if self.kickoff_date.data and field.data and field.data < self.kickoff_date.data:

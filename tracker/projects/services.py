@@ -1,23 +1,31 @@
-"""Creating and changing projects. Services flush and never commit."""
+"""The projects' use cases: creating, changing, archiving and restoring a project.
+
+Each takes the acting user, enforces the permissions and rules itself, records its events
+and raises a refusal (tracker.errors) when the change cannot be made. Services flush and
+never commit: the request boundary commits (tracker.boundary).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from tracker.audit import services as audit
-from tracker.auth.models import User
-from tracker.catalogue.loader import current_version
-from tracker.catalogue.models import Responsibility
+from tracker.boundary import flush
+from tracker.catalogue.queries import current_version, ims_eligible_rows
 from tracker.checklist.services import instantiate_catalogue, reconcile_items, shift_due_dates
 from tracker.enums import Deployment, Environment, Implementer, OrganisationKind, Role
-from tracker.errors import RuleError
+from tracker.errors import Change, Conflict, NotAllowed, RuleBroken
 from tracker.extensions import db
-from tracker.organisations.models import Organisation
-from tracker.projects.models import ImsScope, Project
+from tracker.models import ImsScope, Organisation, Project, User
+from tracker.permissions import (
+    can_archive_project,
+    can_create_project,
+    can_edit_project,
+    can_restore_project,
+)
 from tracker.timeutil import utcnow
 
 # Attributes whose change can add or retire checklist items.
@@ -55,33 +63,23 @@ class ProjectData:
     ims_scope: set[str] | None = field(default=None)
 
 
-def ims_eligible_rows(version_id: int) -> list[Responsibility]:
-    return list(
-        db.session.scalars(
-            sa.select(Responsibility)
-            .where(Responsibility.version_id == version_id, Responsibility.ims_eligible.is_(True))
-            .order_by(Responsibility.position)
-        )
-    )
-
-
 def _validate(data: ProjectData, version_id: int) -> set[str]:
     """Check the rules a form cannot; return the IMS scope to store."""
     data.name = (data.name or "").strip()
     if not data.name:
-        raise RuleError("name", _("Give the project a name."))
+        raise RuleBroken("name", _("Give the project a name."))
     if data.go_live_date < data.kickoff_date:
-        raise RuleError("go_live_date", _("The go-live date cannot be before the kickoff date."))
+        raise RuleBroken("go_live_date", _("The go-live date cannot be before the kickoff date."))
     customer = db.session.get(Organisation, data.customer_id)
     if customer is None or customer.kind is not OrganisationKind.CUSTOMER:
-        raise RuleError("customer_id", _("Choose a customer."))
+        raise RuleBroken("customer_id", _("Choose a customer."))
     csm = db.session.get(User, data.csm_id)
     if csm is None or csm.role not in (Role.CSM, Role.ADMIN) or not csm.active:
-        raise RuleError("csm_id", _("Choose an active CSM."))
+        raise RuleBroken("csm_id", _("Choose an active CSM."))
     if data.implementer is Implementer.PARTNER:
         partner = db.session.get(Organisation, data.partner_id) if data.partner_id else None
         if partner is None or partner.kind is not OrganisationKind.PARTNER:
-            raise RuleError("partner_id", _("Choose the implementation partner."))
+            raise RuleBroken("partner_id", _("Choose the implementation partner."))
     else:
         data.partner_id = None
     eligible = {row.key for row in ims_eligible_rows(version_id)}
@@ -91,34 +89,36 @@ def _validate(data: ProjectData, version_id: int) -> set[str]:
         return eligible
     unknown = data.ims_scope - eligible
     if unknown:
-        raise RuleError(
+        raise RuleBroken(
             "ims_scope", _("Not IMS-eligible rows: %(keys)s.", keys=", ".join(sorted(unknown)))
         )
     return set(data.ims_scope)
 
 
 def create_project(data: ProjectData, *, actor: User) -> Project:
-    """Create a project and its checklist from the current catalogue version."""
+    """Create a project and its checklist from the newest catalogue version."""
+    if not can_create_project(actor):
+        raise NotAllowed(_("Only Infor staff create projects."))
     version = current_version()
     if version is None:
-        raise RuleError("name", _("No catalogue is loaded yet: run 'flask catalogue load'."))
+        raise RuleBroken(
+            "name", _("No catalogue is loaded yet: run 'flask --app app catalogue load'.")
+        )
     scope = _validate(data, version.id)
     values = {f.name: getattr(data, f.name) for f in fields(ProjectData) if f.name != "ims_scope"}
     project = Project(**values, catalogue_version=version)
     project.ims_scope = [ImsScope(responsibility_key=key) for key in sorted(scope)]
     db.session.add(project)
-    db.session.flush()
+    flush()
     audit.record("project.created", project_id=project.id, actor_id=actor.id, new=project.name)
     instantiate_catalogue(project, actor=actor)
-    db.session.flush()
+    flush()
     return project
 
 
-def project_changes(project: Project, data: ProjectData) -> list[tuple[str, object, object]]:
-    """(field, saved value, new value) for each field ``data`` would change on ``project``.
-
-    Values are readable (names rather than ids), for the history and for conflict messages.
-    """
+def project_changes(project: Project, data: ProjectData) -> list[Change]:
+    """The fields ``data`` would change on ``project``, each with its value now and the one
+    given, readable (names rather than ids), for the history and for conflicts."""
     changes = []
     for f in fields(ProjectData):
         if f.name == "ims_scope":
@@ -127,21 +127,26 @@ def project_changes(project: Project, data: ProjectData) -> list[tuple[str, obje
         if f.name == "partner_id" and data.implementer is not Implementer.PARTNER:
             new = None
         if old != new:
-            changes.append((f.name, _describe(f.name, old), _describe(f.name, new)))
+            changes.append(Change(f.name, _describe(f.name, old), _describe(f.name, new)))
     scope = set() if not data.ims_contract else data.ims_scope
     if scope is not None and scope != project.ims_scope_keys:
         changes.append(
-            ("ims_scope", _describe_scope(project.ims_scope_keys), _describe_scope(scope))
+            Change("ims_scope", _describe_scope(project.ims_scope_keys), _describe_scope(scope))
         )
     return changes
 
 
-def update_project(project: Project, data: ProjectData, *, actor: User) -> list[str]:
-    """Apply ``data`` to ``project``: record each change, move due dates, reconcile items."""
+def update_project(project: Project, data: ProjectData, *, actor: User, version: int) -> list[str]:
+    """Apply ``data`` to ``project`` for ``actor``, who read it at ``version``: record each
+    change, move the due dates anchored to a moved milestone, and bring the checklist in line
+    with the new attributes. Returns the fields changed (none for a form saved unchanged,
+    whatever its version)."""
+    if not can_edit_project(actor, project):
+        raise NotAllowed(_("Only the project's CSM may change it."))
     if data.customer_id != project.customer_id:
         # Its people, comments and history belong to that customer: moving it would show
         # them to another customer's users.
-        raise RuleError(
+        raise RuleBroken(
             "customer_id",
             _(
                 "A project stays with its customer. Archive it and create a new project for "
@@ -149,25 +154,32 @@ def update_project(project: Project, data: ProjectData, *, actor: User) -> list[
             ),
         )
     data.ims_scope = _validate(data, project.catalogue_version_id)
-    old_kickoff, old_go_live = project.kickoff_date, project.go_live_date
     changes = project_changes(project, data)
-    for name, old, new in changes:
+    if not changes:
+        return []
+    if version != project.version:
+        raise Conflict(
+            _("Someone else saved this project after you opened the form."),
+            current_version=project.version,
+            changes=changes,
+        )
+    old_kickoff, old_go_live = project.kickoff_date, project.go_live_date
+    for change in changes:
         audit.record(
             "project.updated",
             project_id=project.id,
             actor_id=actor.id,
-            field=name,
-            old=old,
-            new=new,
+            field=change.field,
+            old=change.saved,
+            new=change.sent,
         )
-        if name == "ims_scope":
+        if change.field == "ims_scope":
             project.ims_scope = [ImsScope(responsibility_key=key) for key in sorted(data.ims_scope)]
         else:
-            setattr(project, name, getattr(data, name))
-    changed = [name for name, _, _ in changes]
-    if changed:
-        project.updated_at = utcnow()  # every change bumps the project's version
-    db.session.flush()
+            setattr(project, change.field, getattr(data, change.field))
+    changed = [change.field for change in changes]
+    project.updated_at = utcnow()  # every change bumps the project's version
+    flush()
     if "kickoff_date" in changed or "go_live_date" in changed:
         shift_due_dates(
             project,
@@ -209,16 +221,17 @@ def project_data_from(project: Project) -> ProjectData:
 
 def archive_project(project: Project, *, actor: User) -> None:
     """Take a project out of the default views. Nothing is deleted; it can be restored."""
-    if project.archived_at is not None:
-        return
+    if not can_archive_project(actor, project):
+        raise NotAllowed(_("Only the project's CSM may archive it, and only once."))
     project.archived_at = utcnow()
     audit.record("project.archived", project_id=project.id, actor_id=actor.id)
-    db.session.flush()
+    flush()
 
 
 def restore_project(project: Project, *, actor: User) -> None:
-    if project.archived_at is None:
-        return
+    """Bring an archived project back into the default views."""
+    if not can_restore_project(actor, project):
+        raise NotAllowed(_("Only the project's CSM may restore it, once it is archived."))
     project.archived_at = None
     audit.record("project.restored", project_id=project.id, actor_id=actor.id)
-    db.session.flush()
+    flush()

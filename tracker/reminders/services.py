@@ -8,7 +8,8 @@ for the day is skipped: a second run sends nothing, and a "sending" row left by 
 stopped half-way is reported as uncertain rather than sent again (a missed digest is better
 than a double one). A user with nothing to report gets a row "empty" and no e-mail.
 
-This is the one service that commits, user by user: the protocol above is made of commits.
+The protocol above is made of commits, user by user: each is a unit of work of its own
+(tracker.boundary.unit_of_work), like a command's.
 """
 
 from __future__ import annotations
@@ -25,15 +26,13 @@ from flask import Flask, current_app, render_template
 from flask_babel import force_locale, gettext
 from flask_mail import BadHeaderError, Connection, Message
 
-from tracker.account.language import language_of, localized
-from tracker.auth.models import User
-from tracker.checklist.queries import is_due_soon, is_overdue
-from tracker.dashboard.queries import item_rows, my_tasks_filter
+from tracker.boundary import unit_of_work
 from tracker.enums import Party, Role, Status
+from tracker.errors import Conflict
 from tracker.extensions import db, mail
-from tracker.permissions import visible_projects_filter
-from tracker.projects.models import Project
-from tracker.reminders.models import ReminderDelivery
+from tracker.i18n import language_of, localized
+from tracker.models import ReminderDelivery, User
+from tracker.reminders.queries import deliveries_of, digest_select, recipients_select
 from tracker.timeutil import utcnow
 
 SENDING, SENT, FAILED, EMPTY = "sending", "sent", "failed", "empty"
@@ -107,29 +106,6 @@ class Digest:
     @property
     def is_empty(self) -> bool:
         return not (self.overdue_count or self.due_soon_count)
-
-
-def digest_filter(user: User) -> sa.ColumnElement[bool]:
-    """The items a user's digest is about, among those of the projects they may see.
-
-    CSMs: every item of the projects they manage, and any item assigned to them. Everyone
-    else: their tasks (``my_tasks_filter``): client users, their company's client items; IMS
-    and partner consultants, their party's items assigned to them or to nobody;
-    administrators, the items assigned to them.
-    """
-    if user.role is Role.CSM:
-        return sa.or_(Project.csm_id == user.id, my_tasks_filter(user))
-    return my_tasks_filter(user)
-
-
-def digest_select(user: User, day: date, days: int) -> sa.Select:
-    """The open items of ``user``'s digest overdue on ``day`` or due within ``days`` after
-    it, on projects that are not archived, soonest due first: one query per user."""
-    return item_rows().where(
-        sa.or_(is_overdue(day), is_due_soon(day, days)),
-        visible_projects_filter(user),
-        digest_filter(user),
-    )
 
 
 def _grouped(entries: list[tuple[sa.Row, DigestItem]]) -> list[CustomerGroup]:
@@ -291,13 +267,7 @@ class RunResult:
 def recipients() -> list[User]:
     """Active users who want the digest, detached from the session so that the run's
     commits neither expire nor reload them."""
-    users = list(
-        db.session.scalars(
-            sa.select(User)
-            .where(User.active.is_(True), User.digest_enabled.is_(True))
-            .order_by(User.id)
-        )
-    )
+    users = list(db.session.scalars(recipients_select()))
     for user in users:
         db.session.expunge(user)
     return users
@@ -315,38 +285,40 @@ def _claim(user: User, digest: Digest, status: str, *, after_failure: bool) -> b
         error=None,
     )
     try:
-        if after_failure:
-            claimed = (
-                db.session.execute(
-                    sa.update(ReminderDelivery)
-                    .where(
-                        ReminderDelivery.user_id == user.id,
-                        ReminderDelivery.day == digest.day,
-                        ReminderDelivery.status == FAILED,
-                    )
-                    .values(**values)
-                ).rowcount
-                == 1
-            )
-        else:
-            db.session.execute(
-                sa.insert(ReminderDelivery).values(user_id=user.id, day=digest.day, **values)
-            )
-            claimed = True
-        db.session.commit()
-    except sa.exc.IntegrityError:  # another run inserted this user's row for the day
-        db.session.rollback()
+        with unit_of_work():
+            claimed = _record_claim(user, digest, values, after_failure=after_failure)
+    except (sa.exc.IntegrityError, Conflict):  # another run inserted this user's row
         return False
     return claimed
 
 
-def _finish(user: User, day: date, status: str, *, error: str | None = None) -> None:
+def _record_claim(user: User, digest: Digest, values: dict, *, after_failure: bool) -> bool:
+    if after_failure:
+        return (
+            db.session.execute(
+                sa.update(ReminderDelivery)
+                .where(
+                    ReminderDelivery.user_id == user.id,
+                    ReminderDelivery.day == digest.day,
+                    ReminderDelivery.status == FAILED,
+                )
+                .values(**values)
+            ).rowcount
+            == 1
+        )
     db.session.execute(
-        sa.update(ReminderDelivery)
-        .where(ReminderDelivery.user_id == user.id, ReminderDelivery.day == day)
-        .values(status=status, error=error, sent_at=utcnow() if status == SENT else None)
+        sa.insert(ReminderDelivery).values(user_id=user.id, day=digest.day, **values)
     )
-    db.session.commit()
+    return True
+
+
+def _finish(user: User, day: date, status: str, *, error: str | None = None) -> None:
+    with unit_of_work():
+        db.session.execute(
+            sa.update(ReminderDelivery)
+            .where(ReminderDelivery.user_id == user.id, ReminderDelivery.day == day)
+            .values(status=status, error=error, sent_at=utcnow() if status == SENT else None)
+        )
 
 
 def _describe(error: BaseException) -> str:
@@ -366,13 +338,7 @@ def send_reminders(day: date, *, dry_run: bool = False, retry_failed: bool = Fal
         raise ValueError("MAIL_DEFAULT_SENDER must be set: the address reminders are sent from.")
     days = app.config["DUE_SOON_DAYS"]
     result = RunResult(day=day, dry_run=dry_run)
-    earlier = dict(
-        db.session.execute(
-            sa.select(ReminderDelivery.user_id, ReminderDelivery.status).where(
-                ReminderDelivery.day == day
-            )
-        ).all()
-    )
+    earlier = dict(db.session.execute(deliveries_of(day)).all())
     outbox = None if dry_run else Outbox(app)
     try:
         for user in recipients():

@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.models.user import User
 from tracker.timeutil import utcnow
 
 TOKEN_PREFIX = "trk_"  # noqa: S105 - a visible marker, not a secret

@@ -5,8 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.models.user import User
 from tracker.timeutil import utcnow
 
 
@@ -25,6 +25,9 @@ class Event(db.Model):
     field: Mapped[str | None] = mapped_column(sa.String(40))
     old_value: Mapped[str | None] = mapped_column(sa.Text)
     new_value: Mapped[str | None] = mapped_column(sa.Text)
+    # What an event of a code says, as data ({"items": 26, "catalogue_version": 1}): written
+    # out in each reader's language (tracker.wording).
+    params: Mapped[dict | None] = mapped_column(sa.JSON)
 
     actor: Mapped[User | None] = relationship()
 

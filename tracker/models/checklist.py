@@ -5,11 +5,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.auth.models import User
-from tracker.catalogue.models import Responsibility
 from tracker.enums import OPEN_STATUSES, Party, Status, enum_column
 from tracker.extensions import db
-from tracker.projects.models import Project
+from tracker.models.catalogue import Responsibility
+from tracker.models.project import Project
+from tracker.models.user import User
 from tracker.timeutil import utcnow
 
 OPEN_STATUS_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN_STATUSES))
@@ -67,7 +67,12 @@ class ChecklistItem(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     status: Mapped[Status] = mapped_column(enum_column(Status, "status"), default=Status.TODO)
     due_date: Mapped[date]
+    # The reason a person typed (blocked, not applicable).
     reason: Mapped[str | None] = mapped_column(sa.Text)
+    # The reason the tracker gave itself when a rule closed the item, as data: a code of
+    # tracker.wording.REASON_CODES and its parameters, written out in each reader's language.
+    reason_code: Mapped[str | None] = mapped_column(sa.String(40))
+    reason_params: Mapped[dict | None] = mapped_column(sa.JSON)
     # True when the tracker itself set "not applicable" because the project no longer meets
     # the row's condition; such an item is reopened if the condition holds again.
     not_applicable_by_rule: Mapped[bool] = mapped_column(default=False)
@@ -86,6 +91,11 @@ class ChecklistItem(db.Model):
     comments: Mapped[list[Comment]] = relationship(
         back_populates="item", order_by="Comment.created_at"
     )
+
+    @property
+    def has_reason(self) -> bool:
+        """Whether a person or a rule said why the item is as it is."""
+        return bool(self.reason or self.reason_code)
 
     @property
     def is_open(self) -> bool:

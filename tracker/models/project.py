@@ -5,11 +5,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.auth.models import User
-from tracker.catalogue.models import CatalogueVersion
 from tracker.enums import Deployment, Environment, Implementer, enum_column
 from tracker.extensions import db
-from tracker.organisations.models import Organisation
+from tracker.models.catalogue import CatalogueVersion
+from tracker.models.organisation import Organisation
+from tracker.models.user import User
 from tracker.timeutil import utcnow
 
 

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.enums import Role, enum_column
 from tracker.extensions import db
-from tracker.organisations.models import Organisation
+from tracker.models.organisation import Organisation
 from tracker.timeutil import utcnow
 
 

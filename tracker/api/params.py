@@ -1,0 +1,59 @@
+"""Query-string parameters of the API, validated like request bodies (unknown ones refused)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tracker.enums import Party, Status
+
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Limit = Annotated[int, Field(ge=1, le=200, description="Page size (1-200).")]
+Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Limit = 50
+    after: Id | None = Field(default=None, description="Cursor: the last id of the previous page.")
+
+
+class CustomerQuery(Query):
+    pass
+
+
+class ProjectQuery(Query):
+    customer: Id | None = None
+    csm: Id | None = None
+    archived: bool = False
+
+
+class ItemQuery(Query):
+    project: Id | None = None
+    party: Party | None = None
+    status: Status | None = None
+    overdue: bool | None = Field(
+        default=None,
+        description="Only open items past due (true), or only items that are not (false).",
+    )
+    due_before: Day | None = Field(default=None, description="Due on or before this date.")
+    due_after: Day | None = Field(default=None, description="Due on or after this date.")
+    assignee: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = Field(
+        default=None, description="A user id; 0 for unassigned items."
+    )
+
+
+class OverdueQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Limit = 50
+    after_due: Day | None = Field(
+        default=None, description="Cursor, with `after_id`: from the previous page's `next` link."
+    )
+    after_id: Id | None = Field(default=None, description="Cursor, with `after_due`.")
+    party: Party | None = None
+    csm: Id | None = None
+    customer: Id | None = None

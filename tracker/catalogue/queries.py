@@ -1,0 +1,73 @@
+"""Reading the catalogue: its versions, and the rows of one as the rules read them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import Area, CatalogueVersion, Responsibility
+
+# The rules read these columns, not the rows' texts and notes: building whole catalogue
+# rows was a third of a project's instantiation.
+RULE_COLUMNS = (
+    Responsibility.id,
+    Responsibility.key,
+    Responsibility.party_infor,
+    Responsibility.party_client,
+    Responsibility.party_ims,
+    Responsibility.party_implementer,
+    Responsibility.ims_eligible,
+    Responsibility.condition,
+    Responsibility.due_anchor,
+    Responsibility.due_offset_days,
+)
+
+
+def current_version() -> CatalogueVersion | None:
+    """The newest catalogue version: the one new projects are created from."""
+    return db.session.scalars(
+        sa.select(CatalogueVersion).order_by(CatalogueVersion.number.desc()).limit(1)
+    ).first()
+
+
+def versions_select() -> sa.Select[tuple[CatalogueVersion]]:
+    """Every version, newest first."""
+    return sa.select(CatalogueVersion).order_by(CatalogueVersion.number.desc())
+
+
+def version_numbered(number: int) -> sa.Select[tuple[CatalogueVersion]]:
+    return sa.select(CatalogueVersion).where(CatalogueVersion.number == number)
+
+
+def areas_select(version_id: int) -> sa.Select[tuple[Area]]:
+    """The areas of a version, in order, each with its rows."""
+    return (
+        sa.select(Area)
+        .where(Area.version_id == version_id)
+        .options(selectinload(Area.responsibilities))
+        .order_by(Area.position)
+    )
+
+
+def rules_of(version_id: int) -> list[sa.Row]:
+    """The rows of a catalogue version, in catalogue order, as the rules read them: each
+    with the attributes of ``RULE_COLUMNS``."""
+    return list(
+        db.session.execute(
+            sa.select(*RULE_COLUMNS)
+            .where(Responsibility.version_id == version_id)
+            .order_by(Responsibility.position)
+        )
+    )
+
+
+def ims_eligible_rows(version_id: int) -> list[Responsibility]:
+    """The client rows of a version that an IMS contract may take over."""
+    return list(
+        db.session.scalars(
+            sa.select(Responsibility)
+            .where(Responsibility.version_id == version_id, Responsibility.ims_eligible.is_(True))
+            .order_by(Responsibility.position)
+        )
+    )

@@ -1,0 +1,32 @@
+"""The tracker's tables, one module per aggregate; importing this package registers every
+model with the metadata (which Alembic reads)."""
+
+from tracker.models.api_token import ApiToken, hash_api_token, new_token_value
+from tracker.models.catalogue import Area, CatalogueVersion, Responsibility
+from tracker.models.checklist import OPEN_STATUS_SQL, ChecklistItem, Comment
+from tracker.models.event import AppendOnlyError, Event
+from tracker.models.organisation import Organisation
+from tracker.models.project import ImsScope, Project
+from tracker.models.reminder import ReminderDelivery
+from tracker.models.user import PasswordResetToken, User, hash_reset_token
+
+__all__ = [
+    "OPEN_STATUS_SQL",
+    "ApiToken",
+    "AppendOnlyError",
+    "Area",
+    "CatalogueVersion",
+    "ChecklistItem",
+    "Comment",
+    "Event",
+    "ImsScope",
+    "Organisation",
+    "PasswordResetToken",
+    "Project",
+    "ReminderDelivery",
+    "Responsibility",
+    "User",
+    "hash_api_token",
+    "hash_reset_token",
+    "new_token_value",
+]

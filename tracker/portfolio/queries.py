@@ -1,0 +1,154 @@
+"""The portfolio: which projects a user sees, with the filters every list of projects and
+items shares (CSM, customer). A fixed number of queries per page, whatever the data size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from tracker.extensions import db
+from tracker.models import Organisation, Project, User
+from tracker.permissions import visible_projects_filter
+
+
+def portfolio_filter(
+    user: User,
+    *,
+    csm_id: int | None = None,
+    customer_id: int | None = None,
+    archived: bool = False,
+) -> sa.ColumnElement[bool]:
+    """The portfolio's WHERE clause: the projects ``user`` may see, active or archived ones,
+    of one CSM, of one customer."""
+    conditions = [
+        visible_projects_filter(user),
+        Project.archived_at.is_not(None) if archived else Project.archived_at.is_(None),
+    ]
+    if csm_id:
+        conditions.append(Project.csm_id == csm_id)
+    if customer_id:
+        conditions.append(Project.customer_id == customer_id)
+    return sa.and_(*conditions)
+
+
+def portfolio_select(user: User, **filters) -> sa.Select:
+    """The projects ``user`` may see, soonest go-live first: active ones, or archived ones
+    (``ix_projects_active_go_live`` gives the active ones in this order)."""
+    return (
+        sa.select(Project)
+        .options(joinedload(Project.customer), joinedload(Project.csm))
+        .where(portfolio_filter(user, **filters))
+        .order_by(Project.go_live_date, Project.id)
+    )
+
+
+def portfolio_count(user: User, **filters) -> sa.Select:
+    """How many projects ``portfolio_select`` gives, counted without its joins (on
+    ``ix_projects_active_go_live`` alone for the active projects)."""
+    return sa.select(sa.func.count()).select_from(Project).where(portfolio_filter(user, **filters))
+
+
+def _visible_customer(user: User) -> sa.ColumnElement[bool]:
+    """An organisation that is the customer of a project ``user`` may see. EXISTS, so that
+    the first customers by name are found by walking the names' index (a probe of
+    ``ix_projects_customer_id`` each), not by listing every project's customer first."""
+    return (
+        sa.exists()
+        .where(Project.customer_id == Organisation.id, visible_projects_filter(user))
+        .correlate(Organisation)
+    )
+
+
+# A <select> of customers is offered up to this many; beyond, a text field (with the first
+# ones as suggestions), so that a page never lists thousands of customers.
+CUSTOMER_OPTIONS_LIMIT = 100
+MAX_CUSTOMER_NAME = 120
+
+
+@dataclass
+class CustomerChoice:
+    """The customer filter of a page: a <select> of ``options`` when they are all of them
+    (``complete``), else a text field with the first ``options`` as suggestions."""
+
+    options: list[tuple[int, str]]
+    complete: bool
+    selected: int | None = None
+    selected_name: str | None = None
+    typed: str = ""  # what was typed in the text field, shown again
+
+    def __iter__(self):
+        """The options, so that a <select> macro can take the choice as it is."""
+        return iter(self.options)
+
+    @property
+    def text(self) -> str:
+        return self.selected_name or self.typed
+
+
+def customer_choice(
+    user: User, selected: int | None, *, limit: int | None = None
+) -> CustomerChoice:
+    """The customer filter's options, at most ``limit`` (``CUSTOMER_OPTIONS_LIMIT``; one
+    query, whatever the data size): the first customers by name and the selected one."""
+    limit = CUSTOMER_OPTIONS_LIMIT if limit is None else limit
+    first = (
+        sa.select(Organisation.id, Organisation.name, sa.literal(0).label("chosen"))
+        .where(_visible_customer(user))
+        .order_by(Organisation.name)
+        .limit(limit + 1)
+    )
+    if selected:
+        chosen = sa.select(Organisation.id, Organisation.name, sa.literal(1).label("chosen")).where(
+            Organisation.id == selected, _visible_customer(user)
+        )
+        query = sa.union_all(sa.select(first.subquery()), chosen)
+    else:
+        query = first
+    rows = db.session.execute(query).all()
+    options = [(row.id, row.name) for row in rows if not row.chosen]
+    names = {row.id: row.name for row in rows}
+    return CustomerChoice(
+        options=options[:limit],
+        complete=len(options) <= limit,
+        selected=selected,
+        selected_name=names.get(selected) if selected else None,
+    )
+
+
+def customer_named(user: User, name: str) -> int | None:
+    """The id of the visible customer called ``name`` (any case; or the only one whose name
+    starts so), for the customer filter's text field; None when there is none or several."""
+    name = name.strip()[:MAX_CUSTOMER_NAME]
+    if not name:
+        return None
+    exact = db.session.scalar(
+        sa.select(Organisation.id).where(
+            sa.func.lower(Organisation.name) == name.lower(), _visible_customer(user)
+        )
+    )
+    if exact is not None:
+        return exact
+    pattern = name.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    found = db.session.scalars(
+        sa.select(Organisation.id)
+        .where(
+            sa.func.lower(Organisation.name).like(pattern, escape="\\"),
+            _visible_customer(user),
+        )
+        .limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None
+
+
+def visible_csms(user: User) -> list[tuple[int, str]]:
+    """(id, name) of the CSMs of the projects ``user`` may see: a filter's options."""
+    return [
+        (row.id, row.name)
+        for row in db.session.execute(
+            sa.select(User.id, User.name)
+            .where(User.id.in_(sa.select(Project.csm_id).where(visible_projects_filter(user))))
+            .order_by(User.name)
+        )
+    ]

@@ -1,0 +1,14 @@
+"""Text as people type it: what no person types is refused wherever text comes in."""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 control characters (Unicode category Cc) but tab, line feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def has_control_characters(value: str) -> bool:
+    """NUL and other control characters (tab and line breaks excepted) that no person types;
+    PostgreSQL cannot even store NUL in text."""
+    return bool(_CONTROL.search(value))

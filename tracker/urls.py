@@ -1,0 +1,42 @@
+"""Addresses people come back to: where a form returns after saving, where the language
+switcher returns, both paths on this site only."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from tracker.text import has_control_characters
+
+# The longest return address accepted (a form's "next", the language switcher's).
+MAX_NEXT_LENGTH = 2000
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (and a sane one: bounded, no control
+    characters, no line breaks), else None: never a redirect elsewhere."""
+    if not target or len(target) > MAX_NEXT_LENGTH or has_control_characters(target):
+        return None
+    if any(character in target for character in "\r\n\t\\"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def switcher_next() -> str:
+    """Where the header's language switcher returns to: this page, if it can be shown again
+    with a GET (a form's failed POST returns to the page of that address, if any), else the
+    home page."""
+    if request.method == "GET":
+        target = request.full_path.removesuffix("?")
+        return target if len(target) <= MAX_NEXT_LENGTH else request.path
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        adapter.match(request.path, method="GET")
+    except HTTPException:  # no such page, no GET, or a redirect (RequestRedirect)
+        return url_for("projects.index")
+    return request.path if len(request.path) <= MAX_NEXT_LENGTH else url_for("projects.index")

@@ -1,0 +1,170 @@
+"""How the tracker words what it records: the reasons it gives itself when a rule closes an
+item, and the events of the audit trail. Both are stored as data (a code and its
+parameters, values as codes) and written out here, in the reader's language, wherever they
+are shown: pages, exports, e-mails and the API's readable fields (in English there)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from tracker import enums
+from tracker.formatting import display_value
+
+# --- the reasons the tracker gives itself --------------------------------------------------
+
+# The row's condition no longer holds for the project: {"condition": Condition value}.
+CONDITION_UNMET = "condition_unmet"
+# The row now goes to other parties (or to nobody): {"parties": [Party values]}.
+REASSIGNED = "reassigned"
+REASON_CODES = (CONDITION_UNMET, REASSIGNED)
+
+
+def reason_text(code: str | None, params: Mapping | None, typed: str | None) -> str | None:
+    """An item's reason as the reader reads it: the one a person typed, as typed; the one
+    the tracker gave (``code`` with ``params``), in the reader's language."""
+    if code is None:
+        return typed
+    params = params or {}
+    if code == CONDITION_UNMET:
+        condition = _enum(enums.Condition, params.get("condition"))
+        if condition is not None:
+            label = str(condition.label)
+            # "Only with an IMS contract" -> "only with an IMS contract": acronyms as written.
+            return _("No longer applies: %(condition)s.", condition=label[:1].lower() + label[1:])
+    elif code == REASSIGNED:
+        parties = [_enum(enums.Party, value) for value in params.get("parties") or ()]
+        if not parties:
+            return _("No longer applies: now assigned to nobody.")
+        if all(parties):
+            shown = ", ".join(str(party.label) for party in parties)
+            return _("No longer applies: now assigned to %(parties)s.", parties=shown)
+    return typed or code  # a code this version does not know: shown as stored
+
+
+def item_reason(item) -> str | None:
+    """``item``'s reason (``reason_text``), from an item or a row with its reason columns."""
+    return reason_text(item.reason_code, item.reason_params, item.reason)
+
+
+def _enum(enum_cls, value):
+    try:
+        return enum_cls(value)
+    except ValueError:
+        return None
+
+
+# --- a project's milestones ---------------------------------------------------------------
+
+
+def next_milestone(project, on: date) -> tuple[str, date] | None:
+    """The project's next milestone on ``on``: kickoff, then go-live; None once live."""
+    if on < project.kickoff_date:
+        return str(enums.Anchor.KICKOFF.label), project.kickoff_date
+    if on <= project.go_live_date:
+        return str(enums.Anchor.GO_LIVE.label), project.go_live_date
+    return None
+
+
+# --- the audit trail ------------------------------------------------------------------------
+
+_EVENT_LABELS = {
+    "project.created": _l("Project created"),
+    "project.checklist_created": _l("Checklist created"),
+    "project.items_added": _l("Items added"),
+    "project.archived": _l("Project archived"),
+    "project.restored": _l("Project restored"),
+    "item.comment": _l("Comment"),
+}
+
+# What changed, by the field an event names (project and item fields).
+_FIELD_CHANGES = {
+    "status": _l("Status changed"),
+    "reason": _l("Reason changed"),
+    "assignee": _l("Assignee changed"),
+    "due_date": _l("Due date changed"),
+    "name": _l("Name changed"),
+    "customer_id": _l("Customer changed"),
+    "csm_id": _l("CSM changed"),
+    "deployment": _l("Deployment changed"),
+    "environment": _l("Environment changed"),
+    "ims_contract": _l("IMS contract changed"),
+    "ims_scope": _l("IMS scope changed"),
+    "implementer": _l("Implementer changed"),
+    "partner_id": _l("Partner changed"),
+    "data_migration": _l("Data migration changed"),
+    "vpn_required": _l("VPN required changed"),
+    "kickoff_date": _l("Kickoff date changed"),
+    "go_live_date": _l("Go live date changed"),
+}
+
+_VALUE_ENUMS = {
+    "status": enums.Status,
+    "party": enums.Party,
+    "deployment": enums.Deployment,
+    "environment": enums.Environment,
+    "implementer": enums.Implementer,
+}
+
+# Fields whose values the trail keeps as "yes"/"no", and as ISO dates (tracker.audit).
+_BOOLEAN_FIELDS = {"ims_contract", "data_migration", "vpn_required"}
+_DATE_FIELDS = {"due_date", "kickoff_date", "go_live_date"}
+
+
+def event_label(event) -> str:
+    """What an event is: 'Status changed', 'Go live date changed', 'Checklist created'..."""
+    if event.action in _EVENT_LABELS:
+        return str(_EVENT_LABELS[event.action])
+    name = event.field or event.action
+    if name in _FIELD_CHANGES:
+        return str(_FIELD_CHANGES[name])
+    field = name.replace("_id", "").replace("_", " ")
+    return _("%(field)s changed", field=field.capitalize())
+
+
+def event_before(event) -> str:
+    """An event's old value as people read it (``event_value``)."""
+    return event_value(event, event.old_value)
+
+
+def event_after(event) -> str:
+    """An event's new value as people read it: what an event of a code and parameters says
+    ("26 items from catalogue version 1"), else ``event_value`` of its new value."""
+    if event.params:
+        return _event_text(event.action, event.params) or event.new_value or ""
+    return event_value(event, event.new_value)
+
+
+def event_value(event, value: str | None) -> str:
+    """One of an event's stored values as people read it: labels rather than stored codes,
+    dates written out, "Yes" or "No"."""
+    if value is None:
+        return ""
+    enum_cls = _VALUE_ENUMS.get(event.field or "")
+    if enum_cls is not None:
+        member = _enum(enum_cls, value)
+        return display_value(member) if member is not None else value
+    if event.field in _BOOLEAN_FIELDS and value in ("yes", "no"):
+        return display_value(value == "yes")
+    if event.field in _DATE_FIELDS:
+        try:
+            return display_value(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
+def _event_text(action: str, params: Mapping) -> str | None:
+    items = params.get("items")
+    if action == "project.checklist_created" and items is not None:
+        return _(
+            "%(items)s items from catalogue version %(version)s",
+            items=items,
+            version=params.get("catalogue_version"),
+        )
+    if action == "project.items_added" and items is not None:
+        return _("%(items)s items", items=items)
+    return None
