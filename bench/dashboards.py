@@ -404,9 +404,7 @@ def measure_instantiation(app, s: bare.Subjects, repeat: int) -> Result:
         project = _new_project("Bench instantiation bare", template, csm, s.today)
         db.session.add(project)
         db.session.flush()
-        planned = list(
-            plan_items(project, rules_of(project.catalogue_version_id)).values()
-        )
+        planned = list(plan_items(project, rules_of(project.catalogue_version_id)).values())
         rows = [
             {
                 "p": project.id,
