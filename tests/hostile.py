@@ -22,7 +22,8 @@ from wtforms import BooleanField, DateField, IntegerField, SelectFieldBase
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from tracker.extensions import db
-from tracker.forms import EARLIEST, LATEST, BoundedDateField
+from tracker.forms import BoundedDateField
+from tracker.timeutil import EARLIEST, LATEST
 
 # --- generated values -------------------------------------------------------------------
 

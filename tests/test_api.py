@@ -30,9 +30,9 @@ INFOR_ROW = "welcome_customer"
 
 
 @pytest.fixture(scope="module")
-def spec() -> OpenAPI:
+def spec(_app) -> OpenAPI:
     config = Config(extra_media_type_deserializers={"application/problem+json": json.loads})
-    return OpenAPI.from_dict(document(), config=config)
+    return OpenAPI.from_dict(document(_app), config=config)
 
 
 @pytest.fixture
@@ -96,7 +96,9 @@ def test_every_api_route_is_documented_and_every_documented_path_is_routed(app):
                 path = path.replace(f"<int:{part}>", "{" + part + "}")
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 routed.add((path, method.lower()))
-    documented = {(path, method) for path, ops in document()["paths"].items() for method in ops}
+    documented = {
+        (path, method) for path, ops in document(app)["paths"].items() for method in ops
+    }
     assert routed == documented
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import lru_cache
 
 from babel import support
@@ -24,9 +23,7 @@ from wtforms.i18n import messages_path
 from tracker.errors import InvalidInput, Refusal
 from tracker.i18n import DEFAULT_LANGUAGE, current_language
 from tracker.text import has_control_characters
-
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2100, 12, 31)
+from tracker.timeutil import EARLIEST, LATEST
 
 
 class MultiCheckboxField(SelectMultipleField):

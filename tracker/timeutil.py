@@ -12,3 +12,8 @@ def utcnow() -> datetime:
 
 def today() -> date:
     return utcnow().date()
+
+
+# The dates of a believable project plan: any date a person types or sends is within them.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)

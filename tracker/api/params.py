@@ -8,10 +8,12 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.enums import Party, Status
+from tracker.queryargs import MAX_INT
+from tracker.timeutil import EARLIEST, LATEST
 
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 Limit = Annotated[int, Field(ge=1, le=200, description="Page size (1-200).")]
-Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+Day = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
 
 
 class Query(BaseModel):
@@ -41,7 +43,7 @@ class ItemQuery(Query):
     )
     due_before: Day | None = Field(default=None, description="Due on or before this date.")
     due_after: Day | None = Field(default=None, description="Due on or after this date.")
-    assignee: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = Field(
+    assignee: Annotated[int, Field(ge=0, le=MAX_INT)] | None = Field(
         default=None, description="A user id; 0 for unassigned items."
     )
 
@@ -57,3 +59,11 @@ class OverdueQuery(BaseModel):
     party: Party | None = None
     csm: Id | None = None
     customer: Id | None = None
+
+
+class CatalogueQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: Id | None = Field(
+        default=None, description="A catalogue version number; default the newest."
+    )

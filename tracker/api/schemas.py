@@ -19,8 +19,10 @@ from tracker.enums import (
     Phase,
     Status,
 )
+from tracker.queryargs import MAX_INT
+from tracker.timeutil import EARLIEST, LATEST
 
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 # Times are stored as naive UTC; the API states the zone (RFC 3339 needs one).
 UtcDateTime = Annotated[
     datetime, AfterValidator(lambda d: d if d.tzinfo else d.replace(tzinfo=UTC))
@@ -130,10 +132,10 @@ class ItemUpdate(Model):
     version: Id
     status: Status | None = None
     reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
-    assignee_id: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = Field(
+    assignee_id: Annotated[int, Field(ge=0, le=MAX_INT)] | None = Field(
         default=None, description="A user id; 0 removes the assignee."
     )
-    due_date: Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))] | None = None
+    due_date: Annotated[date, Field(ge=EARLIEST, le=LATEST)] | None = None
     comment: Annotated[str, StringConstraints(max_length=5000)] | None = Field(
         default=None, description="A comment to add with the change."
     )

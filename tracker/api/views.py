@@ -13,7 +13,8 @@ from werkzeug.exceptions import HTTPException
 
 from tracker.api import schemas
 from tracker.api.errors import ApiError, field_error, from_validation_error
-from tracker.api.params import CustomerQuery, ItemQuery, OverdueQuery, ProjectQuery
+from tracker.api.openapi import document, documented
+from tracker.api.params import CatalogueQuery, CustomerQuery, ItemQuery, OverdueQuery, ProjectQuery
 from tracker.api.queries import (
     customers_page,
     items_page,
@@ -199,7 +200,11 @@ def _customer_doc(org: Organisation) -> schemas.Customer:
 
 
 @bp.get("/customers")
+@documented(
+    operation_id="listCustomers", query=CustomerQuery, ok=schemas.CustomerPage, refusals=(401, 422)
+)
 def customers():
+    """Customers whose projects you may see"""
     query = _query(CustomerQuery)
     rows = db.session.scalars(customers_page(_user(), after=query.after, limit=query.limit)).all()
     page = rows[: query.limit]
@@ -212,7 +217,9 @@ def customers():
 
 
 @bp.get("/customers/<int:customer_id>")
+@documented(operation_id="getCustomer", ok=schemas.Customer, refusals=(401, 404))
 def customer(customer_id: int):
+    """A customer"""
     org = db.session.scalar(visible_customers(_user()).where(Organisation.id == customer_id))
     if org is None:
         raise _not_found()
@@ -223,7 +230,11 @@ def customer(customer_id: int):
 
 
 @bp.get("/projects")
+@documented(
+    operation_id="listProjects", query=ProjectQuery, ok=schemas.ProjectPage, refusals=(401, 422)
+)
 def projects():
+    """Projects you may see, with progress per phase and party"""
     query = _query(ProjectQuery)
     rows = db.session.scalars(
         projects_page(
@@ -246,7 +257,9 @@ def projects():
 
 
 @bp.get("/projects/<int:project_id>")
+@documented(operation_id="getProject", ok=schemas.Project, refusals=(401, 404))
 def project(project_id: int):
+    """A project with its progress"""
     found = db.session.get(Project, project_id)
     if found is None or not can_view_project(_user(), found):
         raise _not_found()
@@ -257,7 +270,9 @@ def project(project_id: int):
 
 
 @bp.get("/items")
+@documented(operation_id="listItems", query=ItemQuery, ok=schemas.ItemPage, refusals=(401, 422))
 def items():
+    """Checklist items of the projects you may see"""
     query = _query(ItemQuery)
     on = today()
     rows = db.session.execute(items_page(_user(), on, query)).all()
@@ -271,13 +286,26 @@ def items():
 
 
 @bp.get("/items/<int:item_id>")
+@documented(operation_id="getItem", ok=schemas.Item, refusals=(401, 404))
 def item(item_id: int):
+    """A checklist item"""
     found, row, area, proj = _load_item(item_id)
     return _json(_item_doc(found, row, area, proj, today()))
 
 
 @bp.patch("/items/<int:item_id>")
+@documented(
+    operation_id="updateItem",
+    body=schemas.ItemUpdate,
+    ok=schemas.Item,
+    refusals=(400, 401, 403, 404, 409, 415, 422),
+)
 def update(item_id: int):
+    """Change an item's status, reason, assignee or due date, or comment
+
+    Send the `version` you read. A change based on an older version answers 409 with
+    `current_version`; repeating the item's current state changes nothing and answers 200.
+    """
     found, *_ = _load_item(item_id)
     body = _body(schemas.ItemUpdate)
     change = ItemChange(
@@ -293,7 +321,15 @@ def update(item_id: int):
 
 
 @bp.post("/items/<int:item_id>/comments")
+@documented(
+    operation_id="addComment",
+    body=schemas.CommentCreate,
+    ok=schemas.Comment,
+    created=True,
+    refusals=(400, 401, 403, 404, 415, 422),
+)
 def comment(item_id: int):
+    """Comment on an item"""
     found, *_ = _load_item(item_id)
     body = _body(schemas.CommentCreate)
     created = add_comment(found, actor=_user(), body=body.body)
@@ -313,7 +349,11 @@ def comment(item_id: int):
 
 
 @bp.get("/overdue")
+@documented(
+    operation_id="listOverdue", query=OverdueQuery, ok=schemas.ItemPage, refusals=(401, 422)
+)
 def overdue():
+    """Open items past due on the projects you may see, most overdue first"""
     query = _query(OverdueQuery)
     if (query.after_due is None) != (query.after_id is None):
         raise field_error("after_id", "Give both after_due and after_id, or neither.")
@@ -341,7 +381,14 @@ def overdue():
 
 
 @bp.get("/catalogue")
+@documented(
+    operation_id="getCatalogue",
+    query=CatalogueQuery,
+    ok=schemas.Catalogue,
+    refusals=(401, 403, 404, 422),
+)
 def catalogue():
+    """The responsibility catalogue (administrators)"""
     if not can_view_catalogue(_user()):
         raise ApiError(403, "Forbidden", "Only administrators may read the catalogue.")
     number = request.args.get("version")
@@ -384,6 +431,4 @@ def catalogue():
 
 @bp.get("/openapi.json")
 def openapi():
-    from tracker.api.openapi import document
-
     return current_app.response_class(json.dumps(document(), indent=1), mimetype="application/json")
