@@ -96,9 +96,7 @@ def test_every_api_route_is_documented_and_every_documented_path_is_routed(app):
                 path = path.replace(f"<int:{part}>", "{" + part + "}")
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 routed.add((path, method.lower()))
-    documented = {
-        (path, method) for path, ops in document(app)["paths"].items() for method in ops
-    }
+    documented = {(path, method) for path, ops in document(app)["paths"].items() for method in ops}
     assert routed == documented
 
 
