@@ -46,3 +46,8 @@ def organisation_in_use(organisation_id: int) -> bool:
         sa.or_(Project.customer_id == organisation_id, Project.partner_id == organisation_id)
     )
     return bool(db.session.scalar(sa.select(sa.or_(users, projects))))
+
+
+def users_exist() -> sa.Select[tuple[bool]]:
+    """Whether the installation has any user yet."""
+    return sa.select(sa.exists().where(User.id.is_not(None)))

@@ -132,6 +132,15 @@ def progress_by_project(project_ids: Iterable[int] | sa.Select, today: date) -> 
     return result
 
 
+def items_of_project(project_id: int) -> sa.Select[tuple[ChecklistItem]]:
+    """A project's items, by id."""
+    return (
+        sa.select(ChecklistItem)
+        .where(ChecklistItem.project_id == project_id)
+        .order_by(ChecklistItem.id)
+    )
+
+
 def project_items_by_row(project_id: int) -> dict[tuple[int, Party], ChecklistItem]:
     """A project's items by (catalogue row id, party): what the catalogue rules plan."""
     return {

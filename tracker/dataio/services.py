@@ -44,6 +44,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 
+from tracker.dataio.queries import row_count, rows_in_key_order, sequence_past_max, serial_sequence
 from tracker.extensions import db
 
 FORMAT = "onboarding-tracker-data"
@@ -187,8 +188,9 @@ def _has_integer_key(table: sa.Table) -> bool:
 
 def _rows(connection: sa.Connection, table: sa.Table, columns: list[sa.Column]) -> Iterator[dict]:
     key = list(table.primary_key.columns) or list(table.columns)
-    query = sa.select(*columns).order_by(*key)
-    result = connection.execute(query, execution_options={"yield_per": _STREAM_BATCH})
+    result = connection.execute(
+        rows_in_key_order(columns, key), execution_options={"yield_per": _STREAM_BATCH}
+    )
     rows: Iterator = (row._mapping for row in result)
     if not _has_integer_key(table):
         # Text sorts by the database's collation, which differs between databases and
@@ -494,10 +496,7 @@ def _check_references(plan: dict[str, list[dict[str, Any]]], tables: list[sa.Tab
 
 
 def _row_counts(tables: list[sa.Table]) -> dict[str, int]:
-    return {
-        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table)) or 0
-        for table in tables
-    }
+    return {table.name: db.session.scalar(row_count(table)) or 0 for table in tables}
 
 
 def _reset_sequences(connection: sa.Connection, tables: list[sa.Table]) -> None:
@@ -510,14 +509,9 @@ def _reset_sequences(connection: sa.Connection, tables: list[sa.Table]) -> None:
         if len(key) != 1 or not isinstance(key[0].type, sa.Integer):
             continue
         column = key[0]
-        sequence = connection.scalar(
-            sa.select(sa.func.pg_get_serial_sequence(quote.format_table(table), column.name))
-        )
-        if sequence is None:
-            continue
-        # With is_called false the next value is exactly max(id) + 1 (1 for an empty table).
-        next_id = sa.select(sa.func.coalesce(sa.func.max(column), 0) + 1).scalar_subquery()
-        connection.execute(sa.select(sa.func.setval(sequence, next_id, False)))
+        sequence = connection.scalar(serial_sequence(quote.format_table(table), column.name))
+        if sequence is not None:
+            connection.execute(sequence_past_max(sequence, column))
 
 
 def import_data(document: Mapping[str, Any]) -> ImportResult:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-import sqlalchemy as sa
-
+from tracker.admin.queries import users_exist
 from tracker.admin.services import create_user
+from tracker.checklist.queries import items_of_project
 from tracker.enums import (
     Deployment,
     Environment,
@@ -130,7 +130,7 @@ def _projects(today: date) -> list[dict]:
 
 
 def database_is_empty() -> bool:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+    return not db.session.scalar(users_exist())
 
 
 def create_demo_data(today: date, *, seed: int = 2026) -> dict[str, int]:
@@ -185,11 +185,7 @@ def _progress(
         Party.IMS: users["ims@demo.test"],
         Party.PARTNER: users["partner@demo.test"],
     }
-    items = db.session.scalars(
-        sa.select(ChecklistItem)
-        .where(ChecklistItem.project_id == project_id)
-        .order_by(ChecklistItem.id)
-    ).all()
+    items = db.session.scalars(items_of_project(project_id)).all()
     for item in items:
         days_left = (item.due_date - today).days
         roll = rng.random()

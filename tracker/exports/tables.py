@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
@@ -16,7 +15,7 @@ from tracker.exports.writers import Sheet
 from tracker.extensions import db
 from tracker.i18n import localized
 from tracker.models import Project, User
-from tracker.portfolio.queries import portfolio_filter, portfolio_select
+from tracker.portfolio.queries import portfolio_ids, portfolio_select
 from tracker.projects.queries import project_items
 from tracker.wording import item_reason, next_milestone
 
@@ -27,9 +26,7 @@ def portfolio_sheets(user: User, today: date, **filters) -> list[Sheet]:
     ).all()
     # Every project's progress in one grouped query, scoped by a subquery rather than a
     # list of thousands of ids.
-    progress = progress_by_project(
-        sa.select(Project.id).where(portfolio_filter(user, **filters)), today
-    )
+    progress = progress_by_project(portfolio_ids(user, **filters), today)
     header = [
         _("Project"),
         _("Customer"),

@@ -44,6 +44,11 @@ def portfolio_select(user: User, **filters) -> sa.Select:
     )
 
 
+def portfolio_ids(user: User, **filters) -> sa.Select[tuple[int]]:
+    """The ids of the projects ``portfolio_select`` gives, as a subquery's SELECT."""
+    return sa.select(Project.id).where(portfolio_filter(user, **filters))
+
+
 def portfolio_count(user: User, **filters) -> sa.Select:
     """How many projects ``portfolio_select`` gives, counted without its joins (on
     ``ix_projects_active_go_live`` alone for the active projects)."""
