@@ -286,8 +286,8 @@ def test_required_field_message_is_in_french(world, french_csm):
 
 
 def test_the_form_messages_of_one_language_do_not_leak_into_another(app, world, french_csm):
-    """WTForms' catalogue is kept per language (tracker.forms.WTFormsMessages): a French page
-    and then an English one, each with its own message."""
+    """WTForms' messages follow each request's language: a French page and then an English
+    one, each with its own message."""
     item = f"/projects/{world.project_a}/items"
     with app.app_context():
         item_id = factories.items_of(world.project_a)[0].id

@@ -2,7 +2,8 @@
 
 An application of its own with a cache in the process (SimpleCache: one process, as the
 test client is), on the test database; tests/test_multi_instance.py tries Redis shared by
-two servers.
+two servers. These tests commit for real (``committing_app``): the kept pages are retired
+when a write has committed, which a test's own rolled-back transaction never does.
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ CLIENT_ROW = "register_for_onboarding_webinar"  # a client item of project_a
 
 
 @pytest.fixture
-def cached_app(app, database_url):
+def world(committing_app, _base) -> World:
+    """The base's world, in a database whose commits are real."""
+    return _base.world
+
+
+@pytest.fixture
+def cached_app(committing_app, database_url):
     """An application keeping pages (in its process), on the test database."""
     kept = create_app(config.TestConfig(database_url, CACHE_TYPE="SimpleCache"))
     yield kept
@@ -195,7 +202,7 @@ def test_a_page_of_another_address_is_not_served_for_this_one(cached_app, world)
 
 
 def test_a_cache_that_does_not_answer_leaves_pages_and_writes_working(
-    app, database_url, world, caplog
+    committing_app, database_url, world, caplog
 ):
     unreachable = create_app(
         config.TestConfig(
@@ -276,3 +283,126 @@ def test_a_kept_page_is_in_the_users_language_whatever_the_browser_asks(cached_a
     page = client.get("/overdue", headers={"Accept-Language": "en"})
 
     assert page.headers["X-Page-Cache"] == "hit" and '<html lang="en">' in page.text
+
+
+# --- every way the app writes retires the kept pages once committed -----------------------
+
+
+def kept_project_page(cached_app, world):
+    """A CSM's browser with project_a's page kept; (client, url, item id)."""
+    pid, iid = client_item(cached_app, world)
+    client = signed_in(cached_app, World.CSM)
+    get(client, f"/projects/{pid}")
+    assert get(client, f"/projects/{pid}")[1] == "hit"
+    return client, f"/projects/{pid}", iid
+
+
+def test_a_statement_built_by_hand_retires_the_pages(cached_app, world):
+    client, url, iid = kept_project_page(cached_app, world)
+    with cached_app.app_context():
+        db.session.execute(
+            sa.update(ChecklistItem).where(ChecklistItem.id == iid).values(reason="In bulk")
+        )
+        db.session.commit()
+
+    assert "In bulk" in rendered_again(client, url)
+
+
+def test_a_write_through_the_sessions_connection_retires_the_pages(cached_app, world):
+    client, url, iid = kept_project_page(cached_app, world)
+    with cached_app.app_context():
+        db.session.connection().execute(
+            sa.text("UPDATE checklist_items SET reason = 'On the connection' WHERE id = :id"),
+            {"id": iid},
+        )
+        db.session.commit()
+
+    assert "On the connection" in rendered_again(client, url)
+
+
+def test_a_write_through_the_engine_retires_the_pages(cached_app, world):
+    client, url, iid = kept_project_page(cached_app, world)
+    with cached_app.app_context(), db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            f"UPDATE checklist_items SET reason = 'On the engine' WHERE id = {int(iid)}"  # noqa: S608
+        )
+
+    assert "On the engine" in rendered_again(client, url)
+
+
+def test_a_commit_on_a_connection_kept_open_retires_the_pages_at_its_next_transaction(
+    cached_app, world
+):
+    client, url, iid = kept_project_page(cached_app, world)
+    with cached_app.app_context(), db.engine.connect() as connection:
+        connection.execute(
+            sa.update(ChecklistItem).where(ChecklistItem.id == iid).values(reason="Kept open")
+        )
+        connection.commit()
+        connection.execute(sa.select(ChecklistItem.id).limit(1))  # its next transaction
+        assert "Kept open" in rendered_again(client, url)
+
+
+def test_a_command_retires_the_pages(cached_app, world, tmp_path):
+    client, url, _ = kept_project_page(cached_app, world)
+    from tracker.catalogue.loader import DEFAULT_CATALOGUE
+
+    changed = tmp_path / "catalogue.yaml"
+    changed.write_text(
+        DEFAULT_CATALOGUE.read_text(encoding="utf-8").replace("source:", "source: changed\n#", 1),
+        encoding="utf-8",
+    )
+    result = cached_app.test_cli_runner().invoke(args=["catalogue", "load", str(changed)])
+    assert result.exit_code == 0, result.output
+
+    assert get(client, url)[1] == "miss"
+
+
+def test_a_write_rolled_back_leaves_the_pages(cached_app, world):
+    client, url, iid = kept_project_page(cached_app, world)
+    with cached_app.app_context():
+        db.session.get(ChecklistItem, iid).reason = "Never saved"
+        db.session.flush()
+        db.session.rollback()
+
+    assert get(client, url)[1] == "hit"
+
+
+def test_an_api_tokens_use_leaves_the_pages(cached_app, world):
+    from tracker.api.services import create_token
+
+    client, url, _ = kept_project_page(cached_app, world)
+    with cached_app.app_context():
+        _, token = create_token(db.session.get(User, world.ims), name="monitoring")
+        db.session.commit()
+    get(client, url)  # the token's creation was a write: kept again
+    answer = cached_app.test_client().get(
+        "/api/v1/projects", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert answer.status_code == 200  # and its first use recorded
+
+    assert get(client, url)[1] == "hit"
+
+
+@pytest.mark.parametrize(
+    ("statement", "shows"),
+    [
+        ("SELECT * FROM projects", False),
+        ("WITH open AS (SELECT 1) SELECT * FROM open", False),
+        ("SAVEPOINT sa_savepoint_1", False),
+        ("INSERT INTO events (action) VALUES (?)", True),
+        ("UPDATE checklist_items SET status=? WHERE checklist_items.id = ?", True),
+        ("DELETE FROM comments WHERE id = 1", True),
+        ("WITH moved AS (UPDATE projects SET name = 'x' RETURNING id) SELECT 1", True),
+        ("ALTER TABLE projects ADD COLUMN x INTEGER", True),
+        ("UPDATE users SET last_login_at=? WHERE users.id = ?", False),
+        ('UPDATE "users" SET "last_login_at"=%(v)s WHERE id = 1', False),
+        ("UPDATE users SET last_login_at=?, name=? WHERE users.id = ?", True),
+        ("UPDATE users SET active=? WHERE users.id = ?", True),
+        ("UPDATE api_tokens SET last_used_at=? WHERE api_tokens.id = ?", False),
+        ("INSERT INTO password_reset_tokens (user_id) VALUES (?)", False),
+        ("INSERT INTO reminder_deliveries (user_id) VALUES (?)", False),
+    ],
+)
+def test_the_rule_reads_each_statement(statement, shows):
+    assert pagecache.shows_on_pages(statement) is shows

@@ -4,7 +4,6 @@ times, coded values, people, yes and no."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
 
 from babel import dates as babel_dates
 from flask_babel import get_locale
@@ -32,10 +31,7 @@ def format_datetime(value: datetime | None) -> str:
     return _("%(day)s %(time)s UTC", day=day, time=value.strftime("%H:%M"))
 
 
-@lru_cache(maxsize=8192)
 def _day(value: date, locale) -> str:
-    """Babel's formatting of a day, remembered: a page shows dozens of dates, mostly the
-    same few weeks (a year of days in two languages fits)."""
     return babel_dates.format_date(value, DATE_PATTERN, locale=locale)
 
 

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from babel import support
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,7 +13,6 @@ from wtforms import (
     ValidationError,
     widgets,
 )
-from wtforms.i18n import messages_path
 
 from tracker.errors import InvalidInput, Refusal
 from tracker.i18n import DEFAULT_LANGUAGE, current_language
@@ -59,35 +53,9 @@ class EmailAddress:
             raise ValidationError(_("This email address is not valid.")) from error
 
 
-@lru_cache(maxsize=8)
-def _wtforms_catalogue(language: str) -> support.Translations:
-    return support.Translations.load(messages_path(), [language], domain="wtforms")
-
-
-class WTFormsMessages:
-    """WTForms' own messages ("Not a valid choice.", "This field is required.") in the page's
-    language, as Flask-WTF gives them, but with WTForms' catalogue read once per language and
-    process: Flask-WTF reads the file again on every request that makes a form."""
-
-    def gettext(self, string: str) -> str:
-        return _wtforms_catalogue(str(get_locale() or "en")).ugettext(string)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return _wtforms_catalogue(str(get_locale() or "en")).ungettext(singular, plural, n)
-
-
-WTFORMS_MESSAGES = WTFormsMessages()
-
-
 class TrackerForm(FlaskForm):
     """The base of every form: refuses control characters in any submitted text, naming
     the field, before any other check runs."""
-
-    class Meta(FlaskForm.Meta):
-        def get_translations(self, form):
-            if not current_app.config.get("WTF_I18N_ENABLED", True):
-                return super().get_translations(form)
-            return WTFORMS_MESSAGES
 
     def validate(self, extra_validators=None) -> bool:
         clean = True

@@ -4,31 +4,38 @@ The overdue dashboard is the page everybody opens every morning, and most of its
 counting and listing tens of thousands of open items. With a shared cache configured
 (``TRACKER_REDIS_URL``: every instance uses the same Redis), the pages decorated with
 ``cached_page`` are kept as rendered for each signed-in browser, and served again without
-reading the database, loading the user or rendering anything, while nothing changes.
+reading the database, loading the user or rendering anything, while nothing changes. Under
+load, the dashboard and the project page keep about two thirds of ``/healthz``'s rate with
+it, 2 to 4 % without it (bench/README.md).
 
-What makes a kept page right to serve again:
+**The rule.** A kept page is served only while nothing it could show has been written
+since it was rendered. Every statement that any connection of the app sends to the database
+is read (``shows_on_pages``, the one place that decides): an INSERT, UPDATE or DELETE, DDL,
+or SQL of any other kind but a read, marks the connection's transaction as having written,
+except writes that no kept page shows (``UNSHOWN_TABLES``, ``UNSHOWN_COLUMNS``: the time of
+a sign-in, an API token's last use, reset links, the reminder run's records). When that
+transaction has committed, the *generation* in the cache moves on (``data_changed``), and a
+page kept with an earlier generation is not served again. This sees the ORM's changes,
+statements built by hand (``session.execute``), SQL written as text, and what goes through
+``db.engine`` or ``session.connection()`` directly, from pages, the API and the command line
+alike. The generation moves after the commit, never before it (a page rendered between the
+two would be kept with the new number and the old data): when the connection returns to the
+pool, as the app's sessions and ``with engine.begin()`` blocks return theirs at once, or when
+the same connection begins its next transaction. A rolled-back transaction moves nothing; a
+savepoint rolled back leaves its transaction marked (a page rendered again for nothing).
 
-- **Any write starts afresh.** Every database transaction that writes through the app's
-  session (pages, the API, the command line; ORM changes, ``session.execute`` of an INSERT,
-  UPDATE or DELETE, or of hand-written SQL other than a SELECT) moves a *generation* number
-  in the cache when it commits (not when a savepoint is released), and a page is kept
-  with the generation read before it was rendered: it is served only while the
-  generation has not moved. A kept page that is not asked for again expires
-  (``PAGE_CACHE_SECONDS``, 5 minutes by default). A write seen through one instance is
-  seen by all: they share the number.
+What else keeps a kept page right to serve:
+
 - **A page is kept for one browser.** The key holds the signed session's user and its CSRF
   secret (the page's forms carry a token of that secret: another browser of the same user
   has its own; a session gets its secret with its first page, which is not kept), the
-  address with its query string and the day
-  (what is overdue changes at midnight). A signed-in page is in the user's language (their
-  profile's, whatever the browser asks). Deactivating a user, changing a language or a
-  password are writes like any other. Writes that no kept page shows leave the pages:
-  signing in (the time of the last sign-in), API tokens' use, password reset links and the
-  reminder run's records (``UNSHOWN_TABLES``, ``UNSHOWN_COLUMNS``). Writes through
-  ``db.engine`` or ``session.connection()`` directly are not seen: call ``data_changed()``.
+  address with its query string and the day (what is overdue changes at midnight). A
+  signed-in page is in the user's language (their profile's, whatever the browser asks).
+  Deactivating a user, changing a language or a password are writes like any other.
 - **Only plain successful renders are kept:** GET, signed in, no message waiting to be shown
   (a flash is shown once), and the view returned a page (a redirect, an error or a 4xx
-  answer is not kept).
+  answer is not kept). A kept page that is not asked for again expires
+  (``PAGE_CACHE_SECONDS``, 5 minutes by default).
 
 Without a shared cache (``CACHE_TYPE`` NullCache, the default with no Redis) nothing is kept:
 workers of one server could not tell each other about writes. The ``X-Page-Cache`` header
@@ -42,15 +49,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from functools import wraps
 
 from flask import Flask, current_app, has_app_context, request, session
 from flask_caching import Cache
-from sqlalchemy import event
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import TextClause
+from sqlalchemy import Engine, event
+from sqlalchemy.pool import Pool
 
 from tracker.timeutil import today
 
@@ -59,7 +65,6 @@ log = logging.getLogger(__name__)
 cache = Cache()
 
 GENERATION = "generation"
-WROTE = "tracker.pagecache.wrote"  # Session.info flag: this transaction wrote something
 
 
 def init_app(app: Flask) -> None:
@@ -103,56 +108,77 @@ def _failed(what: str) -> None:
 UNSHOWN_TABLES = frozenset({"api_tokens", "password_reset_tokens", "reminder_deliveries"})
 UNSHOWN_COLUMNS = {"users": frozenset({"last_login_at"})}
 
+READS = ("SELECT", "EXPLAIN", "SHOW", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")
+_TARGET = re.compile(
+    r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(?P<table>\w+)\"?", re.IGNORECASE
+)
+_SET = re.compile(r"\sSET\s(?P<set>.*?)(?:\sWHERE\s|\sRETURNING\s|$)", re.IGNORECASE | re.DOTALL)
+_ASSIGNED = re.compile(r"\"?(\w+)\"?\s*=")
+_WRITING = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 
-def _shown(obj) -> bool:
-    """Whether a change of ``obj`` (new, changed or deleted) can show on a kept page."""
-    table = getattr(obj, "__tablename__", None)
+WROTE = "tracker.pagecache.wrote"  # connection info: its transaction wrote something shown
+COMMITTED = "tracker.pagecache.committed"  # connection info: and committed, not yet announced
+
+
+def shows_on_pages(statement: str) -> bool:
+    """Whether a statement sent to the database may change what a kept page shows."""
+    words = statement.lstrip().split(None, 1)
+    first = words[0].upper() if words else ""
+    if first in READS:
+        return False
+    if first == "WITH":  # a read, unless one of its parts writes
+        return bool(_WRITING.search(statement))
+    target = _TARGET.match(statement)
+    if target is None:
+        return True  # DDL, or SQL of another kind: assume it writes
+    table = target["table"].lower()
     if table in UNSHOWN_TABLES:
         return False
     unshown = UNSHOWN_COLUMNS.get(table)
-    if unshown is None:
-        return True
-    state = sa_inspect(obj)
-    if state.pending or state.deleted or not state.persistent:
-        return True
-    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
-    return bool(changed - unshown)
+    if unshown is not None and first == "UPDATE":
+        assigned = _SET.search(statement)
+        columns = {c.lower() for c in _ASSIGNED.findall(assigned["set"])} if assigned else set()
+        return not columns or not columns <= unshown
+    return True
 
 
-@event.listens_for(Session, "after_flush")
-def _after_flush(db_session, _flush_context) -> None:
-    # The session's new, dirty and deleted objects are still those that were flushed.
-    changed = (*db_session.new, *db_session.dirty, *db_session.deleted)
-    if any(_shown(obj) for obj in changed):
-        db_session.info[WROTE] = True
+@event.listens_for(Engine, "after_cursor_execute")
+def _after_statement(connection, _cursor, statement, _parameters, _context, _many) -> None:
+    if not connection.info.get(WROTE) and shows_on_pages(statement):
+        connection.info[WROTE] = True
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _on_execute(state) -> None:
-    statement = state.statement
-    if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(getattr(statement, "table", None), "name", None)
-        if table not in UNSHOWN_TABLES:
-            state.session.info[WROTE] = True
-    elif isinstance(statement, TextClause) and not statement.text.lstrip().upper().startswith(
-        ("SELECT", "WITH", "EXPLAIN", "SHOW", "PRAGMA")
-    ):
-        state.session.info[WROTE] = True  # hand-written SQL that may write
+@event.listens_for(Engine, "commit")
+def _on_commit(connection) -> None:
+    # The transaction is about to commit: announce it once it has (below).
+    if connection.info.pop(WROTE, False):
+        connection.info[COMMITTED] = True
 
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(db_session) -> None:
-    if db_session.in_nested_transaction():
-        return  # a savepoint released: the transaction's own commit is still to come
-    if db_session.info.pop(WROTE, False) and has_app_context() and configured():
+@event.listens_for(Engine, "rollback")
+def _on_rollback(connection) -> None:
+    connection.info.pop(WROTE, None)
+
+
+@event.listens_for(Engine, "begin")
+def _on_begin(connection) -> None:
+    # The same connection's earlier transaction has committed.
+    if connection.info.pop(COMMITTED, False):
+        _announce()
+
+
+@event.listens_for(Pool, "checkin")
+def _on_checkin(_dbapi_connection, record) -> None:
+    if record is None:
+        return
+    record.info.pop(WROTE, None)  # not committed: the pool rolls it back
+    if record.info.pop(COMMITTED, False):
+        _announce()
+
+
+def _announce() -> None:
+    if has_app_context() and configured():
         data_changed()
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(db_session) -> None:
-    if db_session.in_nested_transaction():
-        return  # a savepoint rolled back: what the transaction wrote before it stays
-    db_session.info.pop(WROTE, None)
 
 
 def data_changed() -> None:

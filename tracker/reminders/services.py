@@ -18,7 +18,6 @@ import smtplib
 import textwrap
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -120,7 +119,6 @@ def _grouped(entries: list[tuple[sa.Row, DigestItem]]) -> list[CustomerGroup]:
     ]
 
 
-@lru_cache(maxsize=1024)  # a catalogue has a few dozen rows, each in many digests
 def _shortened(text: str) -> str:
     return textwrap.shorten(text, ITEM_TEXT_WIDTH, placeholder=" …")
 
