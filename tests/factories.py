@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import ClassVar
 
 import sqlalchemy as sa
 
@@ -18,6 +19,12 @@ from tracker.projects.services import ProjectData, create_project
 from tracker.timeutil import today
 
 PASSWORD = "correct-horse-battery"
+
+# Catalogue rows with an item of the named party on the world's projects (see World).
+INFOR_ROW = "welcome_customer"  # Infor on both projects
+CLIENT_ROW = "register_for_onboarding_webinar"  # client on both projects
+IMS_ROW = "configure_identity_and_access"  # IMS on project_b (client on project_a)
+PARTNER_ROW = "lead_implementation"  # partner on project_b (Infor on project_a)
 
 
 def catalogue():
@@ -130,6 +137,19 @@ class World:
     project_a: int
     project_b: int
 
+    # Each role's e-mail and the attribute holding its user's id, by role name.
+    EMAILS: ClassVar[dict[str, str]] = {}
+    USER_IDS: ClassVar[dict[str, str]] = {
+        "admin": "admin",
+        "csm": "csm",
+        "other_csm": "other_csm",
+        "ims": "ims",
+        "partner": "partner_user",
+        "other_partner": "other_partner_user",
+        "client_a": "client_a",
+        "client_b": "client_b",
+    }
+
     ADMIN = "admin@t.test"
     CSM = "csm@t.test"
     OTHER_CSM = "csm2@t.test"
@@ -138,6 +158,21 @@ class World:
     OTHER_PARTNER = "partner@contoso.test"
     CLIENT_A = "client@acme.test"
     CLIENT_B = "client@globex.test"
+
+    def user_id(self, role: str) -> int:
+        return getattr(self, self.USER_IDS[role])
+
+
+World.EMAILS.update(
+    admin=World.ADMIN,
+    csm=World.CSM,
+    other_csm=World.OTHER_CSM,
+    ims=World.IMS,
+    partner=World.PARTNER,
+    other_partner=World.OTHER_PARTNER,
+    client_a=World.CLIENT_A,
+    client_b=World.CLIENT_B,
+)
 
 
 def build_world() -> World:

@@ -17,16 +17,13 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from tests import factories
-from tests.factories import World
+from tests.factories import CLIENT_ROW, INFOR_ROW, World
 from tracker.api.openapi import document
 from tracker.api.services import create_token, revoke_token
 from tracker.enums import Party, Status
 from tracker.extensions import db
 from tracker.models import ApiToken, ChecklistItem, Event, User
 from tracker.timeutil import today
-
-CLIENT_ROW = "register_for_onboarding_webinar"
-INFOR_ROW = "welcome_customer"
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from tracker.models import ChecklistItem, Project
 def archived(app, world, login):
     """project_a archived by its CSM; returns the world."""
     with app.app_context():
-        item = factories.item_of(world.project_a, "register_for_onboarding_webinar", Party.CLIENT)
+        item = factories.item_of(world.project_a, factories.CLIENT_ROW, Party.CLIENT)
         item.due_date = item.due_date.replace(year=2001)  # overdue
         db.session.commit()
     response = login(World.CSM).post(f"/projects/{world.project_a}/archive", follow_redirects=True)
@@ -60,9 +60,7 @@ def test_an_archived_project_is_read_only(app, archived):
     client = app.test_client()
     client.post("/login", data={"email": World.CLIENT_A, "password": factories.PASSWORD})
     with app.app_context():
-        item = factories.item_of(
-            archived.project_a, "register_for_onboarding_webinar", Party.CLIENT
-        )
+        item = factories.item_of(archived.project_a, factories.CLIENT_ROW, Party.CLIENT)
     prefix = f"item{item.id}-"
     response = client.post(
         f"/projects/{archived.project_a}/items/{item.id}",

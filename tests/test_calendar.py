@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from bench.dashboards import count_queries
 from tests import factories
-from tests.factories import World
+from tests.factories import CLIENT_ROW, World
 from tracker.calendar import queries as calendar_queries
 from tracker.calendar import services
 from tracker.calendar.services import feed_token, turn_on_feed
@@ -33,7 +33,6 @@ WORLD_USERS = (  # World attribute of each user's id, one per role and ownership
     "client_a",
     "client_b",
 )
-CLIENT_ROW = "register_for_onboarding_webinar"  # a client item on both projects
 
 
 # --- helpers ------------------------------------------------------------------------------

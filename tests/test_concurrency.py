@@ -10,13 +10,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from tests import factories
-from tests.factories import World, edit_form
+from tests.factories import CLIENT_ROW, World, edit_form
 from tests.test_items import item_url, update_data
 from tracker.enums import Party, Status
 from tracker.extensions import db
 from tracker.models import ChecklistItem, Event, Project
-
-CLIENT_ROW = "register_for_onboarding_webinar"
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ from wtforms.validators import (
 import tracker
 from tests import factories
 from tests.database import rows_written
-from tests.factories import World
+from tests.factories import CLIENT_ROW, World
 from tests.hostile import (
     EVERY_FIELD,
     FieldRule,
@@ -80,7 +80,6 @@ from tracker.projects.forms import ProjectForm
 from tracker.queryargs import MAX_INT
 from tracker.timeutil import today
 
-CLIENT_ROW = "register_for_onboarding_webinar"  # a client item of project_a
 ACCEPTED = (302, 303)
 REFUSED = (401, 422)
 

@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from markupsafe import escape
 
 from tests import factories
-from tests.factories import World
+from tests.factories import INFOR_ROW, World
 from tracker.enums import Status
 from tracker.extensions import db
 from tracker.models import Project, Responsibility, User
@@ -22,7 +22,7 @@ from tracker.models import Project, Responsibility, User
 FRENCH_BROWSER = {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}
 ENGLISH_BROWSER = {"Accept-Language": "en-GB,en;q=0.9"}
 # A row of the seed catalogue with an item of every project (Infor's), in both languages.
-ROW = "welcome_customer"
+ROW = INFOR_ROW
 
 
 def speaks(app, email: str, language: str) -> None:

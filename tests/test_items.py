@@ -8,12 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.factories import World
+from tests.factories import CLIENT_ROW, World
 from tracker.enums import Party, Status
 from tracker.extensions import db
 from tracker.models import ChecklistItem, Comment, Event
-
-CLIENT_ROW = "register_for_onboarding_webinar"  # a client item on project_a
 
 
 @pytest.fixture

@@ -15,15 +15,13 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.factories import World
+from tests.factories import CLIENT_ROW, World
 from tests.test_items import update_data
 from tracker import config, create_app, pagecache
 from tracker.enums import Party, Status
 from tracker.extensions import db
 from tracker.models import ChecklistItem, User
 from tracker.timeutil import today
-
-CLIENT_ROW = "register_for_onboarding_webinar"  # a client item of project_a
 
 
 @pytest.fixture

@@ -10,46 +10,18 @@ import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
 from tests import factories
-from tests.factories import World
+from tests.factories import CLIENT_ROW, IMS_ROW, INFOR_ROW, PARTNER_ROW, World
 from tracker import permissions
 from tracker.enums import Party, Status
 from tracker.extensions import db
 from tracker.models import ChecklistItem, Project, Responsibility, User
 from tracker.timeutil import today
 
-EMAILS = {
-    "admin": World.ADMIN,
-    "csm": World.CSM,
-    "other_csm": World.OTHER_CSM,
-    "ims": World.IMS,
-    "partner": World.PARTNER,
-    "other_partner": World.OTHER_PARTNER,
-    "client_a": World.CLIENT_A,
-    "client_b": World.CLIENT_B,
-}
-# World attribute holding each role's user id.
-USER_IDS = {
-    "admin": "admin",
-    "csm": "csm",
-    "other_csm": "other_csm",
-    "ims": "ims",
-    "partner": "partner_user",
-    "other_partner": "other_partner_user",
-    "client_a": "client_a",
-    "client_b": "client_b",
-}
-
-# Catalogue rows with an item of the named party on project_a (P_A) or project_b (P_B).
-INFOR_ROW = "welcome_customer"  # Infor on both projects
-CLIENT_ROW = "register_for_onboarding_webinar"  # client on both projects
-IMS_ROW = "configure_identity_and_access"  # IMS on project_b (client on project_a)
-PARTNER_ROW = "lead_implementation"  # partner on project_b (Infor on project_a)
-
 
 def user_of(world, role: str):
     if role == "anonymous":
         return AnonymousUserMixin()
-    return db.session.get(User, getattr(world, USER_IDS[role]))
+    return db.session.get(User, world.user_id(role))
 
 
 def project_of(world, name: str) -> Project:
@@ -226,7 +198,7 @@ def test_anonymous_get_is_redirected_to_login(client, urls, page):
     ],
 )
 def test_get_status_per_role(login, urls, role, page, expected):
-    assert login(EMAILS[role]).get(urls[page]).status_code == expected
+    assert login(World.EMAILS[role]).get(urls[page]).status_code == expected
 
 
 def test_item_of_another_project_is_not_found_under_this_project(app, world, login):
@@ -280,7 +252,7 @@ def test_item_update_by_the_wrong_party_is_refused(
     app, world, login, role, project, row, party, expected
 ):
     item = find_item(app, world, project, row, party)
-    response = post_done(login(EMAILS[role]), item)
+    response = post_done(login(World.EMAILS[role]), item)
     assert response.status_code == expected
     assert status_of(app, item[1]) is Status.TODO
 
@@ -297,7 +269,7 @@ def test_item_update_by_the_wrong_party_is_refused(
 )
 def test_item_update_by_the_right_party_is_applied(app, world, login, role, project, row, party):
     item = find_item(app, world, project, row, party)
-    response = post_done(login(EMAILS[role]), item)
+    response = post_done(login(World.EMAILS[role]), item)
     assert response.status_code == 302
     assert status_of(app, item[1]) is Status.DONE
 
@@ -380,6 +352,6 @@ def test_client_customer_filter_offers_only_their_customer(all_overdue, login, p
     ],
 )
 def test_portfolio_lists_only_visible_projects(world, login, role, expected):
-    html = login(EMAILS[role]).get("/projects").get_data(as_text=True)
+    html = login(World.EMAILS[role]).get("/projects").get_data(as_text=True)
     listed = {name for name in ("Acme rollout", "Globex rollout") if name in html}
     assert listed == expected

@@ -42,7 +42,7 @@ from openpyxl import load_workbook
 
 from tests import factories
 from tests.database import delete_every_row, rolled_back, rows_written
-from tests.factories import PASSWORD, World
+from tests.factories import CLIENT_ROW, IMS_ROW, INFOR_ROW, PARTNER_ROW, PASSWORD, World
 from tracker.api.services import create_token
 from tracker.calendar.services import feed_token, reset_feed, turn_on_feed
 from tracker.catalogue.queries import current_version
@@ -72,32 +72,6 @@ ROLES = (
     "client_a",
     "client_b",
 )
-EMAILS = {
-    "admin": World.ADMIN,
-    "csm": World.CSM,
-    "other_csm": World.OTHER_CSM,
-    "ims": World.IMS,
-    "partner": World.PARTNER,
-    "other_partner": World.OTHER_PARTNER,
-    "client_a": World.CLIENT_A,
-    "client_b": World.CLIENT_B,
-}
-USER_IDS = {  # World attribute holding each role's user id
-    "admin": "admin",
-    "csm": "csm",
-    "other_csm": "other_csm",
-    "ims": "ims",
-    "partner": "partner_user",
-    "other_partner": "other_partner_user",
-    "client_a": "client_a",
-    "client_b": "client_b",
-}
-
-# Catalogue rows with an item of the named party (as in tests/test_permissions.py).
-INFOR_ROW = "welcome_customer"  # Infor on both projects
-CLIENT_ROW = "register_for_onboarding_webinar"  # client on both projects
-IMS_ROW = "configure_identity_and_access"  # IMS on project_b (client on project_a)
-PARTNER_ROW = "lead_implementation"  # partner on project_b (Infor on project_a)
 
 NEW_PASSWORD = "violet-harbour-quill-tandem"  # passes the password policy
 RESET_TOKENS = {
@@ -411,7 +385,7 @@ class Scene:
     expected: dict[str, list[tuple]] = field(default_factory=dict)  # every row, to compare
 
     def user_id(self, role: str) -> int:
-        return getattr(self.world, USER_IDS[role])
+        return self.world.user_id(role)
 
     @property
     def projects(self) -> tuple[int, ...]:
@@ -430,7 +404,7 @@ ITEMS = {  # name: (project, catalogue row, party)
 
 def _build_scene() -> Scene:
     world = factories.build_world()
-    users = {role: db.session.get(User, getattr(world, attr)) for role, attr in USER_IDS.items()}
+    users = {role: db.session.get(User, world.user_id(role)) for role in World.USER_IDS}
     for role, name in (
         ("client_a", "Alice Acme"),
         ("client_b", "Gloria Globex"),
@@ -804,7 +778,7 @@ def _organisation_form(scene: Scene, values: dict, role: str) -> dict:
 
 FORMS: dict[str, Callable[[Scene, dict, str], dict]] = {
     "auth.login": lambda scene, values, role: {
-        "email": EMAILS.get(role, World.CLIENT_A),
+        "email": World.EMAILS.get(role, World.CLIENT_A),
         "password": PASSWORD,
     },
     "auth.change_own_password": lambda scene, values, role: {
@@ -912,7 +886,7 @@ def sign_in(app, role: str):
         return client
     key = (app.config["SQLALCHEMY_DATABASE_URI"], role)
     if key not in SESSIONS:
-        response = client.post("/login", data={"email": EMAILS[role], "password": PASSWORD})
+        response = client.post("/login", data={"email": World.EMAILS[role], "password": PASSWORD})
         assert response.status_code == 302, f"sign-in of {role} failed"
         SESSIONS[key] = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
     else:
@@ -1272,7 +1246,7 @@ def test_counts_and_options_cover_only_visible_projects(_app, scene, role):
         assert len(overdue) == expected["overdue"][customer], f"/api/v1/overdue{query}"
 
 
-@pytest.mark.parametrize("role", [role for role in EMAILS if role != "other_partner"])
+@pytest.mark.parametrize("role", [role for role in World.EMAILS if role != "other_partner"])
 def test_calendar_feed_lists_exactly_the_items_one_may_update(_app, scene, role):
     """The feed's SQL (``updatable_items_filter``) agrees with ``can_update_item``: the open
     items of active projects that its owner may update, and nothing else."""

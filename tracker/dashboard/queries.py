@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -18,11 +17,9 @@ Csm = aliased(User, name="csm")
 Assignee = aliased(User, name="assignee")
 
 
-@cache
 def item_rows() -> sa.Select:
-    """Items with what a list needs to show them: project, customer, CSM, row, assignee.
-    Built once (a statement is immutable, each list adds its own WHERE to a copy): 0.4 to
-    0.5 ms on the overdue dashboard (python -m bench.tricks)."""
+    """Items with what a list needs to show them: project, customer, CSM, row, assignee;
+    each list adds its own WHERE."""
     return (
         sa.select(
             ChecklistItem.id,

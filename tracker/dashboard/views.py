@@ -14,7 +14,7 @@ from tracker.dashboard.queries import (
 )
 from tracker.enums import Party
 from tracker.pagecache import cached_page
-from tracker.pagination import paginate_rows
+from tracker.pagination import paginate
 from tracker.portfolio.filters import customer_filter
 from tracker.portfolio.queries import visible_csms
 from tracker.queryargs import page_arg
@@ -30,13 +30,13 @@ def overdue():
     filters = dashboard_filters()
     now = today()
     days = current_app.config["DUE_SOON_DAYS"]
-    overdue_page = paginate_rows(
+    overdue_page = paginate(
         overdue_select(current_user, now, **filters),
         page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
         count=overdue_count(current_user, now, **filters),
     )
-    soon_page = paginate_rows(
+    soon_page = paginate(
         due_soon_select(current_user, now, days, **filters),
         page=page_arg("soon_page"),
         per_page=current_app.config["PAGE_SIZE"],
@@ -59,7 +59,7 @@ def overdue():
 @cached_page
 @login_required
 def my_tasks():
-    pagination = paginate_rows(
+    pagination = paginate(
         my_tasks_select(current_user),
         page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
