@@ -26,8 +26,10 @@ setup-db: install
 run: setup-db
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# The whole suite, on every core (TEST_WORKERS=1: in one process, in order).
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The browser tests alone (also part of `make test`); they need Chromium (CHROMIUM_PATH).
 e2e: install

@@ -1,6 +1,6 @@
 """gunicorn settings: `gunicorn app:app` reads this file from the working directory.
 
-Every setting can come from the environment (docs/deploy.md):
+Every setting can come from the environment (docs/deployment.md):
 
 - GUNICORN_BIND (127.0.0.1:8000), GUNICORN_WORKERS (2): one sync worker per core is the
   usual start; each worker has its own database pool (DATABASE_POOL_SIZE).

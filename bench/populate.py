@@ -16,7 +16,7 @@ assignees (about half of them), and an event per status change; a few get a comm
 
 Rows are written 1,000 projects at a time, with executemany (SQLite) or COPY (PostgreSQL);
 then the planner statistics are refreshed: ``ANALYZE`` then ``PRAGMA optimize`` on SQLite,
-``VACUUM ANALYZE`` on PostgreSQL (see docs/deploy.md).
+``VACUUM ANALYZE`` on PostgreSQL (see docs/deployment.md).
 
 The bench accounts: ``csm-0@bench.test`` .. ``csm-24@bench.test`` (CSMs),
 ``client-0@bench.test`` (a client user of the biggest customer), ... password

@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from hypothesis import settings
 
-from tests import database, factories
+from tests import database, factories, helpers
 from tracker import create_app
 from tracker.config import TestConfig
 from tracker.extensions import db
@@ -23,22 +23,30 @@ PG_SKIP_REASON = (
 )
 
 
-# Property tests (tests/test_hostile_input.py). "dev" explores new inputs on each run and
-# remembers failures in .hypothesis/; "ci" (the default when CI is set) tries the same inputs
-# on every run, so that a red build can be replayed. HYPOTHESIS_PROFILE picks one; "thorough"
-# tries ten times as many inputs. Each test scales max_examples by its own weight.
-settings.register_profile("dev", max_examples=200, deadline=None, print_blob=True)
-settings.register_profile("ci", settings.get_profile("dev"), derandomize=True, database=None)
-settings.register_profile("thorough", settings.get_profile("dev"), max_examples=2000)
-settings.load_profile(
-    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+# Property tests (tests/test_hostile_input.py, tests/test_api_schema.py). "repeatable" (the
+# default) tries the same inputs on every run: a test's outcome never depends on chance, and
+# a red build can be replayed. "explore" (HYPOTHESIS_PROFILE=explore) tries new inputs on each
+# run and remembers failures in .hypothesis/; "thorough" explores ten times as many. Each
+# test scales max_examples by its own weight.
+settings.register_profile(
+    "repeatable", max_examples=200, deadline=None, derandomize=True, database=None
 )
+settings.register_profile("explore", max_examples=200, deadline=None, print_blob=True)
+settings.register_profile("thorough", settings.get_profile("explore"), max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "repeatable")
 
-HOSTILE_INPUTS = pytest.StashKey[Counter]()
+HOSTILE_INPUTS = "hostile_inputs"  # a test's user property: (database, inputs tried)
 
 
-def pytest_configure(config) -> None:
-    config.stash[HOSTILE_INPUTS] = Counter()
+def pytest_collection_modifyitems(items) -> None:
+    """Under pytest-xdist (--dist loadgroup), the tests that share a costly module-wide
+    set-up run on one worker: the browser and its live server, the pairs of servers."""
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        if path.startswith("tests/e2e/"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        elif path == "tests/test_multi_instance.py":
+            item.add_marker(pytest.mark.xdist_group("servers"))
 
 
 def pytest_report_header(config) -> str:
@@ -47,7 +55,13 @@ def pytest_report_header(config) -> str:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    tried = config.stash.get(HOSTILE_INPUTS, Counter())
+    tried: Counter = Counter()
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == HOSTILE_INPUTS:
+                    kind, count = value
+                    tried[kind] += count
     if tried:
         per_database = ", ".join(f"{name}: {count}" for name, count in sorted(tried.items()))
         terminalreporter.write_line(
@@ -57,13 +71,22 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory) -> str:
-    if request.param == "postgresql":
-        url = os.environ.get("TEST_DATABASE_URL")
-        if not url:
-            pytest.skip(PG_SKIP_REASON)
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'tracker-test.sqlite3'}"
+def database_url(request, tmp_path_factory):
+    """The database of this test process: a SQLite file of its own, or TEST_DATABASE_URL (a
+    database of its own beside it for each worker when tests run in parallel)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'tracker-test.sqlite3'}"
+        return
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip(PG_SKIP_REASON)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # pytest-xdist's: gw0, gw1...
+    if worker is None:
+        yield url
+        return
+    own = helpers.create_pg_database(helpers.normalise_database_url(url), f"tracker_{worker}")
+    yield own
+    helpers.drop_pg_database(own)
 
 
 @pytest.fixture(scope="session")
@@ -121,14 +144,15 @@ def runner(app):
 @pytest.fixture
 def count_hostile_input(request, app):
     """Call once per generated input a property test submits: counted per database and
-    reported at the end of the run ("hostile inputs tried: N")."""
-    counter = request.config.stash[HOSTILE_INPUTS]
+    reported at the end of the run ("hostile inputs tried: N"), from every worker."""
     database = app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0].split("+", 1)[0]
+    tried = [0]
 
     def count() -> None:
-        counter[database] += 1
+        tried[0] += 1
 
-    return count
+    yield count
+    request.node.user_properties.append((HOSTILE_INPUTS, (database, tried[0])))
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 FRENCH = ROOT / "tracker" / "translations" / "fr" / "LC_MESSAGES"
-# As the README's `pybabel extract` command: lazy_gettext, imported as _l in the code.
+# As the `pybabel extract` command of docs/development.md: lazy_gettext, imported as _l in the code.
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
     "_l": None,
@@ -51,7 +51,7 @@ def french_po():
 
 
 def _scanned(directory: str) -> bool:
-    """The directories the README's ``pybabel extract --ignore-dirs '.* __pycache__'``
+    """The directories docs/development.md's ``pybabel extract --ignore-dirs '.* __pycache__'``
     scans: hidden ones (.venv) are left out, templates/_macros is not."""
     name = Path(directory).name
     return not (name.startswith(".") or name == "__pycache__")

@@ -349,7 +349,7 @@ def test_the_assignee_menus_search_the_user_indexes_on_sqlite(app, portfolio):
     with app.app_context():
         connection = db.session.connection()
         if connection.dialect.name != "sqlite":
-            pytest.skip("a SQLite plan (PostgreSQL's BitmapOr: bench/README.md)")
+            pytest.skip("a SQLite plan (PostgreSQL's BitmapOr: bench/plans.md)")
         # The statistics SQLite keeps for the benchmark's 11,000 users (five roles, one or
         # two users an organisation), then reloaded: the plan of the size that matters.
         connection.exec_driver_sql("ANALYZE")

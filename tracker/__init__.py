@@ -76,8 +76,8 @@ def register_extensions(app: Flask) -> None:
     pagecache.init_app(app)
     bootstrap.init_app(app)
     mail.init_app(app)
-    # Catalogues in tracker/translations (README, "Translations"); pages in the language
-    # select_locale picks, e-mails and calendar feeds in their recipient's.
+    # Catalogues in tracker/translations (docs/development.md, "Translations"); pages in
+    # the language select_locale picks, e-mails and calendar feeds in their recipient's.
     babel.init_app(app, locale_selector=select_locale)
     auth.init_app(app)
     login_manager.init_app(app)

@@ -38,7 +38,7 @@ def _engine_options() -> dict:
     DATABASE_POOL_SIZE and DATABASE_MAX_OVERFLOW size each process's pool (SQLAlchemy's
     defaults, 5 and 10, when unset); DATABASE_POOL_RECYCLE (seconds) replaces connections
     older than that; DATABASE_PGBOUNCER=true turns off psycopg's prepared statements, which a
-    PgBouncer in transaction mode (before 1.21) cannot follow. See docs/deploy.md.
+    PgBouncer in transaction mode (before 1.21) cannot follow. See docs/deployment.md.
     """
     options: dict = {"pool_pre_ping": True}
     for name, option in (

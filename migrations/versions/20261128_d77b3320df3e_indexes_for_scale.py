@@ -1,7 +1,7 @@
 """indexes for scale
 
 Indexes that match the queries of the portfolio, the overdue dashboard and my tasks at
-20,000 projects (bench/README.md has the plans):
+20,000 projects (bench/plans.md has the plans):
 
 - ix_checklist_items_open_due (due_date, id, project_id, party, status) WHERE open replaces
   ix_checklist_items_open_due_date (due_date, id): the lists still walk it in order, and
@@ -22,7 +22,7 @@ Indexes that match the queries of the portfolio, the overdue dashboard and my ta
 
 Plain CREATE INDEX: on PostgreSQL it blocks writes to the table while it builds (a quarter
 of a second per index at 500,000 items). IF NOT EXISTS / IF EXISTS let an administrator
-build the new indexes beforehand with CREATE INDEX CONCURRENTLY (docs/deploy.md).
+build the new indexes beforehand with CREATE INDEX CONCURRENTLY (docs/deployment.md).
 
 Revision ID: d77b3320df3e
 Revises: b49ed4711ab4

@@ -117,7 +117,7 @@ def import_data_command(file: str) -> None:
             click.echo(
                 f"The file had no password hashes: none of the {result.rows[table]} users can "
                 "sign in, administrators included, until they set a new password from a "
-                "password reset link. Give one administrator a password first (README, "
+                "password reset link. Give one administrator a password first (docs/cli.md, "
                 '"Moving data"); they then create a reset link on each user\'s page.'
             )
         else:
