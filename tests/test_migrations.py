@@ -400,6 +400,28 @@ def test_downgrading_writes_the_sentences_back(worded_database):
     assert texts == [text for _, text in WORDED_EVENTS]
 
 
+def test_downgrading_leaves_other_events_as_they_are(worded_database):
+    with worded_database.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=WORDED)
+        with db.engine.begin() as connection:  # as recorded after the upgrade, params null
+            connection.execute(
+                sa.text(
+                    "INSERT INTO events (id, project_id, actor_id, created_at, action, field,"
+                    " old_value, new_value, params) VALUES (99, 1, 1, :when, 'item.status',"
+                    " 'status', 'todo', 'done', 'null')"
+                ),
+                {"when": WHEN},
+            )
+        with logging_left_alone():
+            flask_migrate.downgrade(revision=BEFORE_WORDED)
+        with db.engine.connect() as connection:
+            kept = connection.execute(
+                sa.text("SELECT old_value, new_value FROM events WHERE id = 99")
+            ).one()
+    assert tuple(kept) == ("todo", "done")
+
+
 def _json(value):
     """A JSON column as read by a plain SQL statement: decoded on SQLite's text too."""
     return json.loads(value) if isinstance(value, str) else value

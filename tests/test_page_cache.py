@@ -76,6 +76,17 @@ def test_a_page_asked_again_is_served_as_kept(cached_app, world):
     assert again.status_code == 200 and again.data == first.data
 
 
+@pytest.mark.parametrize(
+    "page", ["/projects", "/projects/{project}", "/overdue", "/my-tasks", "/insights/heatmap"]
+)
+def test_each_kept_page_writes_nothing_and_is_served_again(cached_app, world, page):
+    """A page that wrote (even a sign-in's stamp slipping into it) would retire itself."""
+    client = signed_in(cached_app, World.CSM)
+    url = page.format(project=world.project_a)
+    assert get(client, url)[1] == "miss"
+    assert get(client, url)[1] == "hit"
+
+
 def test_an_item_saved_shows_on_the_next_project_page(cached_app, world):
     pid, iid = client_item(cached_app, world)
     client = signed_in(cached_app, World.CLIENT_A)

@@ -29,10 +29,11 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import Flask, g, make_response
+from flask import Flask, g, make_response, session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.errorpages import error_page
@@ -47,16 +48,41 @@ class App(Flask):
     """Flask, with every view run inside the request boundary."""
 
     def dispatch_request(self) -> ResponseReturnValue:
+        flashed = len(session.get("_flashes", ()))
         try:
             response = make_response(super().dispatch_request())
         except BaseException:
             db.session.rollback()
             raise
-        if response.status_code < 400:
-            _commit()
-        else:
+        if response.status_code >= 400:
             db.session.rollback()
+            return response
+        try:
+            _commit()
+        except BaseException:
+            # Nothing was saved: no "saved" message may show.
+            if "_flashes" in session:
+                session["_flashes"] = session["_flashes"][:flashed]
+            raise
         return response
+
+
+def _concurrent(error: Exception) -> bool:
+    """Whether a failed write met another transaction's: the row it changes was changed
+    meanwhile (the version column), or a row it adds clashes with one just added (a unique
+    key). Other violations are the code's mistakes, not conflicts."""
+    if isinstance(error, StaleDataError):
+        return True
+    original = getattr(error, "orig", None)
+    return getattr(original, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(
+        original
+    )
+
+
+def _conflict() -> Conflict:
+    return Conflict(
+        _("Someone else saved a change at the same moment. Reload the page and try again.")
+    )
 
 
 def _commit() -> None:
@@ -65,21 +91,37 @@ def _commit() -> None:
         db.session.commit()
     except (StaleDataError, IntegrityError) as error:
         db.session.rollback()
+        if not _concurrent(error):
+            raise
         log.info("a commit met a concurrent change: %s", error)
-        raise Conflict(
-            _("Someone else saved a change at the same moment. Reload the page and try again.")
-        ) from error
+        raise _conflict() from error
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
-def flush() -> None:
+def flush(*, current_version: Callable[[], int] | None = None) -> None:
     """Send the changes so far to the database, for a service that must know whether they
-    hold before going on; a concurrent change found there is a conflict, as at commit."""
+    hold before going on; a concurrent change found there is a conflict, as at commit, whose
+    ``current_version`` (read after the rollback) tells what to base a new change on."""
     try:
         db.session.flush()
     except (StaleDataError, IntegrityError) as error:
-        raise Conflict(
-            _("Someone else saved a change at the same moment. Reload the page and try again.")
-        ) from error
+        if not _concurrent(error):
+            raise
+        conflict = _conflict()
+        conflict.current_version = current_version
+        raise conflict from error
+
+
+@contextmanager
+def separate_transaction() -> Iterator[Session]:
+    """A transaction of its own beside the request's, committed at once: for a record that is
+    kept whatever the request ends with (an API token's last use). Under the test suite's
+    transaction it is a savepoint of it."""
+    own = Session(bind=db.session.get_bind(), join_transaction_mode="create_savepoint")
+    with own, own.begin():
+        yield own
 
 
 # --- answering refusals --------------------------------------------------------------------
@@ -97,6 +139,9 @@ def refusals_shown_by(render: Callable[[Refusal], ResponseReturnValue]) -> None:
 
 def answer(refusal: Refusal) -> ResponseReturnValue:
     """The one answer to a refusal (see the module's docstring)."""
+    version = getattr(refusal, "current_version", None)
+    if callable(version):  # read now, after the rollback
+        refusal.current_version = version()
     if is_api_request():
         errors = [{"field": refusal.field, "message": refusal.message}] if refusal.field else None
         return problem_response(

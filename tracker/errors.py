@@ -1,4 +1,6 @@
-"""The refusals a use case raises: the few ways a change can fail, whatever door it came in by.
+"""The refusals a use case raises: the few ways a change can fail, whatever door it came in by
+(``NotFound``, ``NotAllowed``, ``RuleBroken`` and its ``InvalidInput`` for a whole form,
+``Conflict``; a feature may add its own, such as a reset link that cannot be used).
 
 Services raise them; the request boundary (``tracker.boundary``) rolls the transaction back
 and answers each the same way everywhere: the form again with the error where it belongs, the

@@ -158,6 +158,7 @@ def _on_commit(connection) -> None:
 @event.listens_for(Engine, "rollback")
 def _on_rollback(connection) -> None:
     connection.info.pop(WROTE, None)
+    connection.info.pop(COMMITTED, None)  # a commit that failed is rolled back
 
 
 @event.listens_for(Engine, "begin")

@@ -43,7 +43,7 @@ items = sa.table(
     sa.column("id", sa.Integer),
     sa.column("reason", sa.Text),
     sa.column("reason_code", sa.String),
-    sa.column("reason_params", sa.JSON),
+    sa.column("reason_params", sa.JSON(none_as_null=True)),
     sa.column("not_applicable_by_rule", sa.Boolean),
 )
 events = sa.table(
@@ -51,7 +51,7 @@ events = sa.table(
     sa.column("id", sa.Integer),
     sa.column("action", sa.String),
     sa.column("new_value", sa.Text),
-    sa.column("params", sa.JSON),
+    sa.column("params", sa.JSON(none_as_null=True)),
 )
 
 
@@ -137,9 +137,13 @@ def downgrade():
             items.update().where(items.c.id == item_id).values(reason=f"{NO_LONGER}{words}.")
         )
     worded = connection.execute(
-        sa.select(events.c.id, events.c.action, events.c.params).where(events.c.params.is_not(None))
+        sa.select(events.c.id, events.c.action, events.c.params).where(
+            events.c.action.in_(("project.checklist_created", "project.items_added"))
+        )
     ).all()
     for event_id, action, params in worded:
+        if not params or "items" not in params:
+            continue
         if action == "project.checklist_created":
             text = f"{params['items']} items from catalogue version {params['catalogue_version']}"
         else:

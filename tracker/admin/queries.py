@@ -28,11 +28,6 @@ def organisations_by_name() -> sa.Select[tuple[Organisation]]:
     return sa.select(Organisation).order_by(Organisation.name)
 
 
-def user_with_email(email: str) -> int | None:
-    """The id of the user with ``email`` (stored lower-case), if any."""
-    return db.session.scalar(sa.select(User.id).where(User.email == email))
-
-
 def organisation_named(name: str) -> int | None:
     """The id of the organisation called ``name``, if any."""
     return db.session.scalar(sa.select(Organisation.id).where(Organisation.name == name))

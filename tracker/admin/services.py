@@ -1,8 +1,9 @@
 """Keeping users and organisations: the administration's use cases.
 
-Each takes the acting user (None: the command line, which acts as the installation itself),
-enforces the permissions and rules itself, and raises a refusal (tracker.errors) when the
-change cannot be made. Services flush and never commit.
+Each takes the acting user (None, where a command or the demo data acts as the installation
+itself: creating users and organisations), enforces the permissions and rules itself, and
+raises a refusal (tracker.errors) when the change cannot be made. Services flush and never
+commit.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tracker.admin.queries import organisation_in_use, organisation_named, user_with_email
+from tracker.admin.queries import organisation_in_use, organisation_named
+from tracker.auth.queries import user_by_email
 from tracker.boundary import flush
 from tracker.enums import OrganisationKind, Role
 from tracker.errors import NotAllowed, RuleBroken
@@ -42,7 +44,8 @@ def _check_organisation(role: Role, organisation_id: int | None) -> int | None:
 
 def _check_email(email: str, user_id: int | None = None) -> str:
     email = email.strip().lower()
-    clash = user_with_email(email)
+    found = user_by_email(email)
+    clash = found.id if found is not None else None
     if clash is not None and clash != user_id:
         raise RuleBroken("email", _("Another user has this email address."))
     return email
@@ -121,7 +124,9 @@ def save_organisation(
             if organisation is not None
             else can_manage_organisations(actor)
         )
-        if not allowed or (not is_admin(actor) and kind is not OrganisationKind.CUSTOMER):
+        if not allowed:
+            raise NotAllowed(_("You do not have permission to do this."))
+        if not is_admin(actor) and kind is not OrganisationKind.CUSTOMER:
             raise NotAllowed(_("Only administrators keep implementation partners."))
     name = name.strip()
     clash = organisation_named(name)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from tracker.api.queries import tokens_of_by_id, user_with_email
+from tracker.api.queries import tokens_of_by_id
 from tracker.api.services import create_token, revoke_token
+from tracker.auth.queries import user_by_email
 from tracker.boundary import unit_of_work
 from tracker.errors import Refusal
 from tracker.extensions import db
@@ -16,7 +17,7 @@ tokens_cli = AppGroup("tokens", help="Create, list and revoke personal API token
 
 
 def _user(email: str) -> User:
-    user = user_with_email(email)
+    user = user_by_email(email)
     if user is None:
         raise click.ClickException(f"No user with the email {email}.")
     if not user.active:

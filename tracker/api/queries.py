@@ -57,14 +57,6 @@ def tokens_of_by_id(user_id: int) -> sa.Select[tuple[ApiToken]]:
     return sa.select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)
 
 
-def user_with_email(email: str) -> User | None:
-    return db.session.scalar(
-        sa.select(User)
-        .options(joinedload(User.organisation))
-        .where(User.email == email.strip().lower())
-    )
-
-
 def visible_customers(user: User) -> sa.Select[tuple[Organisation]]:
     """The customers ``user`` may see: all of them for Infor staff, else those of the
     projects they see."""

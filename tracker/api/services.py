@@ -3,10 +3,11 @@ Services flush and never commit."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from tracker.api.queries import active_token_count, token_with_value, tokens_select
-from tracker.boundary import flush
+from tracker.boundary import flush, separate_transaction
 from tracker.errors import NotAllowed, RuleBroken
 from tracker.extensions import db
 from tracker.models import ApiToken, User, hash_api_token, new_token_value
@@ -54,10 +55,11 @@ def user_for_token(value: str) -> User | None:
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     now = utcnow()
-    # Record use at most once a minute, so that reads do not all become writes.
+    # Record use at most once a minute, so that reads do not all become writes; in a
+    # transaction of its own, kept whatever the request ends with, and short.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        token.last_used_at = now
-        flush()
+        with separate_transaction() as own:
+            own.execute(sa.update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
     return token.user
 
 

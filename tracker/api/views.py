@@ -1,6 +1,8 @@
-"""The /api/v1 blueprint: authenticate (401), read the request (415, 422), load (404),
-then call the same use cases as the web pages, which authorize and refuse (403, 409, 422)
-themselves; the request boundary commits and answers refusals as problem documents."""
+"""The /api/v1 blueprint: authenticate (401), read the query string (422), load what the
+path names (404), ask the use case whether the user may act on it (403), read the body
+(415, 422), then call the same use cases as the web pages, which enforce their rules
+themselves (403, 409, 422); the request boundary commits and answers every refusal as a
+problem document."""
 
 from __future__ import annotations
 
@@ -26,8 +28,16 @@ from tracker.api.queries import (
 from tracker.api.services import user_for_token
 from tracker.catalogue.queries import current_version, version_numbered
 from tracker.checklist.queries import Progress, progress_by_project
-from tracker.checklist.services import UNCHANGED, ItemChange, add_comment, change_item
+from tracker.checklist.services import (
+    UNCHANGED,
+    ItemChange,
+    add_comment,
+    change_item,
+    require_may_change,
+    require_may_comment,
+)
 from tracker.enums import Status
+from tracker.errors import NotAllowed, NotFound
 from tracker.extensions import csrf, db
 from tracker.models import Area, ChecklistItem, Organisation, Project, Responsibility, User
 from tracker.permissions import can_view_catalogue, can_view_project
@@ -108,8 +118,8 @@ def _next_url(endpoint: str, rows: list, limit: int, after=None, **cursor) -> st
     return url_for(endpoint, _external=True, **args)
 
 
-def _not_found() -> ApiError:
-    return ApiError(404, "Not Found", "There is no such resource, or you may not see it.")
+def _not_found() -> NotFound:
+    return NotFound("There is no such resource, or you may not see it.")
 
 
 # --- documents ----------------------------------------------------------------------------
@@ -307,6 +317,7 @@ def update(item_id: int):
     `current_version`; repeating the item's current state changes nothing and answers 200.
     """
     found, *_ = _load_item(item_id)
+    require_may_change(_user(), found)  # refused before its body is read
     body = _body(schemas.ItemUpdate)
     change = ItemChange(
         status=Status(body.status) if body.status else UNCHANGED,
@@ -331,6 +342,7 @@ def update(item_id: int):
 def comment(item_id: int):
     """Comment on an item"""
     found, *_ = _load_item(item_id)
+    require_may_comment(_user(), found)
     body = _body(schemas.CommentCreate)
     created = add_comment(found, actor=_user(), body=body.body)
     return _json(
@@ -390,7 +402,7 @@ def overdue():
 def catalogue():
     """The responsibility catalogue (administrators)"""
     if not can_view_catalogue(_user()):
-        raise ApiError(403, "Forbidden", "Only administrators may read the catalogue.")
+        raise NotAllowed("Only administrators may read the catalogue.")
     number = request.args.get("version")
     if number is not None and not (number.isdigit() and len(number) < 10):
         raise field_error("version", "A catalogue version number.")

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from tracker.auth.forms import ChangePasswordForm, LoginForm, ResetPasswordForm
 from tracker.auth.ratelimits import per_account, per_address
 from tracker.auth.services import (
+    ResetLinkUnusable,
     authenticate,
     change_password,
     record_sign_in,
@@ -19,6 +20,7 @@ from tracker.auth.services import (
     usable_reset_link,
 )
 from tracker.boundary import refusals_shown_by
+from tracker.errorpages import error_page
 from tracker.errors import InvalidInput, Refusal
 from tracker.extensions import limiter
 from tracker.i18n import SESSION_KEY, language_of
@@ -117,9 +119,15 @@ def reset_with_link(token: str):
 
     if not form.is_submitted():
         return page()
-    refusals_shown_by(
-        lambda refusal: page() if isinstance(refusal, InvalidInput) else _unusable_link(refusal)
-    )
+
+    def refused(refusal: Refusal):
+        if isinstance(refusal, InvalidInput):
+            return page()
+        if isinstance(refusal, ResetLinkUnusable):
+            return _unusable_link(refusal)
+        return error_page(refusal.status, refusal.message)
+
+    refusals_shown_by(refused)
     form.check()
     reset_password(link, new_password=form.new_password.data)
     # Whoever was signed in in this browser is signed out: the new password is for the
@@ -130,7 +138,7 @@ def reset_with_link(token: str):
     return redirect(url_for("auth.login"))
 
 
-def _unusable_link(unusable: Refusal):
+def _unusable_link(unusable: ResetLinkUnusable):
     return _no_store(
         render_template(
             "auth/reset_link_unusable.html", title=unusable.title, message=unusable.message

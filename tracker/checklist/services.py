@@ -241,27 +241,40 @@ def change_item(item: ChecklistItem, change: ItemChange, *, actor: User, version
     """Apply ``change`` to ``item`` for ``actor``, who read it at ``version``; record one
     event per changed field. Returns the fields changed.
 
-    Asking for the state the item already has changes nothing and records nothing, whatever
-    the version (a double submit of "done" is harmless). Otherwise the change must be based
-    on the item's current version (else ``Conflict``), and follow the rules: who may update
-    the item at all, mark it not applicable, move its due date or be assigned it, and when a
-    reason is needed.
+    The checks come in this order, each door answering the first that fails: who may update
+    the item at all (``NotAllowed``); the reason's length and the assignee; asking for the
+    state the item already has, which changes and records nothing, whatever the version (a
+    double submit of "done" is harmless); who may mark it not applicable or move its due
+    date; the version the change is based on (``Conflict``); whether a reason is needed.
     """
-    if not can_update_item(actor, item):
-        raise NotAllowed(_("You may not update %(party)s items.", party=item.party.label))
+    require_may_change(actor, item)
     _check_reason_length(change)
-    _check_assignee_exists(change)
+    _check_assignee(item, change)
     pending = pending_changes(item, change)
     if not pending:
         return []
+    _check_permissions(item, change, pending, actor)
     if version != item.version:
         raise Conflict(
             _("Someone else changed this item after you loaded it."),
             current_version=item.version,
             changes=[Change(field, saved, sent) for field, (saved, sent) in pending.items()],
         )
-    _check_rules(item, change, pending, actor)
+    _check_reason(item, change)
     return _apply(item, change, pending, actor)
+
+
+def require_may_change(actor: User, item: ChecklistItem) -> None:
+    """``NotAllowed`` unless ``actor`` may update ``item``: ``change_item``'s first check, for
+    a door that must refuse before it reads what is asked (the API)."""
+    if not can_update_item(actor, item):
+        raise NotAllowed(_("You may not update %(party)s items.", party=item.party.label))
+
+
+def require_may_comment(actor: User, item: ChecklistItem) -> None:
+    """``NotAllowed`` unless ``actor`` may comment on ``item`` (``add_comment``'s first check)."""
+    if not can_comment(actor, item):
+        raise NotAllowed(_("You may not comment on this item."))
 
 
 def _check_reason_length(change: ItemChange) -> None:
@@ -271,12 +284,24 @@ def _check_reason_length(change: ItemChange) -> None:
         )
 
 
-def _check_assignee_exists(change: ItemChange) -> None:
-    if change.assignee_id not in (UNCHANGED, None) and _user(change.assignee_id) is None:
-        raise RuleBroken("assignee_id", _("There is no such person to assign."))
+def _check_assignee(item: ChecklistItem, change: ItemChange) -> None:
+    """A new assignee must be an active user who may hold the item: one answer whether the
+    id is nobody's or someone's who may not (it tells nothing of other customers' people).
+    The current assignee is kept even if they could not be chosen now."""
+    if change.assignee_id in (UNCHANGED, None) or change.assignee_id == item.assignee_id:
+        return
+    assignee = _user(change.assignee_id)
+    if assignee is None or not (assignee.active and can_be_assigned(assignee, item)):
+        raise RuleBroken(
+            "assignee_id",
+            _(
+                "This person cannot be assigned %(party)s items of this project.",
+                party=item.party.label,
+            ),
+        )
 
 
-def _check_rules(item: ChecklistItem, change: ItemChange, pending: dict, actor: User) -> None:
+def _check_permissions(item: ChecklistItem, change: ItemChange, pending: dict, actor: User) -> None:
     if (
         "status" in pending
         and change.status is Status.NOT_APPLICABLE
@@ -285,16 +310,9 @@ def _check_rules(item: ChecklistItem, change: ItemChange, pending: dict, actor: 
         raise RuleBroken("status", _("Only the project's CSM may mark an item not applicable."))
     if "due_date" in pending and not can_change_due_date(actor, item):
         raise NotAllowed(_("Only the project's CSM may move due dates."), field="due_date")
-    if "assignee" in pending:
-        assignee = pending["assignee"][1]
-        if assignee is not None and not (assignee.active and can_be_assigned(assignee, item)):
-            raise RuleBroken(
-                "assignee_id",
-                _(
-                    "This person cannot be assigned %(party)s items of this project.",
-                    party=item.party.label,
-                ),
-            )
+
+
+def _check_reason(item: ChecklistItem, change: ItemChange) -> None:
     target = item.status if change.status is UNCHANGED else change.status
     reason = None if change.reason is UNCHANGED else change.reason
     if target.needs_reason and not (reason or (target is item.status and item.has_reason)):
@@ -346,14 +364,13 @@ def _apply(item: ChecklistItem, change: ItemChange, pending: dict, actor: User) 
     if "due_date" in pending:
         log("due_date", item.due_date, change.due_date)
         item.due_date = change.due_date
-    flush()
+    flush(current_version=lambda: item.version)  # saved meanwhile by someone else: a conflict
     return changed
 
 
 def add_comment(item: ChecklistItem, *, actor: User, body: str) -> Comment:
     """``actor`` comments on ``item``: anyone who sees an active project's item may."""
-    if not can_comment(actor, item):
-        raise NotAllowed(_("You may not comment on this item."))
+    require_may_comment(actor, item)
     body = (body or "").strip()
     if not body:
         raise RuleBroken("body", _("Write a comment first."))

@@ -72,7 +72,7 @@ class ChecklistItem(db.Model):
     # The reason the tracker gave itself when a rule closed the item, as data: a code of
     # tracker.wording.REASON_CODES and its parameters, written out in each reader's language.
     reason_code: Mapped[str | None] = mapped_column(sa.String(40))
-    reason_params: Mapped[dict | None] = mapped_column(sa.JSON)
+    reason_params: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     # True when the tracker itself set "not applicable" because the project no longer meets
     # the row's condition; such an item is reopened if the condition holds again.
     not_applicable_by_rule: Mapped[bool] = mapped_column(default=False)

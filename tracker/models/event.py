@@ -27,7 +27,7 @@ class Event(db.Model):
     new_value: Mapped[str | None] = mapped_column(sa.Text)
     # What an event of a code says, as data ({"items": 26, "catalogue_version": 1}): written
     # out in each reader's language (tracker.wording).
-    params: Mapped[dict | None] = mapped_column(sa.JSON)
+    params: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
 
     actor: Mapped[User | None] = relationship()
 

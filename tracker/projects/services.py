@@ -153,16 +153,19 @@ def update_project(project: Project, data: ProjectData, *, actor: User, version:
                 "the other customer."
             ),
         )
+    # A form based on an older version is a conflict before anything else is said of it:
+    # what it would overwrite comes first.
+    typed = project_changes(project, data)
+    if typed and version != project.version:
+        raise Conflict(
+            _("Someone else saved this project after you opened the form."),
+            current_version=project.version,
+            changes=typed,
+        )
     data.ims_scope = _validate(data, project.catalogue_version_id)
     changes = project_changes(project, data)
     if not changes:
         return []
-    if version != project.version:
-        raise Conflict(
-            _("Someone else saved this project after you opened the form."),
-            current_version=project.version,
-            changes=changes,
-        )
     old_kickoff, old_go_live = project.kickoff_date, project.go_live_date
     for change in changes:
         audit.record(

@@ -187,7 +187,9 @@ def _project_form(version_id: int | None, project: Project | None = None) -> Pro
     return form
 
 
-def _form_page(form: ProjectForm, project: Project | None = None, *, refusal: Refusal = None):
+def _form_page(
+    form: ProjectForm, project: Project | None = None, *, refusal: Refusal | None = None
+):
     """The project form (new or edit), showing ``refusal``: a conflict as the table of what
     saving would overwrite (the input is kept; saving again applies it), anything else on
     the field it names."""
