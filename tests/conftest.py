@@ -38,6 +38,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "repeatable")
 HOSTILE_INPUTS = "hostile_inputs"  # a test's user property: (database, inputs tried)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items) -> None:
     """Under pytest-xdist (--dist loadgroup), the tests that share a costly module-wide
     set-up run on one worker: the browser and its live server, the pairs of servers."""
@@ -47,6 +48,20 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.xdist_group("browser"))
         elif path == "tests/test_multi_instance.py":
             item.add_marker(pytest.mark.xdist_group("servers"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids) -> None:
+    """Stop, rather than run slower, when pytest-xdist ignores the groups: it marks a grouped
+    test's id with ``@group``, which pytest 9.2 silently drops (pytest-xdist#1386)."""
+    if node.config.getoption("dist", default=None) != "loadgroup":
+        return
+    ungrouped = [nodeid for nodeid in ids if nodeid.startswith("tests/e2e/") and "@" not in nodeid]
+    if ungrouped:
+        raise pytest.UsageError(
+            f"pytest-xdist did not group the browser tests (e.g. {ungrouped[0]}): "
+            "install the pytest release that requirements.txt pins"
+        )
 
 
 def pytest_report_header(config) -> str:
