@@ -74,35 +74,15 @@ def new_page(browser, live_server, signed_in_state):
     """``new_page(email=None, width=1280, height=900, javascript=True)``: a page in a fresh
     browser context, signed in as ``email`` (reusing its session cookies) or anonymous.
     JavaScript errors and Content Security Policy violations on any page fail the test."""
-    contexts = []
+    pages = []
     problems: list[str] = []
 
-    def make(
-        email: str | None = None, width: int = 1280, height: int = 900, javascript: bool = True
-    ):
-        context = browser.new_context(
-            base_url=live_server.url,
-            locale="en-US",
-            viewport={"width": width, "height": height},
-            storage_state=signed_in_state(email) if email else None,
-            java_script_enabled=javascript,
-            reduced_motion="reduce",  # no smooth scrolling: scroll positions settle at once
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(support.TIMEOUT_MS)
-        page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                problems.append(f"console: {message.text}")
-                if message.type == "error" and "Content Security Policy" in message.text
-                else None
-            ),
-        )
-        return page
+    def make(email: str | None = None, **options):
+        state = signed_in_state(email) if email else None
+        pages.append(support.open_page(browser, live_server, state, problems, **options))
+        return pages[-1]
 
     yield make
-    for context in contexts:
-        context.close()
+    for page in pages:
+        page.context.close()
     assert not problems, "\n".join(problems)

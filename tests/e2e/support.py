@@ -65,3 +65,37 @@ def overdue_client_item_id(live_server, project_id: int) -> int:
             )
             .order_by(ChecklistItem.id)
         ).first()
+
+
+def open_page(
+    browser,
+    live_server,
+    state: dict | None,
+    problems: list[str],
+    *,
+    width: int = 1280,
+    height: int = 900,
+    javascript: bool = True,
+):
+    """A page in a fresh browser context with the cookies of ``state`` (None: anonymous);
+    JavaScript errors and Content Security Policy violations are added to ``problems``."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="en-US",
+        viewport={"width": width, "height": height},
+        storage_state=state,
+        java_script_enabled=javascript,
+        reduced_motion="reduce",  # no smooth scrolling: scroll positions settle at once
+    )
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console: {message.text}")
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return page
