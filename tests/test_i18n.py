@@ -15,7 +15,8 @@ from markupsafe import escape
 
 from tests import factories
 from tests.factories import INFOR_ROW, World
-from tracker.enums import Status
+from tests.test_project_changes import change_project
+from tracker.enums import Deployment, Status
 from tracker.extensions import db
 from tracker.models import Project, Responsibility, User
 
@@ -424,3 +425,19 @@ def test_calendar_feed_is_in_its_owners_language(app, world, french_csm):
 
     assert "Statut\u00a0: À faire" in body.replace("\r\n ", "")
     assert "Suivi d\u2019onboarding — " in body
+
+
+def test_french_user_reads_the_trackers_reasons_in_french(app, world, french_csm):
+    """A reason the tracker wrote (a code and its parameters) is worded for its reader."""
+    with app.app_context():
+        change_project(world.project_a, world.csm, deployment=Deployment.SINGLE_TENANT)
+        retired = next(
+            item for item in factories.items_of(world.project_a) if item.not_applicable_by_rule
+        )
+        db.session.commit()
+        path = f"/projects/{world.project_a}/items/{retired.id}"
+
+    html = french_csm.get(path).get_data(as_text=True)
+
+    assert "Ne s\u2019applique plus\u00a0: déploiements multi-tenant uniquement." in html
+    assert "No longer applies" not in html
