@@ -6,6 +6,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+import werkzeug.security
 
 from tests.factories import PASSWORD, World
 from tracker import config, create_app
@@ -46,6 +47,33 @@ def test_wrong_password_does_not_sign_in(world, client):
 
 def test_unknown_email_is_refused(world, client):
     assert sign_in(client, "nobody@t.test").status_code == 401
+
+
+def hashes_computed(monkeypatch) -> list[str]:
+    """The methods of the password hashes computed from now on (werkzeug's)."""
+    methods: list[str] = []
+    real = werkzeug.security._hash_internal
+
+    def counting(method: str, salt: str, password: str):
+        methods.append(method)
+        return real(method, salt, password)
+
+    monkeypatch.setattr(werkzeug.security, "_hash_internal", counting)
+    return methods
+
+
+def test_unknown_email_costs_the_same_hashing_as_a_wrong_password(app, world, client, monkeypatch):
+    """Timing must not tell which e-mails have an account: the same hash work for both."""
+    sign_in(client, "nobody@example.com", "x")  # the stand-in hash is made once per process
+    methods = hashes_computed(monkeypatch)
+    sign_in(client, World.CSM, "not-the-password")
+    for_a_wrong_password = list(methods)
+    methods.clear()
+
+    sign_in(client, "nobody@example.com", "not-the-password")
+
+    assert for_a_wrong_password == [app.config["PASSWORD_HASH_METHOD"]]
+    assert methods == for_a_wrong_password
 
 
 def test_deactivated_user_cannot_sign_in(app, world, client):

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.auth.queries import reset_link_of, user_by_email
 from tracker.boundary import flush
@@ -33,11 +36,21 @@ class ResetLinkUnusable(Refusal):
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with ``email`` and ``password``; None for a wrong e-mail or password
-    or a deactivated account (the same answer: it tells nothing of which)."""
+    or a deactivated account: the same answer, after the same work (an unknown e-mail's
+    password is checked against a stand-in hash), so that neither tells which."""
     user = user_by_email(email)
-    if user is None or not user.check_password(password) or not user.active:
+    if user is None:
+        check_password_hash(_stand_in_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     return user
+
+
+@cache
+def _stand_in_hash(method: str) -> str:
+    """A hash of a random password, made as the accounts' hashes are (once per method)."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def record_sign_in(user: User) -> None:
