@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from tests import factories
@@ -22,6 +23,20 @@ def test_creating_a_token_shows_it_once(world, login):
     value = created_token(page)
     assert value.startswith("trk_")
     assert value not in client.get("/account").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/account", None),  # the calendar feed's address
+        ("post", "/account/tokens", {"name": "CRM sync"}),  # a new token, shown once
+        ("post", "/account/tokens", {"name": ""}),  # the form again, refused
+    ],
+    ids=["account", "new-token", "refused-token"],
+)
+def test_the_account_pages_are_never_stored(world, login, method, path, data):
+    response = getattr(login(World.CLIENT_A), method)(path, data=data)
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_a_created_token_opens_the_api(world, login):

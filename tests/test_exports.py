@@ -20,7 +20,7 @@ from tracker.timeutil import today
 
 def read_csv(response) -> list[dict[str, str]]:
     assert response.status_code == 200
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
     return list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
 
 

@@ -362,7 +362,7 @@ def is_api(endpoint: str) -> bool:
 
 
 # Endpoints that are not the application's pages.
-NOT_PAGES = {"static", "bootstrap.static"}
+NOT_PAGES = {"static", "bootstrap.static", "favicon"}
 AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
 
 

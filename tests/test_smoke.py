@@ -25,3 +25,17 @@ HUGE = "99999999999999999999"  # beyond any id a database column holds
 def test_an_id_beyond_what_the_database_holds_is_not_found(login, world, path):
     url = path.format(project=world.project_a)
     assert login(World.ADMIN).get(url).status_code == 404
+
+
+def test_the_favicon_is_served_to_anyone(client):
+    with client.get("/favicon.ico") as response:
+        assert response.status_code == 200
+        assert response.mimetype in {"image/vnd.microsoft.icon", "image/x-icon"}
+        assert response.get_data()[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+def test_pages_link_the_svg_favicon(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    with client.get("/static/favicon.svg") as response:
+        assert response.mimetype == "image/svg+xml"

@@ -133,6 +133,10 @@ def register_blueprints(app: Flask) -> None:
         health_bp,
     ):
         app.register_blueprint(blueprint)
+    # Browsers and tools that ask for /favicon.ico itself (the pages link the SVG one).
+    app.add_url_rule(
+        "/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"), methods=["GET"]
+    )
 
 
 def register_errorhandlers(app: Flask) -> None:

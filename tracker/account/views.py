@@ -18,6 +18,14 @@ from tracker.errors import NotFound, Refusal
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
+@bp.after_request
+def not_stored(response):
+    """The account's pages show secrets (the calendar feed's address, a new token): no
+    browser or proxy keeps a copy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _page(
     form: TokenForm | None = None,
     *,
@@ -53,7 +61,7 @@ def new_token():
     form.check()
     _, value = create_token(current_user, name=form.name.data)
     # The value is shown on this response only; it is not stored and cannot be shown again.
-    return _page(new_token=value), {"Cache-Control": "no-store"}
+    return _page(new_token=value)
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

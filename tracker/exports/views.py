@@ -16,7 +16,7 @@ from tracker.timeutil import today
 bp = Blueprint("exports", __name__)
 
 FORMATS = {
-    "csv": (to_csv, "text/csv; charset=utf-8"),
+    "csv": (to_csv, "text/csv"),  # Werkzeug adds "; charset=utf-8" to a text type
     "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 
