@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
 
@@ -57,7 +59,7 @@ def test_sign_in_keeps_nothing_the_session_held_before(world, client):
 
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == str(world.csm)
+        assert session["_user_id"] == f"{world.csm}.0"  # the user and their sessions' generation
 
 
 def test_session_cookie_from_before_sign_in_does_not_become_signed_in(app, world, client):
@@ -188,3 +190,115 @@ def test_signing_out_ends_a_kept_sign_in(world, client):
     assert "remember_token=;" in set_cookie_header(response, "remember_token")
     assert client.get_cookie("remember_token") is None
     assert not is_signed_in(client)
+
+
+# --- ending sessions for good: copied cookies stop working ----------------------------------
+
+
+def copied_browser(app, client):
+    """Another browser holding copies of ``client``'s cookies (session and remember-me)."""
+    other = app.test_client()
+    for name in ("session", "remember_token"):
+        cookie = client.get_cookie(name)
+        if cookie is not None:
+            other.set_cookie(name, cookie.value)
+    return other
+
+
+def test_signing_out_ends_a_copied_session(app, world, client):
+    sign_in(client)
+    copy = copied_browser(app, client)
+    assert is_signed_in(copy)
+
+    client.post("/logout")
+
+    assert not is_signed_in(copy)
+
+
+def test_signing_out_ends_a_copied_remember_cookie(app, world, client):
+    sign_in(client, remember=True)
+    kept = remembered_client(app, client)
+
+    client.post("/logout")
+
+    assert not is_signed_in(kept)
+
+
+def test_a_new_password_ends_the_other_sessions_and_keeps_this_one(app, world, client):
+    from tests.test_auth_passwords import STRONG, change
+
+    sign_in(client, remember=True)
+    copy = copied_browser(app, client)
+    kept = remembered_client(app, client)
+
+    assert change(client).status_code == 302
+
+    assert is_signed_in(client)
+    assert not is_signed_in(copy)
+    assert not is_signed_in(kept)
+    assert is_signed_in(remembered_client(app, client))  # this browser's cookie was renewed
+    assert sign_in(app.test_client(), World.CSM).status_code == 401  # the old password
+    assert (
+        app.test_client().post("/login", data={"email": World.CSM, "password": STRONG}).status_code
+        == 302
+    )
+
+
+def test_a_password_reset_ends_the_users_sessions(app, world, client):
+    from tracker.auth.services import issue_reset_link
+
+    sign_in(client, remember=True)
+    kept = remembered_client(app, client)
+    with app.app_context():
+        user, admin = db.session.get(User, world.csm), db.session.get(User, world.admin)
+        token, _ = issue_reset_link(user, actor=admin, lifetime=timedelta(hours=1))
+        db.session.commit()
+    response = app.test_client().post(
+        f"/reset-password/{token}",
+        data={
+            "new_password": "an entirely new passphrase 42",
+            "confirm": "an entirely new passphrase 42",
+        },
+    )
+    assert response.status_code == 302
+
+    assert not is_signed_in(client)
+    assert not is_signed_in(kept)
+
+
+def test_reactivating_a_user_does_not_revive_their_old_sessions(app, world, client):
+    from tracker.admin.services import update_user
+
+    sign_in(client, remember=True)
+    kept = remembered_client(app, client)
+
+    def set_active(active: bool) -> None:
+        with app.app_context():
+            user, admin = db.session.get(User, world.csm), db.session.get(User, world.admin)
+            update_user(
+                user,
+                actor=admin,
+                email=user.email,
+                name=user.name,
+                role=user.role,
+                organisation_id=user.organisation_id,
+                password=None,
+                active=active,
+            )
+            db.session.commit()
+
+    set_active(False)
+    set_active(True)
+
+    assert not is_signed_in(client)
+    assert not is_signed_in(kept)
+    assert sign_in(app.test_client()).status_code == 302  # a new sign-in works
+
+
+def test_a_kept_sign_in_lasts_thirty_days(world, client):
+    response = sign_in(client, remember=True)
+    header = set_cookie_header(response, "remember_token")
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", header).group(1))
+    sent = parsedate_to_datetime(response.headers["Date"]) if "Date" in response.headers else None
+    lifetime = expires - (sent or datetime.now(UTC))
+    assert timedelta(days=29) < lifetime <= timedelta(days=30, minutes=1)

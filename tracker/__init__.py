@@ -93,13 +93,17 @@ def register_extensions(app: Flask) -> None:
     from tracker.models import User
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        if not user_id.isdigit():
-            return None
+    def load_user(session_id: str):
+        """The user of a session or "keep me signed in" cookie (``id.generation``, see
+        User.get_id), if that user is active and has not ended their sessions since."""
+        user_id, _, generation = session_id.partition(".")
+        if not (user_id.isdigit() and generation.isdigit()):
+            return None  # also a session from before generations existed: sign in again
         # Its organisation is in the navigation bar of every page: in the same statement.
         user = db.session.get(User, int(user_id), options=[joinedload(User.organisation)])
-        # A deactivated user is signed out on their next request.
-        return user if user is not None and user.active else None
+        if user is None or not user.active or user.session_generation != int(generation):
+            return None
+        return user
 
 
 def register_blueprints(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -76,6 +77,9 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Keep me signed in" lasts 30 days (Flask-Login's default is a year); signing out, a
+    # new password or deactivation ends it sooner (User.end_sessions).
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Prefix headers
     # are believed (werkzeug's ProxyFix); 0 trusts none of them.
     TRUST_PROXY = _proxy_count("TRUST_PROXY")

@@ -103,6 +103,8 @@ def update_user(
     user.name = name.strip()
     user.role = role
     user.organisation_id = _check_organisation(role, organisation_id)
+    if user.active and not active:
+        user.end_sessions()  # signed out everywhere; reactivating does not revive them
     user.active = active
     if password:
         user.set_password(password)

@@ -15,6 +15,7 @@ from tracker.admin.queries import organisations_by_name, organisations_select, u
 from tracker.admin.services import create_user, save_organisation, update_user
 from tracker.auth.queries import pending_reset_link
 from tracker.auth.services import issue_reset_link
+from tracker.auth.sessions import stay_signed_in
 from tracker.boundary import refusals_shown_by
 from tracker.enums import OrganisationKind, Role
 from tracker.errors import NotFound, Refusal
@@ -63,6 +64,8 @@ def edit_user(user_id: int):
     refusals_shown_by(lambda refusal: _user_page(form, user, refusal=refusal))
     form.check()
     update_user(user, actor=current_user, **form.values())
+    if user.id == current_user.id:
+        stay_signed_in(user)  # an administrator's new password ends their other sessions
     flash(_("User %(email)s saved.", email=user.email), "success")
     return redirect(url_for("admin.users"))
 

@@ -59,6 +59,13 @@ def record_sign_in(user: User) -> None:
     flush()
 
 
+def sign_out(user: User) -> None:
+    """``user`` signs out: every session of theirs ends, in every browser, copied session
+    and "keep me signed in" cookies included."""
+    user.end_sessions()
+    flush()
+
+
 def _unknown() -> ResetLinkUnusable:
     return ResetLinkUnusable(
         404,

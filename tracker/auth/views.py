@@ -17,8 +17,10 @@ from tracker.auth.services import (
     change_password,
     record_sign_in,
     reset_password,
+    sign_out,
     usable_reset_link,
 )
+from tracker.auth.sessions import stay_signed_in
 from tracker.boundary import refusals_shown_by
 from tracker.errorpages import error_page
 from tracker.errors import InvalidInput, Refusal
@@ -74,6 +76,7 @@ def too_many_sign_in_attempts(error: RateLimitExceeded):
 @login_required
 def logout():
     language = language_of(current_user)
+    sign_out(current_user)
     logout_user()
     session.clear()
     # logout_user asked for the "keep me signed in" cookie to be deleted (Flask-Login does
@@ -104,6 +107,7 @@ def change_own_password():
         current_password=form.current_password.data,
         new_password=form.new_password.data,
     )
+    stay_signed_in(current_user)  # the other sessions ended with the old password
     flash(_("Your password has been changed."), "success")
     return redirect(url_for("projects.portfolio"))
 

@@ -38,6 +38,9 @@ class User(UserMixin, db.Model):
     # The private calendar feed: 0 when off; otherwise part of the feed URL's signature,
     # so that increasing it revokes the previous URL.
     calendar_feed_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Part of the identity that sessions and "keep me signed in" cookies carry (get_id):
+    # increasing it ends every session of the user, copied cookies included.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # Loaded where it is shown (the signed-in user, the users list): not joined to every user
     # a page reads (assignees, event actors, the assignee menus).
@@ -47,9 +50,21 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    def get_id(self) -> str:
+        """What a session and a "keep me signed in" cookie hold: ``id.generation``."""
+        return f"{self.id}.{self.session_generation}"
+
+    def end_sessions(self) -> None:
+        """Every session of this user ends: the cookies of each browser, copies included,
+        no longer sign anyone in."""
+        self.session_generation = (self.session_generation or 0) + 1
+
     def set_password(self, password: str) -> None:
+        """A new password; the sessions opened with the old one end (``end_sessions``)."""
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
+        if self.id is not None:
+            self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
