@@ -22,7 +22,7 @@ from tracker.api.openapi import document
 from tracker.api.services import create_token, revoke_token
 from tracker.enums import Party, Status
 from tracker.extensions import db
-from tracker.models import ApiToken, ChecklistItem, Event, User
+from tracker.models import ApiToken, ChecklistItem, Comment, Event, User
 from tracker.timeutil import today
 
 
@@ -373,6 +373,41 @@ def test_an_empty_comment_is_a_422(app, api, token, world):
     target = item_id(app, world.project_a, INFOR_ROW, Party.INFOR)
     response = api("POST", f"/items/{target}/comments", token(World.CLIENT_A), json={"body": ""})
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("text", ["a\u0000b", "bell\u0007", "\u009b[31m"])
+def test_a_comment_with_control_characters_is_a_422_and_nothing_is_stored(
+    app, api, token, world, text
+):
+    target = item_id(app, world.project_a, INFOR_ROW, Party.INFOR)
+    response = api("POST", f"/items/{target}/comments", token(World.CLIENT_A), json={"body": text})
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "body"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 0
+
+
+def test_a_reason_with_a_nul_is_a_422_and_the_item_is_unchanged(app, api, token, world):
+    target = item_id(app, world.project_a, INFOR_ROW, Party.INFOR)
+    change = {"version": 1, "status": "blocked", "reason": "Waiting\u0000"}
+    response = api("PATCH", f"/items/{target}", token(World.CSM), json=change)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "reason"
+    with app.app_context():
+        assert db.session.get(ChecklistItem, target).status is Status.TODO
+
+
+def test_tabs_and_line_breaks_are_text(app, api, token, world):
+    target = item_id(app, world.project_a, INFOR_ROW, Party.INFOR)
+    body = "Line one\r\n\tline two"
+    response = api("POST", f"/items/{target}/comments", token(World.CLIENT_A), json={"body": body})
+    assert response.status_code == 201
+    assert response.get_json()["body"] == body
+
+
+def test_the_document_says_control_characters_are_refused(_app):
+    body = document(_app)["components"]["schemas"]["CommentCreate"]["properties"]["body"]
+    assert body["pattern"] == "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
 
 
 # --- the tokens command -------------------------------------------------------------------

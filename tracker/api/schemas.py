@@ -20,6 +20,7 @@ from tracker.enums import (
     Status,
 )
 from tracker.queryargs import MAX_INT
+from tracker.text import CONTROL_CHARACTERS, has_control_characters
 from tracker.timeutil import EARLIEST, LATEST
 
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
@@ -27,6 +28,23 @@ Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 UtcDateTime = Annotated[
     datetime, AfterValidator(lambda d: d if d.tzinfo else d.replace(tzinfo=UTC))
 ]
+
+
+def _typed_by_people(value: str) -> str:
+    if has_control_characters(value):
+        raise ValueError("Remove the control characters (NUL and the like).")
+    return value
+
+
+def Text(*, max_length: int, min_length: int = 0):
+    """A string as people type it: no control characters but tab and line breaks (refused
+    as the forms refuse them, and said in the document as a pattern)."""
+    return Annotated[
+        str,
+        StringConstraints(min_length=min_length, max_length=max_length),
+        AfterValidator(_typed_by_people),
+        Field(json_schema_extra={"pattern": f"^[^{CONTROL_CHARACTERS}]*$"}),
+    ]
 
 
 class Model(BaseModel):
@@ -131,12 +149,12 @@ class ItemUpdate(Model):
 
     version: Id
     status: Status | None = None
-    reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    reason: Text(max_length=1000) | None = None
     assignee_id: Annotated[int, Field(ge=0, le=MAX_INT)] | None = Field(
         default=None, description="A user id; 0 removes the assignee."
     )
     due_date: Annotated[date, Field(ge=EARLIEST, le=LATEST)] | None = None
-    comment: Annotated[str, StringConstraints(max_length=5000)] | None = Field(
+    comment: Text(max_length=5000) | None = Field(
         default=None, description="A comment to add with the change."
     )
 
@@ -144,7 +162,7 @@ class ItemUpdate(Model):
 class CommentCreate(Model):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    body: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+    body: Text(min_length=1, max_length=5000)
 
 
 class Comment(Model):
