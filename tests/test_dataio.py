@@ -503,6 +503,30 @@ def _broken(document: dict, change: str) -> str:
 
 
 @pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("comments", "body", "Ready\u0000"),
+        ("events", "params", {"count": 3, "note": "a\u0000b"}),
+    ],
+    ids=["text", "json"],
+)
+def test_a_nul_character_is_refused_naming_its_table_row_and_column(
+    table, column, value, target, demo_export, tmp_path
+):
+    document = json.loads(demo_export.read_text(encoding="utf-8"))
+    document["tables"][table][1][column] = value
+    path = tmp_path / "nul.json"
+    path.write_text(json.dumps(document))
+
+    result = run(target, "import-data", str(path))
+
+    assert result.exit_code == 1, result.output
+    assert f"Table {table}, row 2: {column} must be" in result.output
+    assert "NUL character" in result.output
+    assert set(counts(target).values()) == {0}
+
+
+@pytest.mark.parametrize(
     "change",
     [
         "invalid JSON",

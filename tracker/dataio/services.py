@@ -392,10 +392,33 @@ def _decoder(column: sa.Column) -> tuple[str, Callable[[Any], Any]]:
                 raise TypeError
             if length is not None and len(value) > length:
                 raise _Explained(f"longer than {length} characters")
+            _refuse_nul(value)
             return value
 
         return "a string", text
+    if isinstance(kind, sa.JSON):
+
+        def document(value: Any) -> Any:
+            _refuse_nul(value)
+            return value
+
+        return "a JSON value", document
     return "a value", lambda value: value
+
+
+def _refuse_nul(value: Any) -> None:
+    """PostgreSQL stores no NUL character in text or JSON: refused here, where the file's
+    table, row and column can be named, rather than by the database's whole insert."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise _Explained("it holds a NUL character, which PostgreSQL cannot store")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key)
+            _refuse_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul(item)
 
 
 def _unique_columns(table: sa.Table) -> set[str]:
