@@ -1,6 +1,10 @@
+import re
+
 import pytest
+from werkzeug.routing import AnyConverter
 
 from tests.factories import World
+from tracker.queryargs import IdConverter
 
 
 def test_portfolio_lists_the_csms_projects(world, login):
@@ -25,6 +29,36 @@ HUGE = "99999999999999999999"  # beyond any id a database column holds
 def test_an_id_beyond_what_the_database_holds_is_not_found(login, world, path):
     url = path.format(project=world.project_a)
     assert login(World.ADMIN).get(url).status_code == 404
+
+
+def _routes_with_ids() -> list[tuple[str, str]]:
+    """(method, path) of every route with an id, each id just beyond the bound."""
+    from tracker import create_app
+    from tracker.config import TestConfig
+
+    app = create_app(TestConfig("sqlite://"))
+    found = []
+    for rule in app.url_map.iter_rules():
+        converters = rule._converters
+        ids = [name for name, converter in converters.items() if isinstance(converter, IdConverter)]
+        if not ids:
+            continue
+        values = {name: 2**31 if name in ids else "x" for name in rule.arguments}
+        values |= {  # an <any(csv, xlsx):...>: its first choice
+            name: re.search(r"\w+", converters[name].regex).group()
+            for name in rule.arguments
+            if isinstance(converters.get(name), AnyConverter)
+        }
+        path = rule.build(values, append_unknown=False)[1]
+        found += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return found
+
+
+@pytest.mark.parametrize(("method", "path"), _routes_with_ids())
+def test_an_id_one_beyond_the_bound_is_not_found_whatever_the_method(login, world, method, path):
+    """2**31 matches no route: 404 for every method (werkzeug said 405 to all but GET)."""
+    response = login(World.ADMIN).open(path, method=method)
+    assert response.status_code == 404
 
 
 def test_the_favicon_is_served_to_anyone(client):

@@ -16,11 +16,30 @@ MAX_INT = 2**31 - 1
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,10}")
 
 
+def digits_at_most(limit: int) -> str:
+    """A regular expression of the decimal numbers from 0 to ``limit`` (no sign)."""
+    digits = str(limit)
+    shorter = f"[0-9]{{1,{len(digits) - 1}}}" if len(digits) > 1 else None
+    same_length = []
+    for at, digit in enumerate(digits):
+        rest = len(digits) - at - 1
+        if digit != "0":
+            low = "1" if at == 0 and len(digits) > 1 else "0"
+            if int(digit) - 1 >= int(low):
+                tail = f"[0-9]{{{rest}}}" if rest else ""
+                same_length.append(f"{digits[:at]}[{low}-{int(digit) - 1}]{tail}")
+    same_length.append(digits)
+    return "|".join(filter(None, [shorter, *same_length]))
+
+
 class IdConverter(IntegerConverter):
     """``<int:...>`` in every route (tracker.create_app installs it): at most ``MAX_INT``, the
-    largest id an INTEGER column holds on every database. A longer number matches no route
-    (404) instead of reaching the database, which refuses it (SQLite with an OverflowError:
-    a 500)."""
+    largest id an INTEGER column holds on every database. A larger number matches no route,
+    whatever the method (404), instead of reaching the database, which refuses it (SQLite
+    with an OverflowError: a 500). The bound is in the pattern itself: a number refused only
+    by the converter's ``max`` made werkzeug answer 405 to the methods of other rules."""
+
+    regex = digits_at_most(MAX_INT)
 
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_INT)
