@@ -145,3 +145,61 @@ def test_an_unchanged_stale_project_form_is_not_a_conflict(app, world, login):
     client.post(f"/projects/{world.project_a}/edit", data={**form, "name": "Renamed"})
     response = client.post(f"/projects/{world.project_a}/edit", data={**form, "name": "Renamed"})
     assert response.status_code == 302
+
+
+# --- the other save lands between this request's read and its write ----------------------
+
+IN_PLACE = {"X-Requested-With": "XMLHttpRequest"}
+
+
+@pytest.fixture
+def saved_by_someone_else_meanwhile(committing_app, _base):
+    """(app, project id, item id, arm): project A's client item; once ``arm()`` is called,
+    the next time the application writes, another browser's save of that item is committed
+    just before (after the request checked the version it was sent: the race at commit)."""
+    with committing_app.app_context():
+        item = factories.item_of(_base.world.project_a, CLIENT_ROW, Party.CLIENT)
+        project_id, item_id = item.project_id, item.id
+        engine = db.engine
+    done = []
+
+    def other_browser_saves_first(session, _flush_context, _instances):
+        if done:
+            return
+        done.append(True)
+        with Session(engine) as other:
+            other.get(ChecklistItem, item_id).status = Status.DONE
+            other.commit()
+
+    def arm() -> None:
+        sa.event.listen(Session, "before_flush", other_browser_saves_first)
+
+    yield committing_app, project_id, item_id, arm
+    if sa.event.contains(Session, "before_flush", other_browser_saves_first):
+        sa.event.remove(Session, "before_flush", other_browser_saves_first)
+    assert done, "the other browser's save did not happen"
+
+
+@pytest.mark.parametrize("headers", [{}, IN_PLACE], ids=["form", "in-place"])
+def test_a_save_that_loses_the_race_at_commit_gets_the_conflict_not_an_error(
+    saved_by_someone_else_meanwhile, headers
+):
+    app, project_id, item_id, arm = saved_by_someone_else_meanwhile
+    browser = app.test_client()
+    browser.post("/login", data={"email": World.CSM, "password": factories.PASSWORD})
+    arm()
+
+    response = browser.post(
+        item_url(project_id, item_id),
+        data=update_data(item_id, "blocked", version=1, reason="Waiting for the IdP"),
+        headers=headers,
+    )
+
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Someone else saved a change at the same moment" in page
+    assert "Waiting for the IdP" in page  # the input is kept
+    # The form is now based on the saved version: saving again applies the input.
+    assert f'name="item{item_id}-version" type="hidden" value="2"' in page
+    with app.app_context():
+        assert db.session.get(ChecklistItem, item_id).status is Status.DONE
