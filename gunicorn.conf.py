@@ -20,3 +20,18 @@ graceful_timeout = timeout
 limit_request_line = 8190
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def when_ready(server) -> None:
+    """Warn when several workers each count sign-in attempts in memory: each then allows the
+    full limits, multiplying them by the number of workers (docs/security.md)."""
+    from tracker.config import Config
+
+    if server.cfg.workers > 1 and Config.RATELIMIT_STORAGE_URI.startswith("memory://"):
+        server.log.warning(
+            "%d workers count sign-in attempts in memory, each on its own: the sign-in limits "
+            "are multiplied by %d. Set TRACKER_REDIS_URL (or RATELIMIT_STORAGE_URI) to a "
+            "shared Redis.",
+            server.cfg.workers,
+            server.cfg.workers,
+        )

@@ -314,3 +314,19 @@ def test_without_redis_each_instance_counts_on_its_own(two_instances):
 
     # A has seen 2 attempts and B 2: neither reached 3, though the account made 4.
     assert answers == [401, 401, 401, 401]
+
+
+def test_several_workers_counting_sign_ins_in_memory_are_warned_of(shared_database, tmp_path):
+    url, _world = shared_database
+    log = tmp_path / "gunicorn.log"
+    settings = {"RATELIMIT_STORAGE_URI": "memory://", "GUNICORN_ACCESSLOG": ""}
+    Server(url, secrets.token_hex(32), log, workers=2, settings=settings).stop()
+    assert "the sign-in limits are multiplied by 2" in log.read_text()
+
+
+def test_one_worker_counting_in_memory_is_not_warned_of(shared_database, tmp_path):
+    url, _world = shared_database
+    log = tmp_path / "gunicorn.log"
+    settings = {"RATELIMIT_STORAGE_URI": "memory://", "GUNICORN_ACCESSLOG": ""}
+    Server(url, secrets.token_hex(32), log, workers=1, settings=settings).stop()
+    assert "multiplied" not in log.read_text()

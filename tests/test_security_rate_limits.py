@@ -59,6 +59,21 @@ def test_sixth_attempt_in_a_minute_on_one_account_is_refused(world, limited):
     assert attempt(client, World.CSM).status_code == 429
 
 
+def test_attempts_posted_as_json_count_for_their_account(world, limited):
+    """Flask-WTF reads a JSON body as the form: such attempts count like the form's."""
+    client = limited()
+    for _ in range(3):
+        response = client.post(
+            "/login",
+            json={"email": World.CSM, "password": "wrong"},
+            environ_base={"REMOTE_ADDR": ADDRESS},
+        )
+        assert response.status_code == 401
+    use_up(client, 2)
+
+    assert attempt(client, World.CSM).status_code == 429
+
+
 def test_refused_attempt_shows_the_sign_in_page_with_a_message(world, limited):
     client = limited()
     use_up(client, 5)

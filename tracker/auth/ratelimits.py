@@ -16,9 +16,14 @@ LIMIT_SETTINGS = ("SIGN_IN_LIMITS_PER_ACCOUNT", "SIGN_IN_LIMITS_PER_ADDRESS")
 
 
 def submitted_account() -> str:
-    """The account a sign-in attempt is for, as the sign-in form looks it up."""
-    email = request.form.get("email", "").strip().lower()[:254]
-    return f"account:{email}"
+    """The account a sign-in attempt is for, as the sign-in form looks it up: from the form
+    fields, or from a JSON body, which Flask-WTF reads as the form when no field is sent."""
+    email = request.form.get("email", "")
+    if not request.form and request.is_json:
+        body = request.get_json(silent=True)
+        sent = body.get("email") if isinstance(body, dict) else None
+        email = sent if isinstance(sent, str) else ""
+    return f"account:{email.strip().lower()[:254]}"
 
 
 def client_address() -> str:
