@@ -13,12 +13,16 @@ run: export TRACKER_ENV ?= development
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
+	@echo "Installing the dependencies into $(VENV) (about a minute, once)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --progress-bar on -r requirements.txt
 	touch $@
 
+# .flaskenv (not in git) makes every `flask --app app ...` command of this checkout run in
+# development mode, as `make run` does; a production server has none.
 setup-db: install
+	@test -f .flaskenv || printf 'TRACKER_ENV=development\n' > .flaskenv
 	$(FLASK) db upgrade
 	$(FLASK) catalogue load
 	$(FLASK) demo --if-empty

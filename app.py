@@ -1,3 +1,7 @@
 from tracker import create_app
+from tracker.config import ConfigurationError
 
-app = create_app()
+try:
+    app = create_app()
+except ConfigurationError as error:  # one clear line for gunicorn and `flask`, no traceback
+    raise SystemExit(f"Error: {error}") from None

@@ -7,7 +7,11 @@ uniquely named PostgreSQL database when TEST_DATABASE_URL is set.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import flask_migrate
@@ -29,6 +33,8 @@ from tracker import create_app
 from tracker.config import normalise_database_url
 from tracker.dataio import services as dataio
 from tracker.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -439,6 +445,32 @@ class ProductionConfig:
 def test_app_refuses_to_start_in_production_without_a_secret_key():
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(ProductionConfig())
+
+
+def test_the_flask_command_without_a_secret_key_says_so_in_one_line(tmp_path):
+    """No traceback: one line that says what to set (the README's commands, outside
+    `make run`'s development set-up)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "TRACKER_ENV", "DATABASE_URL"}
+    }
+    env |= {"TRACKER_ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "tokens", "list", "csm@demo.test"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "Error: SECRET_KEY is not set. Set it in the environment for production, or set "
+        "TRACKER_ENV=development to run locally (`make run` writes it to .flaskenv)."
+    ]
 
 
 def test_app_starts_in_production_with_a_secret_key():

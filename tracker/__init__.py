@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import boundary
-from tracker.config import Config
+from tracker.config import Config, ConfigurationError
 from tracker.queryargs import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,9 +46,9 @@ def _check_secret_key(app: Flask) -> None:
     if app.config.get("SECRET_KEY"):
         return
     if app.config.get("TRACKER_ENV") == "production":
-        raise RuntimeError(
+        raise ConfigurationError(
             "SECRET_KEY is not set. Set it in the environment for production, or set "
-            "TRACKER_ENV=development to run locally."
+            "TRACKER_ENV=development to run locally (`make run` writes it to .flaskenv)."
         )
     app.config["SECRET_KEY"] = "development-only-insecure-key"  # noqa: S105
 

@@ -57,6 +57,10 @@ def _engine_options() -> dict:
     return options
 
 
+class ConfigurationError(RuntimeError):
+    """A setting the application cannot start without is missing or wrong."""
+
+
 class Config:
     """Settings for a real deployment; every value can come from the environment."""
 
