@@ -9,6 +9,7 @@ from datetime import timedelta
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from openpyxl.utils import get_column_letter
 
 from tests import factories
 from tests.factories import World
@@ -64,6 +65,27 @@ def test_portfolio_xlsx_has_a_bold_header_and_dates_as_dates(world, login):
     assert sheet.cell(1, 1).font.bold
     kickoff = sheet.cell(2, header.index("Kickoff") + 1)
     assert kickoff.is_date
+
+
+@pytest.mark.parametrize("path", ["/projects/export.xlsx", "/overdue/export.xlsx"])
+def test_xlsx_header_row_is_frozen_with_an_auto_filter(world, login, path):
+    sheet = read_xlsx(login(World.CSM).get(path)).active
+    assert sheet.freeze_panes == "A2"
+    last_column = get_column_letter(sheet.max_column)
+    assert sheet.auto_filter.ref == f"A1:{last_column}{sheet.max_row}"
+
+
+def test_xlsx_columns_are_as_wide_as_their_contents(world, login):
+    sheet = read_xlsx(login(World.CSM).get("/projects/export.xlsx")).active
+    header = [cell.value for cell in sheet[1]]
+    widths = {
+        name: sheet.column_dimensions[get_column_letter(i)].width
+        for i, name in enumerate(header, start=1)
+    }
+    longest_project = max(len(row[0].value) for row in sheet.iter_rows(min_row=2))
+    assert widths["Project"] > longest_project  # the names fit
+    assert widths["Kickoff"] >= 10  # yyyy-mm-dd fits
+    assert max(widths.values()) <= 60
 
 
 def test_checklist_xlsx_has_a_sheet_per_phase_in_order(app, world, login):

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 Sheet = tuple[str, Sequence[str], Sequence[Sequence[Any]]]
 
@@ -67,22 +68,49 @@ def _excel_title(title: str, used: set[str]) -> str:
     return name
 
 
+# Column widths, in characters: from the header and the first rows, within these bounds.
+NARROWEST, WIDEST, SAMPLED_ROWS = 8, 60, 500
+
+
+def _width(value: Any) -> int:
+    if isinstance(value, datetime):
+        return 16  # yyyy-mm-dd hh:mm
+    if isinstance(value, date):
+        return 10
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _column_widths(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+    widths = [_width(text) + 2 for text in header]  # room for the auto-filter's button
+    for row in rows[:SAMPLED_ROWS]:
+        for index, value in enumerate(row):
+            if value is not None and index < len(widths):
+                widths[index] = max(widths[index], _width(value))
+    return [min(max(width + 1, NARROWEST), WIDEST) for width in widths]
+
+
 def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
-    """An Excel workbook: a bold header row per sheet, dates stored as dates."""
+    """An Excel workbook: per sheet, a bold header row, frozen and with an auto-filter,
+    columns as wide as their contents (within bounds), dates stored as dates."""
     workbook = Workbook(write_only=True)
     used: set[str] = set()
     bold = Font(bold=True)
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(_excel_title(title, used))
+        # A write-only sheet writes its widths and frozen rows with the first row: set first.
+        for index, width in enumerate(_column_widths(header, rows), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
         header_cells = []
         for text in header:
             cell = WriteOnlyCell(sheet, value=text)
             cell.font = bold
             header_cells.append(cell)
         sheet.append(header_cells)
-        sheet.freeze_panes = "A2"
         for row in rows:
             sheet.append([_xlsx_value(sheet, v) for v in row])
+        if header:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
     if not used:
         workbook.create_sheet(_excel_title(_("Empty"), used))
     buffer = io.BytesIO()
