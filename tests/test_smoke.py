@@ -73,3 +73,23 @@ def test_pages_link_the_svg_favicon(client):
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
     with client.get("/static/favicon.svg") as response:
         assert response.mimetype == "image/svg+xml"
+
+
+def test_a_project_past_its_go_live_target_says_so_not_live(app, world, login):
+    """No go-live is recorded: a passed target date is a target passed, not "live since"."""
+    from datetime import timedelta
+
+    from tracker.extensions import db
+    from tracker.models import Project
+    from tracker.timeutil import today
+
+    with app.app_context():
+        project = db.session.get(Project, world.project_a)
+        project.kickoff_date = today() - timedelta(days=90)
+        project.go_live_date = today() - timedelta(days=3)
+        db.session.commit()
+
+    page = login(World.CSM).get("/projects").get_data(as_text=True)
+
+    assert "Go-live target passed 3 days ago" in page
+    assert "Live since" not in page
