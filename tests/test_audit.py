@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from tests.factories import World
 from tracker.extensions import db
 from tracker.models import AppendOnlyError, Event
+from tracker.timeutil import utcnow
+
+WEEK = timedelta(days=7)
 
 
 @pytest.fixture
@@ -72,3 +77,23 @@ def test_the_full_history_lists_every_change(app, world, login):
         _add_changes(world.project_a, world.csm, 12)
     page = login(World.CSM).get(f"/projects/{world.project_a}/history").get_data(as_text=True)
     assert "name 01<" in page and "name 12<" in page
+
+
+def test_the_history_is_newest_first_by_when_each_change_happened(app, world, login):
+    """Not by id: an event recorded later can be of an earlier moment (the demo's, imports)."""
+    now = utcnow()
+    with app.app_context():
+        for name, when in (("happened today", now), ("happened last week", now - WEEK)):
+            db.session.add(
+                Event(
+                    project_id=world.project_a,
+                    actor_id=world.csm,
+                    action="project.updated",
+                    field="name",
+                    new_value=name,
+                    created_at=when,
+                )
+            )
+        db.session.commit()
+    page = login(World.CSM).get(f"/projects/{world.project_a}/history").get_data(as_text=True)
+    assert page.index("happened today") < page.index("happened last week")

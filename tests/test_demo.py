@@ -157,3 +157,16 @@ def test_demo_without_if_empty_on_a_filled_database_fails_with_a_message(app, ru
     assert result.exit_code != 0
     assert "already has users" in result.output
     assert row_counts(app) == before
+
+
+def test_demo_histories_read_in_order_from_the_projects_creation(app, demo):
+    from tracker.audit.queries import project_events
+
+    with app.app_context():
+        for project in projects(app):
+            events = db.session.scalars(project_events(project.id, limit=None)).all()
+            times = [event.created_at for event in events]
+            assert times == sorted(times, reverse=True)
+            created = [e for e in events if e.action == "project.created"]
+            assert created and created[0].created_at == min(times), project.name
+            assert created[0].created_at.date() < project.kickoff_date

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
+
+_recorded_at: ContextVar[datetime | None] = ContextVar("recorded_at", default=None)
 
 
 def utcnow() -> datetime:
     """Naive UTC timestamp (stored without zone on every database)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return _recorded_at.get() or datetime.now(UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def recorded_at(moment: datetime) -> Iterator[None]:
+    """Write as if at ``moment`` (naive UTC): for the demo data, whose history happened
+    before it is loaded. Events are append-only, so their time is set as they are made."""
+    token = _recorded_at.set(moment)
+    try:
+        yield
+    finally:
+        _recorded_at.reset(token)
 
 
 def today() -> date:

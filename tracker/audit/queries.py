@@ -1,4 +1,5 @@
-"""Reading the audit trail: a project's events, newest first."""
+"""Reading the audit trail: a project's events, newest first (by when they happened, then
+by id for events of the same moment)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def project_events(
         sa.select(Event)
         .options(joinedload(Event.actor))
         .where(Event.project_id == project_id)
-        .order_by(Event.id.desc())
+        .order_by(Event.created_at.desc(), Event.id.desc())
     )
     if item_id is not None:
         query = query.where(Event.item_id == item_id)

@@ -20,6 +20,7 @@ from tracker.enums import (
 from tracker.extensions import db
 from tracker.models import ChecklistItem, Event, Organisation, User
 from tracker.projects.services import ProjectData, create_project
+from tracker.timeutil import recorded_at
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential
 
@@ -163,7 +164,10 @@ def create_demo_data(today: date, *, seed: int = 2026) -> dict[str, int]:
             partner_id=partner.id if spec["implementer"] is Implementer.PARTNER else None,
             **spec,
         )
-        project = create_project(data, actor=csm)
+        # Created a week before kickoff, before any of its work (the first items fall due
+        # at K+5): the history reads in order with the changes made since.
+        with recorded_at(datetime.combine(data.kickoff_date - timedelta(days=7), time(9))):
+            project = create_project(data, actor=csm)
         client_user = next(u for u in users.values() if u.organisation_id == customer.id)
         _progress(project.id, today, rng, csm, client_user, users)
     db.session.flush()

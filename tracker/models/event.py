@@ -14,7 +14,11 @@ class Event(db.Model):
     """Who changed what, when, from which value to which."""
 
     __tablename__ = "events"
-    __table_args__ = (sa.Index("ix_events_project_id_id", "project_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_events_project_id_id", "project_id", "id"),
+        # A project's history, newest first (tracker/audit/queries.py).
+        sa.Index("ix_events_project_id_created_at_id", "project_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"))
