@@ -3,13 +3,19 @@ English). The same status codes everywhere."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import logging
+
+import sqlalchemy as sa
+from flask import Flask, g, make_response, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from tracker.extensions import login_manager
 from tracker.problems import http_problem, is_api_request, problem_response
+
+log = logging.getLogger(__name__)
 
 NOT_SAVED = "The change was not saved. Please try again; if it keeps happening, tell us."
 
@@ -30,6 +36,34 @@ def register(app: Flask) -> None:
         if is_api_request():
             return http_problem(error)
         return error_page(error.code, _message(error), title=_title(error))
+
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)
+    def database_unavailable(error: sa.exc.DBAPIError):
+        """The database does not answer (down, restarting, out of connections, locked):
+        503, shown without reading the database again (the signed-in user included)."""
+        log.error("database unavailable: %s", error.orig or error)
+        g._login_user = login_manager.anonymous_user()  # Flask-Login's: no user to load
+        if is_api_request():
+            response = problem_response(
+                503,
+                "Service Unavailable",
+                "The database is not available: nothing was read "
+                "or changed. Try again in a minute.",
+            )
+        else:
+            response = make_response(
+                error_page(
+                    503,
+                    _(
+                        "The tracker cannot reach its database just now: nothing was read or "
+                        "changed. Try again in a minute."
+                    ),
+                    title=_("Temporarily unavailable"),
+                )
+            )
+        response.headers["Retry-After"] = "60"
+        return response
 
     @app.errorhandler(InternalServerError)
     def internal_error(error):
