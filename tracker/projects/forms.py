@@ -98,6 +98,15 @@ class ProjectForm(TrackerForm):
         """The project version the form was loaded at (0: unknown, never current)."""
         return int(self.version.data) if self.version.data else 0
 
+    # Shown with the form's other errors on the first submit (the service checks them too).
+    def validate_customer_id(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_("Choose a customer."))
+
+    def validate_csm_id(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_("Choose an active CSM."))
+
     def validate_go_live_date(self, field) -> None:
         if self.kickoff_date.data and field.data and field.data < self.kickoff_date.data:
             raise ValidationError(_("The go-live date cannot be before the kickoff date."))

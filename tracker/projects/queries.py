@@ -81,3 +81,15 @@ def active_csms() -> sa.Select[tuple[int, str]]:
         .where(User.role == Role.CSM, User.active.is_(True))
         .order_by(User.name)
     )
+
+
+def project_named(customer_id: int, name: str, *, besides: int | None = None) -> sa.Select:
+    """The id of ``customer_id``'s project called ``name`` (case and outer spaces aside),
+    other than project ``besides``."""
+    query = sa.select(Project.id).where(
+        Project.customer_id == customer_id,
+        sa.func.lower(Project.name) == name.strip().lower(),
+    )
+    if besides is not None:
+        query = query.where(Project.id != besides)
+    return query.limit(1)

@@ -26,6 +26,7 @@ from tracker.permissions import (
     can_edit_project,
     can_restore_project,
 )
+from tracker.projects.queries import project_named
 from tracker.timeutil import utcnow
 
 # Attributes whose change can add or retire checklist items.
@@ -63,7 +64,7 @@ class ProjectData:
     ims_scope: set[str] | None = field(default=None)
 
 
-def _validate(data: ProjectData, version_id: int) -> set[str]:
+def _validate(data: ProjectData, version_id: int, project_id: int | None = None) -> set[str]:
     """Check the rules a form cannot; return the IMS scope to store."""
     data.name = (data.name or "").strip()
     if not data.name:
@@ -73,6 +74,15 @@ def _validate(data: ProjectData, version_id: int) -> set[str]:
     customer = db.session.get(Organisation, data.customer_id)
     if customer is None or customer.kind is not OrganisationKind.CUSTOMER:
         raise RuleBroken("customer_id", _("Choose a customer."))
+    if db.session.scalar(project_named(customer.id, data.name, besides=project_id)):
+        raise RuleBroken(
+            "name",
+            _(
+                "%(customer)s already has a project called “%(name)s”: choose another name.",
+                customer=customer.name,
+                name=data.name,
+            ),
+        )
     csm = db.session.get(User, data.csm_id)
     if csm is None or csm.role not in (Role.CSM, Role.ADMIN) or not csm.active:
         raise RuleBroken("csm_id", _("Choose an active CSM."))
@@ -162,7 +172,7 @@ def update_project(project: Project, data: ProjectData, *, actor: User, version:
             current_version=project.version,
             changes=typed,
         )
-    data.ims_scope = _validate(data, project.catalogue_version_id)
+    data.ims_scope = _validate(data, project.catalogue_version_id, project.id)
     changes = project_changes(project, data)
     if not changes:
         return []
