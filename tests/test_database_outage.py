@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracker import create_app
-from tracker import config
+from tracker import config, create_app
 from tracker.extensions import db
 
 # Nothing listens on port 1: every connection is refused at once, as when the server is down.

@@ -3,6 +3,8 @@ with the same name."""
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from tests.factories import World, edit_form
@@ -77,3 +79,27 @@ def test_a_project_keeps_its_own_name_when_saved(app, world, login):
         form = edit_form(db.session.get(Project, world.project_a), vpn_required="y")
     response = login(World.CSM).post(f"/projects/{world.project_a}/edit", data=form)
     assert response.status_code == 302
+
+
+def shown_token(page: str) -> str:
+    return re.search(r'name="creation_token" type="hidden" value="([0-9a-f]{32})"', page).group(1)
+
+
+def test_the_same_form_posted_twice_creates_one_project(app, world, login):
+    """A double click, or a reload of the answer: the second post finds the first's project."""
+    client = login(World.CSM)
+    token = shown_token(client.get("/projects/new").get_data(as_text=True))
+    before = project_count(app)
+
+    first = client.post("/projects/new", data=new_project(world, creation_token=token))
+    second = client.post("/projects/new", data=new_project(world, creation_token=token))
+
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert project_count(app) == before + 1
+
+
+def test_each_new_project_form_has_a_token_of_its_own(world, login):
+    client = login(World.CSM)
+    tokens = {shown_token(client.get("/projects/new").get_data(as_text=True)) for _ in range(3)}
+    assert len(tokens) == 3

@@ -59,6 +59,9 @@ class Project(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     archived_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
+    # The new-project form's own token: posting that form again (a double click, a reload)
+    # finds this project instead of creating another (tracker/projects/services.py).
+    creation_token: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -53,6 +53,10 @@ class ProjectForm(TrackerForm):
     vpn_required = BooleanField(_l("VPN required"))
     kickoff_date = BoundedDateField(_l("Kickoff date"), validators=[InputRequired()])
     go_live_date = BoundedDateField(_l("Target go-live date"), validators=[InputRequired()])
+    # A new project's form: its own random token (see create_project), set when shown.
+    creation_token = HiddenField(
+        validators=[Optional(), Regexp(r"^[0-9a-f]{32}\Z", message=_l("Not a form token."))]
+    )
     # The project version the form was loaded at (empty on a new project): a whole number.
     version = HiddenField(
         _l("Version"),

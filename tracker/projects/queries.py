@@ -93,3 +93,8 @@ def project_named(customer_id: int, name: str, *, besides: int | None = None) ->
     if besides is not None:
         query = query.where(Project.id != besides)
     return query.limit(1)
+
+
+def project_created_by(creation_token: str) -> sa.Select:
+    """The project that the new-project form holding ``creation_token`` created, if any."""
+    return sa.select(Project).where(Project.creation_token == creation_token)

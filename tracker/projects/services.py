@@ -26,7 +26,7 @@ from tracker.permissions import (
     can_edit_project,
     can_restore_project,
 )
-from tracker.projects.queries import project_named
+from tracker.projects.queries import project_created_by, project_named
 from tracker.timeutil import utcnow
 
 # Attributes whose change can add or retire checklist items.
@@ -105,10 +105,15 @@ def _validate(data: ProjectData, version_id: int, project_id: int | None = None)
     return set(data.ims_scope)
 
 
-def create_project(data: ProjectData, *, actor: User) -> Project:
-    """Create a project and its checklist from the newest catalogue version."""
+def create_project(data: ProjectData, *, actor: User, creation_token: str | None = None) -> Project:
+    """Create a project and its checklist from the newest catalogue version. A form posted
+    again with the ``creation_token`` of a project it created gets that project back."""
     if not can_create_project(actor):
         raise NotAllowed(_("Only Infor staff create projects."))
+    if creation_token:
+        created = db.session.scalar(project_created_by(creation_token))
+        if created is not None:
+            return created
     version = current_version()
     if version is None:
         raise RuleBroken(
@@ -116,7 +121,7 @@ def create_project(data: ProjectData, *, actor: User) -> Project:
         )
     scope = _validate(data, version.id)
     values = {f.name: getattr(data, f.name) for f in fields(ProjectData) if f.name != "ims_scope"}
-    project = Project(**values, catalogue_version=version)
+    project = Project(**values, catalogue_version=version, creation_token=creation_token)
     project.ims_scope = [ImsScope(responsibility_key=key) for key in sorted(scope)]
     db.session.add(project)
     flush()

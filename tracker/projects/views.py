@@ -3,6 +3,8 @@ project: adapters between the web and the projects' use cases (tracker.projects.
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -109,11 +111,14 @@ def new_project():
         if current_user.role is Role.CSM:
             form.csm_id.data = current_user.id
         form.ims_scope.data = [key for key, _ in form.ims_scope.choices]  # default: all rows
+        form.creation_token.data = secrets.token_hex(16)
     if not form.is_submitted():
         return _form_page(form)
     refusals_shown_by(lambda refusal: _form_page(form, refusal=refusal))
     form.check()
-    project = create_project(form.project_data(), actor=current_user)
+    project = create_project(
+        form.project_data(), actor=current_user, creation_token=form.creation_token.data or None
+    )
     flash(_("Project “%(name)s” created.", name=project.name), "success")
     return redirect(url_for("projects.detail", project_id=project.id))
 
