@@ -7,18 +7,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask_babel import force_locale
 from markupsafe import escape
 
 from tests import factories
-from tests.factories import INFOR_ROW, World
+from tests.factories import CLIENT_ROW, INFOR_ROW, World
+from tests.test_insights import arrange
 from tests.test_project_changes import change_project
-from tracker.enums import Deployment, Status
+from tracker.enums import Deployment, Party, Status
 from tracker.extensions import db
 from tracker.models import Project, Responsibility, User
+from tracker.timeutil import today
 
 FRENCH_BROWSER = {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}
 ENGLISH_BROWSER = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -441,3 +443,27 @@ def test_french_user_reads_the_trackers_reasons_in_french(app, world, french_csm
 
     assert "Ne s\u2019applique plus\u00a0: déploiements multi-tenant uniquement." in html
     assert "No longer applies" not in html
+
+
+def test_the_party_filter_says_all_in_the_feminine_in_french(world, french_csm):
+    html = french_csm.get(f"/projects/{world.project_a}").get_data(as_text=True)
+    party = html[html.index('id="filter-party"') :]
+    status = html[html.index('id="filter-status"') :]
+    assert party[: party.index("</option>")].endswith('<option value="">Toutes')
+    assert status[: status.index("</option>")].endswith('<option value="">Tous')
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase"),
+    [("en", "Most delay sits with the client:"), ("fr", "du retard est du côté du client\u00a0:")],
+)
+def test_the_party_most_delay_sits_with_reads_naturally(app, world, login, language, phrase):
+    with app.app_context():
+        arrange(world.project_a, [])  # nothing late...
+        item = factories.item_of(world.project_a, CLIENT_ROW, Party.CLIENT)
+        item.due_date = today() - timedelta(days=5)  # ...but a client item
+        db.session.commit()
+    speaks(app, World.CSM, language)
+    html = login(World.CSM).get(f"/projects/{world.project_a}").get_data(as_text=True)
+    assert phrase in html
+    assert "du côté de Client" not in html

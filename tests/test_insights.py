@@ -256,7 +256,7 @@ def test_waiting_on_table_on_the_project_page(app, world, login):
     row = re.search(r'data-party="client".*?</tr>', table, re.S).group(0)
     cells = re.findall(r"<td>(?:<span[^>]*><span[^>]*></span></span>\s*)?(\d+)</td>", row)
     assert cells == [str(open_client), "1", "6", "6"]
-    assert "Most delay sits with Client" in html
+    assert "Most delay sits with the client:" in html
 
 
 # --- the heatmap ---------------------------------------------------------------------------

@@ -12,7 +12,14 @@ from tracker.formatting import display_value, format_date, format_datetime
 from tracker.i18n import LANGUAGES, current_language, localized
 from tracker.timeutil import today
 from tracker.urls import switcher_next
-from tracker.wording import event_after, event_before, event_label, item_reason, next_milestone
+from tracker.wording import (
+    event_after,
+    event_before,
+    event_label,
+    item_reason,
+    next_milestone,
+    with_party,
+)
 
 
 def register(app: Flask) -> None:
@@ -33,6 +40,7 @@ def register(app: Flask) -> None:
         localized=localized,
         language_switch_next=switcher_next,
         item_reason=item_reason,
+        with_party=with_party,
         display_value=display_value,
     )
     app.jinja_env.filters["date"] = format_date

@@ -57,6 +57,22 @@ def _enum(enum_cls, value):
         return None
 
 
+# --- who the work waits on -------------------------------------------------------------------
+
+_WITH_PARTY = {
+    enums.Party.INFOR: _l("with Infor"),
+    enums.Party.CLIENT: _l("with the client"),
+    enums.Party.IMS: _l("with IMS"),
+    enums.Party.PARTNER: _l("with the partner"),
+}
+
+
+def with_party(party: enums.Party) -> str:
+    """ "with the client" and the like, a whole phrase per party (French needs "du côté du
+    client", "du côté d'Infor": a party's label cannot simply be put after a preposition)."""
+    return str(_WITH_PARTY[party])
+
+
 # --- a project's milestones ---------------------------------------------------------------
 
 
