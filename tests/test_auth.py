@@ -111,7 +111,15 @@ def test_sign_in_redirects_to_a_local_next_path(world, client):
 
 
 @pytest.mark.parametrize(
-    "next_url", ["https://evil.example/", "//evil.example", "/\\evil.example", "evil.example"]
+    "next_url",
+    [
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+        "evil.example",
+        "%2F%0D%0ASet-Cookie:%20planted=1",  # CR/LF: a header injected through the redirect
+        "%2Fprojects%0A",
+    ],
 )
 def test_sign_in_ignores_an_external_next_url(world, client, next_url):
     response = sign_in(client, World.CSM, next_url=next_url)
@@ -169,3 +177,10 @@ def test_sign_in_with_the_forms_csrf_token_is_accepted(world, csrf_client):
         "/login", data={"email": World.CSM, "password": PASSWORD, "csrf_token": token}
     )
     assert response.status_code == 302
+
+
+def test_the_sign_in_page_with_a_line_break_in_next_is_shown(client):
+    """It answered 500: the page is shown, the line break nowhere in it undecoded."""
+    response = client.get("/login?next=%2F%0D%0ASet-Cookie:%20planted=1")
+    assert response.status_code == 200
+    assert "\nSet-Cookie" not in response.get_data(as_text=True)

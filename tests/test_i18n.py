@@ -201,6 +201,9 @@ def test_switcher_back_to_english(app, world, french_csm):
         "javascript:alert(1)",
         "http:/evil.example",
         "",
+        "/\r\nSet-Cookie: planted=1",  # a header injected through the redirect
+        "/projects\n",
+        "/\x00",
     ],
 )
 def test_switcher_refuses_to_send_anyone_off_site(client, target):
