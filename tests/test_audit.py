@@ -6,10 +6,14 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
-from tests.factories import World
+from tests import factories
+from tests.factories import CLIENT_ROW, World
+from tests.test_project_changes import change_project
+from tracker.enums import Party, Status
 from tracker.extensions import db
-from tracker.models import AppendOnlyError, Event
+from tracker.models import AppendOnlyError, Event, Project, Responsibility, User
 from tracker.timeutil import utcnow
 
 WEEK = timedelta(days=7)
@@ -97,3 +101,35 @@ def test_the_history_is_newest_first_by_when_each_change_happened(app, world, lo
         db.session.commit()
     page = login(World.CSM).get(f"/projects/{world.project_a}/history").get_data(as_text=True)
     assert page.index("happened today") < page.index("happened last week")
+
+
+def test_an_ims_scope_change_names_the_rows_not_their_keys(app, world, login):
+    with app.app_context():
+        project = db.session.get(Project, world.project_b)
+        scope = sorted(project.ims_scope_keys)
+        kept = scope[:1]
+        change_project(world.project_b, world.csm, ims_scope=set(kept))
+        text = db.session.scalar(
+            sa.select(Responsibility.text_en).where(
+                Responsibility.version_id == project.catalogue_version_id,
+                Responsibility.key == scope[1],
+            )
+        )
+        db.session.commit()
+    html = login(World.CSM).get(f"/projects/{world.project_b}/history").get_data(as_text=True)
+    assert "IMS scope changed" in html
+    assert str(escape(text)) in html
+    assert scope[1] not in html
+
+
+def test_a_french_reader_sees_the_items_named_in_french(app, world, login):
+    with app.app_context():
+        item = factories.item_of(world.project_a, CLIENT_ROW, Party.CLIENT)
+        factories.change(item, actor=db.session.get(User, world.csm), status=Status.DONE)
+        user = db.session.get(User, world.csm)
+        user.language = "fr"
+        french = item.responsibility.text_fr
+        db.session.commit()
+    html = login(World.CSM).get(f"/projects/{world.project_a}/history").get_data(as_text=True)
+    assert str(escape(french[:40])) in html
+    assert "item #" not in html and "tâche n°" not in html

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from tests import factories
 from tests.factories import CLIENT_ROW, World
@@ -270,15 +271,20 @@ def test_empty_comment_is_refused(app, login, client_item, body):
 
 
 @pytest.mark.parametrize("page", ["/projects/{pid}", "/projects/{pid}/history"])
-def test_status_change_appears_in_the_project_history(login, client_item, page):
+def test_status_change_appears_in_the_project_history(app, login, client_item, page):
+    """Named by its row's text, in the reader's language, linked to the item."""
     pid, iid = client_item
+    with app.app_context():
+        text = db.session.get(ChecklistItem, iid).responsibility.text_en
+    link = f'<a href="/projects/{pid}/items/{iid}">{escape(text[:40])}'  # long texts shortened
     client = login(World.CLIENT_A)
     url = page.format(pid=pid)
-    assert f"item #{iid}" not in client.get(url).get_data(as_text=True)
+    assert link not in client.get(url).get_data(as_text=True)
     client.post(item_url(pid, iid), data=update_data(iid, "done"))
     html = client.get(url).get_data(as_text=True)
-    assert f"item #{iid}" in html
+    assert link in html
     assert "Status changed" in html
+    assert f"item #{iid}" not in html
 
 
 # --- where to go after saving -----------------------------------------------------------

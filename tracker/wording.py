@@ -141,24 +141,27 @@ def event_label(event) -> str:
     return _("%(field)s changed", field=field.capitalize())
 
 
-def event_before(event) -> str:
+def event_before(event, names=None) -> str:
     """An event's old value as people read it (``event_value``)."""
-    return event_value(event, event.old_value)
+    return event_value(event, event.old_value, names)
 
 
-def event_after(event) -> str:
+def event_after(event, names=None) -> str:
     """An event's new value as people read it: what an event of a code and parameters says
     ("26 items from catalogue version 1"), else ``event_value`` of its new value."""
     if event.params:
         return _event_text(event.action, event.params) or event.new_value or ""
-    return event_value(event, event.new_value)
+    return event_value(event, event.new_value, names)
 
 
-def event_value(event, value: str | None) -> str:
+def event_value(event, value: str | None, names=None) -> str:
     """One of an event's stored values as people read it: labels rather than stored codes,
-    dates written out, "Yes" or "No"."""
+    catalogue rows by their text (``names``: tracker.audit.names.EventNames), dates written
+    out, "Yes" or "No"."""
     if value is None:
         return ""
+    if event.field == "ims_scope" and names is not None:
+        return names.rows(value)
     enum_cls = _VALUE_ENUMS.get(event.field or "")
     if enum_cls is not None:
         member = _enum(enum_cls, value)

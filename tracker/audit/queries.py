@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from tracker.models import Event
+from tracker.models import ChecklistItem, Event, Responsibility
 
 
 def project_events(
@@ -24,3 +24,15 @@ def project_events(
     if limit:
         query = query.limit(limit)
     return query
+
+
+def rows_of_version(version_id: int) -> sa.Select[tuple[Responsibility]]:
+    """The rows of a catalogue version: what a project's events name by key (IMS scope)."""
+    return sa.select(Responsibility).where(Responsibility.version_id == version_id)
+
+
+def rows_of_items(project_id: int) -> sa.Select[tuple[int, int]]:
+    """(item id, row id) of a project's items: what its events name by item."""
+    return sa.select(ChecklistItem.id, ChecklistItem.responsibility_id).where(
+        ChecklistItem.project_id == project_id
+    )

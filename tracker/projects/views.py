@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from tracker.audit.names import event_names
 from tracker.audit.queries import project_events
 from tracker.boundary import refusals_shown_by
 from tracker.catalogue.queries import current_version, ims_eligible_rows
@@ -241,6 +242,7 @@ def detail(project_id: int):
         area_options=project_areas(project),
         assignee_options=[(-1, _("Unassigned"))] + [(u.id, u.name) for u in assignees],
         events=db.session.scalars(project_events(project.id, limit=RECENT_CHANGES)).all(),
+        event_names=event_names(project),
         filters={
             "party": filters["party"],
             "status": filters["status"],
@@ -257,4 +259,9 @@ def detail(project_id: int):
 def history(project_id: int):
     project = load_project(project_id)
     pagination = paginate(project_events(project.id, limit=None), page=page_arg(), per_page=100)
-    return render_template("projects/history.html", project=project, pagination=pagination)
+    return render_template(
+        "projects/history.html",
+        project=project,
+        pagination=pagination,
+        event_names=event_names(project),
+    )
