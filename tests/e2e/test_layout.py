@@ -48,3 +48,25 @@ def test_the_header_is_one_line_that_fits_the_screen(new_page, speaking, email, 
     )
     assert header.bounding_box()["height"] <= ONE_LINE
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", [1024, 1366])
+def test_the_portfolios_phase_labels_do_not_run_into_each_other(new_page, width):
+    page = new_page(CSM, width=width)
+    page.goto("/projects")
+    overlaps = page.evaluate(
+        """() => [...document.querySelectorAll('.phase-bars')].flatMap(bars => {
+            const labels = [...bars.querySelectorAll('.label')];
+            // Where each label's text is drawn: its own box if it clips, else its text's.
+            const drawn = labels.map(label => {
+                if (getComputedStyle(label).overflow === 'hidden') {
+                    return label.getBoundingClientRect();
+                }
+                const text = document.createRange();
+                text.selectNodeContents(label);
+                return text.getBoundingClientRect();
+            });
+            return drawn.slice(1).filter((box, i) => box.left < drawn[i].right - 0.5);
+        }).length"""
+    )
+    assert overlaps == 0
