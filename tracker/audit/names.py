@@ -3,12 +3,13 @@ the reader's language for the pages that show a history."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tracker.audit.queries import rows_of_items, rows_of_version
 from tracker.extensions import db
 from tracker.i18n import localized
-from tracker.models import Project, Responsibility
+from tracker.models import Event, Project, Responsibility
 
 # An item is named by its row's text, shortened to this many characters.
 ITEM_NAME_LENGTH = 70
@@ -16,7 +17,7 @@ ITEM_NAME_LENGTH = 70
 
 @dataclass(frozen=True)
 class EventNames:
-    """A project's rows by key and its items' rows by item id (two queries per page)."""
+    """Rows by key and items' rows by item id, as far as a page's events name them."""
 
     rows_by_key: dict[str, Responsibility]
     rows_by_item: dict[int, Responsibility]
@@ -41,14 +42,17 @@ class EventNames:
         return "; ".join(names)
 
 
-def event_names(project: Project) -> EventNames:
-    rows = db.session.scalars(rows_of_version(project.catalogue_version_id)).all()
-    by_id = {row.id: row for row in rows}
-    return EventNames(
-        rows_by_key={row.key: row for row in rows},
-        rows_by_item={
-            item_id: by_id[row_id]
-            for item_id, row_id in db.session.execute(rows_of_items(project.id))
-            if row_id in by_id
-        },
-    )
+# An item's own history names no item (the page is the item's) and no IMS scope.
+NO_NAMES = EventNames(rows_by_key={}, rows_by_item={})
+
+
+def event_names(project: Project, events: Sequence[Event]) -> EventNames:
+    """The names ``events`` need, read only if they need any: the rows of the items they
+    name (one query), the version's rows if one changed the IMS scope (one more)."""
+    item_ids = {event.item_id for event in events if event.item_id is not None}
+    rows_by_item = dict(db.session.execute(rows_of_items(item_ids)).all()) if item_ids else {}
+    rows_by_key = {}
+    if any(event.field == "ims_scope" for event in events):
+        rows = db.session.scalars(rows_of_version(project.catalogue_version_id))
+        rows_by_key = {row.key: row for row in rows}
+    return EventNames(rows_by_key=rows_by_key, rows_by_item=rows_by_item)

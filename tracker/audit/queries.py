@@ -31,8 +31,10 @@ def rows_of_version(version_id: int) -> sa.Select[tuple[Responsibility]]:
     return sa.select(Responsibility).where(Responsibility.version_id == version_id)
 
 
-def rows_of_items(project_id: int) -> sa.Select[tuple[int, int]]:
-    """(item id, row id) of a project's items: what its events name by item."""
-    return sa.select(ChecklistItem.id, ChecklistItem.responsibility_id).where(
-        ChecklistItem.project_id == project_id
+def rows_of_items(item_ids: set[int]) -> sa.Select[tuple[int, Responsibility]]:
+    """(item id, its row) of these items: what events name by item."""
+    return (
+        sa.select(ChecklistItem.id, Responsibility)
+        .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
+        .where(ChecklistItem.id.in_(item_ids))
     )

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from tracker.audit.names import event_names
+from tracker.audit.names import NO_NAMES
 from tracker.audit.queries import project_events
 from tracker.boundary import refusals_shown_by
 from tracker.checklist.controls import ItemControls
@@ -124,7 +124,7 @@ def _item_page(
         fields=controls.for_item(item, form),
         comment_form=comment_form or CommentForm(formdata=None),
         events=db.session.scalars(project_events(project.id, limit=None, item_id=item.id)).all(),
-        event_names=event_names(project),
+        event_names=NO_NAMES,
         conflict=_conflict_rows(conflict) if conflict else None,
         today=today(),
     )

@@ -232,6 +232,7 @@ def detail(project_id: int):
         areas.setdefault(area.id, (area, []))[1].append((item, row))
     assignees = project_assignees(project)
     progress, stats = (by_id[project.id] for by_id in progress_and_stats([project], today()))
+    events = db.session.scalars(project_events(project.id, limit=RECENT_CHANGES)).all()
     return render_template(
         "projects/detail.html",
         project=project,
@@ -241,8 +242,8 @@ def detail(project_id: int):
         insights=project_insights(project, progress, stats, today()),
         area_options=project_areas(project),
         assignee_options=[(-1, _("Unassigned"))] + [(u.id, u.name) for u in assignees],
-        events=db.session.scalars(project_events(project.id, limit=RECENT_CHANGES)).all(),
-        event_names=event_names(project),
+        events=events,
+        event_names=event_names(project, events),
         filters={
             "party": filters["party"],
             "status": filters["status"],
@@ -263,5 +264,5 @@ def history(project_id: int):
         "projects/history.html",
         project=project,
         pagination=pagination,
-        event_names=event_names(project),
+        event_names=event_names(project, pagination.items),
     )
