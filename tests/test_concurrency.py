@@ -198,6 +198,9 @@ def test_a_save_that_loses_the_race_at_commit_gets_the_conflict_not_an_error(
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "Someone else saved a change at the same moment" in page
+    # Nothing was saved: the "updated" message flashed before the commit never shows.
+    assert "Item updated." not in page
+    assert "Item updated." not in browser.get(item_url(project_id, item_id)).get_data(as_text=True)
     assert "Waiting for the IdP" in page  # the input is kept
     # The form is now based on the saved version: saving again applies the input.
     assert f'name="item{item_id}-version" type="hidden" value="2"' in page

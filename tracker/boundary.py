@@ -29,7 +29,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import Flask, g, make_response, session
+from flask import Flask, g, make_response, message_flashed, session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -47,8 +47,11 @@ log = logging.getLogger(__name__)
 class App(Flask):
     """Flask, with every view run inside the request boundary."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        message_flashed.connect(_count_flash, self)
+
     def dispatch_request(self) -> ResponseReturnValue:
-        flashed = len(session.get("_flashes", ()))
         try:
             response = make_response(super().dispatch_request())
         except BaseException:
@@ -60,11 +63,17 @@ class App(Flask):
         try:
             _commit()
         except BaseException:
-            # Nothing was saved: no "saved" message may show.
-            if "_flashes" in session:
-                session["_flashes"] = session["_flashes"][:flashed]
+            # Nothing was saved: no "saved" message of this request may show.
+            added = g.pop("flashed", 0)
+            if added:
+                session["_flashes"] = session["_flashes"][:-added]
             raise
         return response
+
+
+def _count_flash(_app, **_message) -> None:
+    """Count the messages this request flashes: the ones a failed commit takes back."""
+    g.flashed = g.get("flashed", 0) + 1
 
 
 def _concurrent(error: Exception) -> bool:
