@@ -118,8 +118,9 @@ def flush(*, current_version: Callable[[], int] | None = None) -> None:
     except (StaleDataError, IntegrityError) as error:
         if not _concurrent(error):
             raise
+        db.session.rollback()  # as the boundary would: then the saved version can be read
         conflict = _conflict()
-        conflict.current_version = current_version
+        conflict.current_version = current_version() if current_version else None
         raise conflict from error
 
 
@@ -148,9 +149,6 @@ def refusals_shown_by(render: Callable[[Refusal], ResponseReturnValue]) -> None:
 
 def answer(refusal: Refusal) -> ResponseReturnValue:
     """The one answer to a refusal (see the module's docstring)."""
-    version = getattr(refusal, "current_version", None)
-    if callable(version):  # read now, after the rollback
-        refusal.current_version = version()
     if is_api_request():
         errors = [{"field": refusal.field, "message": refusal.message}] if refusal.field else None
         return problem_response(
