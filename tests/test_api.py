@@ -241,6 +241,7 @@ def test_a_client_completes_their_item(app, api, token, world):
     )
     assert response.status_code == 200
     assert response.get_json()["status"] == "done"
+    assert response.get_json()["completed_by"]["id"] == world.client_a  # the answer is current
     with app.app_context():
         assert db.session.get(ChecklistItem, target).completed_by_id == world.client_a
 

@@ -316,7 +316,8 @@ def update(item_id: int):
     Send the `version` you read. A change based on an older version answers 409 with
     `current_version`; repeating the item's current state changes nothing and answers 200.
     """
-    found, *_ = _load_item(item_id)
+    loaded = _load_item(item_id)
+    found = loaded[0]
     require_may_change(_user(), found)  # refused before its body is read
     body = _body(schemas.ItemUpdate)
     change = ItemChange(
@@ -328,7 +329,7 @@ def update(item_id: int):
     change_item(found, change, actor=_user(), version=body.version)
     if body.comment is not None:
         add_comment(found, actor=_user(), body=body.comment)
-    return _json(_item_doc(*_load_item(item_id), today()))
+    return _json(_item_doc(*loaded, today()))  # the same objects, changed
 
 
 @bp.post("/items/<int:item_id>/comments")

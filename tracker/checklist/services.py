@@ -341,10 +341,10 @@ def _apply(item: ChecklistItem, change: ItemChange, pending: dict, actor: User) 
         log("status", item.status, status)
         if status is Status.DONE:
             item.completed_at = utcnow()
-            item.completed_by_id = actor.id
+            item.completed_by = actor  # the relationship: what the caller shows next is current
         elif item.status is Status.DONE:
             item.completed_at = None
-            item.completed_by_id = None
+            item.completed_by = None
         item.status = status
         item.not_applicable_by_rule = False
     reason = None if change.reason is UNCHANGED else change.reason
