@@ -14,6 +14,8 @@ from flask import has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from tracker.problems import is_api_request
+
 LANGUAGES = {"en": "English", "fr": "Français"}
 DEFAULT_LANGUAGE = "en"
 # Where a visitor's choice (not signed in) is kept.
@@ -33,7 +35,7 @@ def select_locale() -> str | None:
     """
     if not has_request_context():
         return None
-    if request.path.startswith("/api/"):
+    if is_api_request():
         return DEFAULT_LANGUAGE  # the API's messages are English (docs/api.md)
     if current_user.is_authenticated:
         return language_of(current_user)

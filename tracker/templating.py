@@ -8,7 +8,7 @@ from flask import Flask, request, url_for
 from flask_babel import format_decimal, format_number, format_percent
 
 from tracker import enums
-from tracker.formatting import display_value, format_date, format_datetime
+from tracker.formatting import format_date, format_datetime
 from tracker.i18n import LANGUAGES, current_language, localized
 from tracker.timeutil import today
 from tracker.urls import switcher_next
@@ -41,7 +41,6 @@ def register(app: Flask) -> None:
         language_switch_next=switcher_next,
         item_reason=item_reason,
         with_party=with_party,
-        display_value=display_value,
     )
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime

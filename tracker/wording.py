@@ -20,7 +20,6 @@ from tracker.formatting import display_value
 CONDITION_UNMET = "condition_unmet"
 # The row now goes to other parties (or to nobody): {"parties": [Party values]}.
 REASSIGNED = "reassigned"
-REASON_CODES = (CONDITION_UNMET, REASSIGNED)
 
 
 def reason_text(code: str | None, params: Mapping | None, typed: str | None) -> str | None:

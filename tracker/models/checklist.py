@@ -70,7 +70,8 @@ class ChecklistItem(db.Model):
     # The reason a person typed (blocked, not applicable).
     reason: Mapped[str | None] = mapped_column(sa.Text)
     # The reason the tracker gave itself when a rule closed the item, as data: a code of
-    # tracker.wording.REASON_CODES and its parameters, written out in each reader's language.
+    # tracker.wording (CONDITION_UNMET, REASSIGNED) and its parameters, written out in each
+    # reader's language.
     reason_code: Mapped[str | None] = mapped_column(sa.String(40))
     reason_params: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     # True when the tracker itself set "not applicable" because the project no longer meets

@@ -170,8 +170,7 @@ def update_project(project: Project, data: ProjectData, *, actor: User, version:
         )
     # A form based on an older version is a conflict before anything else is said of it:
     # what it would overwrite comes first.
-    typed = project_changes(project, data)
-    if typed and version != project.version:
+    if version != project.version and (typed := project_changes(project, data)):
         raise Conflict(
             _("Someone else saved this project after you opened the form."),
             current_version=project.version,
