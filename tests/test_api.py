@@ -448,3 +448,9 @@ def test_an_id_beyond_what_the_database_holds_is_a_404(api, token, world):
     response = api("GET", "/projects/99999999999999999999", token(World.CSM))
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("query", ["version=abc", "version=1&version=2", "versoin=1"])
+def test_the_catalogue_refuses_what_its_document_does_not_allow(api, token, world, query):
+    response = api("GET", f"/catalogue?{query}", token(World.ADMIN))
+    assert response.status_code == 422

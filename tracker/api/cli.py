@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from tracker.api.queries import tokens_of_by_id
-from tracker.api.services import create_token, revoke_token
+from tracker.api.services import create_token, revoke_token, tokens_of
 from tracker.auth.queries import user_by_email
 from tracker.boundary import unit_of_work
 from tracker.errors import Refusal
@@ -48,7 +47,7 @@ def create_command(email: str, name: str) -> None:
 @click.argument("email")
 def list_command(email: str) -> None:
     """List the tokens of the user with EMAIL."""
-    for token in db.session.scalars(tokens_of_by_id(_user(email).id)):
+    for token in tokens_of(_user(email)):
         state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
         used = f"last used {token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "unused"
         click.echo(f"{token.id}\t{token.hint}…\t{token.name}\t{state}\t{used}")

@@ -53,10 +53,6 @@ def active_token_count(user: User) -> int:
     )
 
 
-def tokens_of_by_id(user_id: int) -> sa.Select[tuple[ApiToken]]:
-    return sa.select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)
-
-
 def visible_customers(user: User) -> sa.Select[tuple[Organisation]]:
     """The customers ``user`` may see: all of them for Infor staff, else those of the
     projects they see."""

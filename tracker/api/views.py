@@ -11,7 +11,6 @@ from datetime import date
 
 from flask import Blueprint, current_app, g, request, url_for
 from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import HTTPException
 
 from tracker.api import schemas
 from tracker.api.errors import ApiError, field_error, from_validation_error
@@ -41,7 +40,6 @@ from tracker.errors import NotAllowed, NotFound
 from tracker.extensions import csrf, db
 from tracker.models import Area, ChecklistItem, Organisation, Project, Responsibility, User
 from tracker.permissions import can_view_catalogue, can_view_project
-from tracker.problems import http_problem
 from tracker.timeutil import today
 from tracker.wording import item_reason
 
@@ -70,11 +68,6 @@ def authenticate() -> None:
 @bp.errorhandler(ApiError)
 def api_error(error: ApiError):
     return error.response()
-
-
-@bp.errorhandler(HTTPException)
-def api_http_error(error: HTTPException):
-    return http_problem(error)
 
 
 def _user() -> User:
@@ -404,10 +397,8 @@ def catalogue():
     """The responsibility catalogue (administrators)"""
     if not can_view_catalogue(_user()):
         raise NotAllowed("Only administrators may read the catalogue.")
-    number = request.args.get("version")
-    if number is not None and not (number.isdigit() and len(number) < 10):
-        raise field_error("version", "A catalogue version number.")
-    version = db.session.scalar(version_numbered(int(number))) if number else current_version()
+    number = _query(CatalogueQuery).version
+    version = db.session.scalar(version_numbered(number)) if number else current_version()
     if version is None:
         raise _not_found()
     return _json(
