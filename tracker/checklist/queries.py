@@ -145,9 +145,7 @@ def project_items_by_row(project_id: int) -> dict[tuple[int, Party], ChecklistIt
     """A project's items by (catalogue row id, party): what the catalogue rules plan."""
     return {
         (item.responsibility_id, item.party): item
-        for item in db.session.scalars(
-            sa.select(ChecklistItem).where(ChecklistItem.project_id == project_id)
-        )
+        for item in db.session.scalars(items_of_project(project_id))
     }
 
 
