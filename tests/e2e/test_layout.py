@@ -54,7 +54,7 @@ def test_the_header_is_one_line_that_fits_the_screen(new_page, speaking, email, 
 def test_the_portfolios_phase_labels_do_not_run_into_each_other(new_page, width):
     page = new_page(CSM, width=width)
     page.goto("/projects")
-    overlaps = page.evaluate(
+    found = page.evaluate(
         """() => [...document.querySelectorAll('.phase-bars')].flatMap(bars => {
             const labels = [...bars.querySelectorAll('.label')];
             // Where each label's text is drawn: its own box if it clips, else its text's.
@@ -66,7 +66,10 @@ def test_the_portfolios_phase_labels_do_not_run_into_each_other(new_page, width)
                 text.selectNodeContents(label);
                 return text.getBoundingClientRect();
             });
-            return drawn.slice(1).filter((box, i) => box.left < drawn[i].right - 0.5);
-        }).length"""
+            const overlaps = drawn.slice(1).filter((box, i) => box.left < drawn[i].right - 0.5);
+            return [labels.length, overlaps.length];
+        })"""
     )
-    assert overlaps == 0
+    counts, overlaps = found[0::2], found[1::2]
+    assert counts and set(counts) == {5}  # every project's five phases were looked at
+    assert sum(overlaps) == 0
