@@ -17,6 +17,8 @@ from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "tracker"
 
@@ -158,10 +160,45 @@ def _statements(tree: ast.Module, kinds: set[str]) -> list[int]:
             isinstance(func, ast.Attribute)
             and func.attr in kinds
             and isinstance(func.value, ast.Name)
-            and func.value.id in ("sa", "sqlalchemy")
+            and func.value.id in ("sa", "sqlalchemy", "db")  # db: Flask-SQLAlchemy's
         ) or (isinstance(func, ast.Name) and func.id in imported):
             lines.append(node.lineno)
     return lines
+
+
+def _session_writes(tree: ast.Module) -> list[int]:
+    """The lines that hand objects to the session to write: ``db.session.add(...)`` and
+    its kin."""
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"add", "add_all", "delete", "merge"}
+        and ast.unparse(node.func.value) == "db.session"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "kinds", "found"),
+    [
+        ("import sqlalchemy as sa\nsa.select(1)", {"select"}, [2]),
+        ("from sqlalchemy import select\nselect(1)", {"select"}, [2]),
+        ("db.select(User)", {"select"}, [1]),
+        ("sa.update(User)", {"select"}, []),
+        ("items.select(1)", {"select"}, []),
+    ],
+)
+def test_the_statement_finder_finds_what_it_should(source, kinds, found):
+    assert _statements(ast.parse(source), kinds) == found
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [("db.session.add(item)", [1]), ("db.session.delete(item)", [1]), ("seen.add(1)", [])],
+)
+def test_the_session_write_finder_finds_what_it_should(source, found):
+    assert _session_writes(ast.parse(source)) == found
 
 
 def test_only_the_request_boundary_commits_or_rolls_back():
@@ -189,7 +226,7 @@ def test_views_and_queries_write_nothing():
         f"{name}:{line}"
         for name, tree in modules().items()
         if name.endswith((".views", ".queries", ".cli", ".forms"))
-        for line in _statements(tree, {"insert", "update", "delete"})
+        for line in _statements(tree, {"insert", "update", "delete"}) + _session_writes(tree)
     ]
     assert found == []
 
