@@ -47,12 +47,20 @@ NO_NAMES = EventNames(rows_by_key={}, rows_by_item={})
 
 
 def event_names(project: Project, events: Sequence[Event]) -> EventNames:
-    """The names ``events`` need, read only if they need any: the rows of the items they
-    name (one query), the version's rows if one changed the IMS scope (one more)."""
+    """The names ``events`` need: the rows of the items they name, and the version's rows
+    whose keys an IMS-scope change lists. Two queries whatever the events (a page reads a
+    fixed number of queries), each returning only the rows named."""
     item_ids = {event.item_id for event in events if event.item_id is not None}
-    rows_by_item = dict(db.session.execute(rows_of_items(item_ids)).all()) if item_ids else {}
-    rows_by_key = {}
-    if any(event.field == "ims_scope" for event in events):
-        rows = db.session.scalars(rows_of_version(project.catalogue_version_id))
-        rows_by_key = {row.key: row for row in rows}
-    return EventNames(rows_by_key=rows_by_key, rows_by_item=rows_by_item)
+    keys = {
+        key.strip()
+        for event in events
+        if event.field == "ims_scope"
+        for value in (event.old_value, event.new_value)
+        if value
+        for key in value.split(",")
+    }
+    rows = db.session.scalars(rows_of_version(project.catalogue_version_id, keys))
+    return EventNames(
+        rows_by_key={row.key: row for row in rows},
+        rows_by_item=dict(db.session.execute(rows_of_items(item_ids)).all()),
+    )

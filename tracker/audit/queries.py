@@ -26,9 +26,11 @@ def project_events(
     return query
 
 
-def rows_of_version(version_id: int) -> sa.Select[tuple[Responsibility]]:
-    """The rows of a catalogue version: what a project's events name by key (IMS scope)."""
-    return sa.select(Responsibility).where(Responsibility.version_id == version_id)
+def rows_of_version(version_id: int, keys: set[str]) -> sa.Select[tuple[Responsibility]]:
+    """The rows of a catalogue version with these keys: what events name by key (IMS scope)."""
+    return sa.select(Responsibility).where(
+        Responsibility.version_id == version_id, Responsibility.key.in_(keys)
+    )
 
 
 def rows_of_items(item_ids: set[int]) -> sa.Select[tuple[int, Responsibility]]:
