@@ -67,13 +67,13 @@ def _add_changes(project_id: int, actor_id: int, count: int) -> None:
     db.session.commit()
 
 
-def test_the_project_page_lists_the_ten_latest_changes(app, world, login):
+def test_the_project_page_lists_the_six_latest_changes(app, world, login):
     with app.app_context():
         _add_changes(world.project_a, world.csm, 12)
     page = login(World.CSM).get(f"/projects/{world.project_a}").get_data(as_text=True)
     changes = page[page.index("Recent changes") :]
-    assert "name 12" in changes and "name 03" in changes
-    assert "name 02<" not in changes  # the 11th latest change, on the full history only
+    assert "name 12" in changes and "name 07" in changes
+    assert "name 06<" not in changes  # the 7th latest change, on the full history only
 
 
 def test_the_full_history_lists_every_change(app, world, login):

@@ -164,7 +164,7 @@ def test_demo_histories_read_in_order_from_the_projects_creation(app, demo):
 
     with app.app_context():
         for project in projects(app):
-            events = db.session.scalars(project_events(project.id, limit=None)).all()
+            events = db.session.scalars(project_events(project.id, internal=True, limit=None)).all()
             times = [event.created_at for event in events]
             assert times == sorted(times, reverse=True)
             created = [e for e in events if e.action == "project.created"]

@@ -611,7 +611,7 @@ def check_filters(app, client, url: str, params: list[Param], count, weight: flo
     assert snapshot(app) == clean, "a page wrote data"
 
 
-_LINKS_AND_VALUES = re.compile(r'\s(?:href|value|action)="[^"]*"')
+_LINKS_AND_VALUES = re.compile(r'\s(?:href|value|action|data-row-url)="[^"]*"')
 
 
 def signature(html: str) -> str:

@@ -78,10 +78,17 @@ def project_page(client, project_id: int) -> str:
     return response.get_data(as_text=True)
 
 
-def test_the_project_pages_form_posted_as_shown_saves_the_change(app, login, client_item):  # noqa: F811
+def editor_row(client, project_id: int, item_id: int) -> str:
+    """The item's row of the project page with its editor open, as "Edit" asks for it."""
+    response = client.get(f"/projects/{project_id}/items/{item_id}/row?editor=1")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_editors_form_posted_as_shown_saves_the_change(app, login, client_item):  # noqa: F811
     pid, iid = client_item
     client = login(World.CLIENT_A)
-    form = item_form(project_page(client, pid), iid)
+    form = item_form(editor_row(client, pid, iid), iid)
     form.values[f"item{iid}-status"] = Status.DONE.value
 
     response = client.post(f"/projects/{pid}/items/{iid}", data=form.values)
@@ -97,7 +104,7 @@ def test_the_form_shows_the_items_saved_values(app, login, world):
         db.session.commit()
         iid, due = item.id, item.due_date.isoformat()
 
-    values = item_form(project_page(login(World.CSM), world.project_a), iid).values
+    values = item_form(editor_row(login(World.CSM), world.project_a, iid), iid).values
 
     assert values[f"item{iid}-status"] == "in_progress"
     assert values[f"item{iid}-assignee_id"] == str(world.client_a)
@@ -107,25 +114,25 @@ def test_the_form_shows_the_items_saved_values(app, login, world):
 
 def test_a_client_is_not_offered_not_applicable(login, client_item):  # noqa: F811
     pid, iid = client_item
-    form = item_form(project_page(login(World.CLIENT_A), pid), iid)
+    form = item_form(editor_row(login(World.CLIENT_A), pid, iid), iid)
     assert Status.NOT_APPLICABLE.value not in form.options[f"item{iid}-status"]
 
 
 def test_a_csm_is_offered_not_applicable(login, client_item):  # noqa: F811
     pid, iid = client_item
-    form = item_form(project_page(login(World.CSM), pid), iid)
+    form = item_form(editor_row(login(World.CSM), pid, iid), iid)
     assert Status.NOT_APPLICABLE.value in form.options[f"item{iid}-status"]
 
 
 def test_a_client_gets_no_due_date_control(login, client_item):  # noqa: F811
     pid, iid = client_item
-    form = item_form(project_page(login(World.CLIENT_A), pid), iid)
+    form = item_form(editor_row(login(World.CLIENT_A), pid, iid), iid)
     assert f"item{iid}-due_date" not in form.values
 
 
 def test_a_client_item_offers_the_customers_users_only(app, login, world, client_item):  # noqa: F811
     pid, iid = client_item
-    form = item_form(project_page(login(World.CSM), pid), iid)
+    form = item_form(editor_row(login(World.CSM), pid, iid), iid)
     assert form.options[f"item{iid}-assignee_id"] == ["0", str(world.client_a)]
 
 
@@ -140,7 +147,7 @@ def test_an_item_keeps_its_deactivated_assignee_selected(app, login, world, clie
         db.session.commit()
         gone_id = gone.id
 
-    form = item_form(project_page(login(World.CSM), pid), iid)
+    form = item_form(editor_row(login(World.CSM), pid, iid), iid)
 
     assert form.values[f"item{iid}-assignee_id"] == str(gone_id)
 
@@ -148,7 +155,7 @@ def test_an_item_keeps_its_deactivated_assignee_selected(app, login, world, clie
 def test_a_refused_save_shows_the_posted_values_and_the_error(app, login, client_item):  # noqa: F811
     pid, iid = client_item
     client = login(World.CLIENT_A)
-    form = item_form(project_page(client, pid), iid)
+    form = item_form(editor_row(client, pid, iid), iid)
     form.values[f"item{iid}-status"] = Status.BLOCKED.value  # without a reason
 
     response = client.post(f"/projects/{pid}/items/{iid}", data=form.values, headers=IN_PLACE)
@@ -164,7 +171,7 @@ def test_each_item_form_carries_a_working_csrf_token(app, login, client_item, mo
     pid, iid = client_item
     client = login(email)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    form = item_form(project_page(client, pid), iid)
+    form = item_form(editor_row(client, pid, iid), iid)
     form.values[f"item{iid}-status"] = Status.DONE.value
 
     response = client.post(f"/projects/{pid}/items/{iid}", data=form.values)
@@ -190,7 +197,7 @@ def test_a_save_keeps_a_deactivated_assignee(app, login, world, client_item):  #
     pid, iid = client_item
     gone_id = deactivated_client(app, world, pid, assigned=True)
     client = login(World.CSM)
-    form = item_form(project_page(client, pid), iid)
+    form = item_form(editor_row(client, pid, iid), iid)
     form.values[f"item{iid}-status"] = Status.IN_PROGRESS.value
 
     response = client.post(f"/projects/{pid}/items/{iid}", data=form.values)
@@ -204,7 +211,7 @@ def test_a_save_refuses_a_deactivated_user_as_new_assignee(app, login, world, cl
     pid, iid = client_item
     gone_id = deactivated_client(app, world, pid, assigned=False)
     client = login(World.CSM)
-    form = item_form(project_page(client, pid), iid)
+    form = item_form(editor_row(client, pid, iid), iid)
     form.values[f"item{iid}-assignee_id"] = str(gone_id)
 
     response = client.post(f"/projects/{pid}/items/{iid}", data=form.values, headers=IN_PLACE)
@@ -212,3 +219,111 @@ def test_a_save_refuses_a_deactivated_user_as_new_assignee(app, login, world, cl
     assert response.status_code == 422
     assert "Assignee: Not a valid choice." in response.get_data(as_text=True)
     assert load_item(app, iid).assignee_id is None
+
+
+# --- the project page's compact rows ----------------------------------------------------
+
+
+class StatusMenu(HTMLParser):
+    """One item's status menu on the project page: its hidden fields and the status each of
+    its buttons posts."""
+
+    def __init__(self, item_id: int) -> None:
+        super().__init__()
+        self.action = f"/items/{item_id}"
+        self.inside = False
+        self.hidden: dict[str, str] = {}
+        self.buttons: dict[str, str] = {}  # status value -> label
+        self._button: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and "item-status-form" in (a.get("class") or ""):
+            self.inside = (a.get("action") or "").endswith(self.action)
+        elif self.inside and tag == "input":
+            self.hidden[a["name"]] = a.get("value", "")
+        elif self.inside and tag == "button":
+            self._button = a["value"]
+            self.name = a["name"]
+
+    def handle_data(self, data):
+        if self._button:
+            self.buttons[self._button] = data.strip()
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "button":
+            self._button = None
+
+
+def status_menu(html: str, item_id: int) -> StatusMenu:
+    menu = StatusMenu(item_id)
+    menu.feed(html)
+    return menu
+
+
+def test_the_project_page_shows_no_assignee_menu_or_reason_box(login, client_item):  # noqa: F811
+    pid, _ = client_item
+    html = project_page(login(World.CSM), pid)
+    assert "-assignee_id" not in html and "-reason" not in html and "-due_date" not in html
+
+
+def test_the_status_menu_posts_the_status_alone_and_keeps_the_rest(app, login, world, client_item):  # noqa: F811
+    pid, iid = client_item
+    with app.app_context():
+        item = factories.item_of(pid, "register_for_onboarding_webinar", Party.CLIENT)
+        item.assignee_id = world.client_a
+        db.session.commit()
+        due = item.due_date
+    client = login(World.CSM)
+    menu = status_menu(project_page(client, pid), iid)
+    assert list(menu.buttons) == [s.value for s in Status]
+
+    response = client.post(
+        f"/projects/{pid}/items/{iid}", data={**menu.hidden, menu.name: Status.IN_PROGRESS.value}
+    )
+
+    assert response.status_code == 302
+    saved = load_item(app, iid)
+    assert (saved.status, saved.assignee_id, saved.due_date) == (
+        Status.IN_PROGRESS, world.client_a, due,
+    )  # fmt: skip
+
+
+def test_a_client_status_menu_offers_no_not_applicable(login, client_item):  # noqa: F811
+    pid, iid = client_item
+    menu = status_menu(project_page(login(World.CLIENT_A), pid), iid)
+    assert Status.NOT_APPLICABLE.value not in menu.buttons and Status.DONE.value in menu.buttons
+
+
+def test_a_status_needing_a_reason_opens_the_editor_at_the_reason(app, login, client_item):  # noqa: F811
+    pid, iid = client_item
+    client = login(World.CLIENT_A)
+    menu = status_menu(project_page(client, pid), iid)
+
+    response = client.post(
+        f"/projects/{pid}/items/{iid}",
+        data={**menu.hidden, menu.name: Status.BLOCKED.value},
+        headers=IN_PLACE,
+    )
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'id="item-{iid}-editor"' in html
+    assert f'is-invalid" id="item{iid}-reason"' in html
+    assert item_form(html, iid).values[f"item{iid}-status"] == "blocked"
+    assert load_item(app, iid).status is Status.TODO
+
+
+def test_the_row_comes_back_compact_after_a_save_in_the_editor(login, client_item):  # noqa: F811
+    pid, iid = client_item
+    client = login(World.CLIENT_A)
+    form = item_form(editor_row(client, pid, iid), iid)
+    form.values[f"item{iid}-status"] = Status.DONE.value
+
+    response = client.post(f"/projects/{pid}/items/{iid}", data=form.values, headers=IN_PLACE)
+
+    assert response.status_code == 200 and response.headers["X-Item-Result"] == "updated"
+    html = response.get_data(as_text=True)
+    assert "item-editor" not in html and 'class="item-status-form' in html

@@ -85,3 +85,103 @@ def test_in_place_update_is_refused_to_who_may_not_change_the_item(
     response = post(login, pid, iid, update_data(iid, "done"), email=email)
     assert response.status_code in (403, 404)
     assert load_item(app, iid).status is Status.TODO
+
+
+# --- the row's editor, its comments, and the parts of the page that follow a change ----------
+
+
+def test_the_row_asked_with_its_editor_holds_the_full_form_and_comments(login, client_item):  # noqa: F811
+    pid, iid = client_item
+    response = login(World.CLIENT_A).get(
+        f"/projects/{pid}/items/{iid}/row?editor=1&next=/projects/{pid}%3Fparty%3Dclient"
+    )
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    assert f'id="item-{iid}-editor"' in html and "<html" not in html
+    assert f'name="item{iid}-assignee_id"' in html and f'name="item{iid}-reason"' in html
+    assert 'class="item-comment-form"' in html
+    assert f'value="/projects/{pid}?party=client"' in html  # the way back, with its filters
+    assert 'aria-expanded="true"' in html
+
+
+def test_the_row_asked_without_its_editor_is_compact(login, client_item):  # noqa: F811
+    pid, iid = client_item
+    html = login(World.CLIENT_A).get(f"/projects/{pid}/items/{iid}/row").get_data(as_text=True)
+    assert "item-editor" not in html and 'aria-expanded="false"' in html
+
+
+def test_a_comment_added_in_place_answers_the_row_with_it(login, client_item):  # noqa: F811
+    pid, iid = client_item
+    response = login(World.CLIENT_A).post(
+        f"/projects/{pid}/items/{iid}/comments",
+        data={"body": "Booked for Tuesday", "next": f"/projects/{pid}"},
+        headers=IN_PLACE,
+    )
+    assert response.status_code == 200 and response.headers["X-Item-Result"] == "commented"
+    html = response.get_data(as_text=True)
+    assert "Booked for Tuesday" in html and f'id="item-{iid}-editor"' in html
+
+
+def test_an_empty_comment_in_place_answers_the_row_with_the_error(login, client_item):  # noqa: F811
+    pid, iid = client_item
+    response = login(World.CLIENT_A).post(
+        f"/projects/{pid}/items/{iid}/comments", data={"body": " "}, headers=IN_PLACE
+    )
+    assert response.status_code == 422 and response.headers["X-Item-Result"] == "invalid"
+    assert "invalid-feedback" in response.get_data(as_text=True)
+
+
+def test_the_summary_follows_a_change_of_status(login, client_item):  # noqa: F811
+    pid, iid = client_item
+    client = login(World.CLIENT_A)
+
+    def closed() -> int:
+        html = client.get(f"/projects/{pid}/summary").get_data(as_text=True)
+        for part in ("health", "overview", "details", "recent"):
+            assert f'data-live="{part}"' in html
+        return int(re.search(r"All phases: (\d+) of", html).group(1))
+
+    before = closed()
+    post(login, pid, iid, update_data(iid, "done"))
+    assert closed() == before + 1
+
+
+# --- the item page: saving stays on the item --------------------------------------------------
+
+
+def test_saving_on_the_item_page_stays_on_the_item(login, client_item):  # noqa: F811
+    pid, iid = client_item
+    client = login(World.CLIENT_A)
+    page = client.get(f"/projects/{pid}/items/{iid}?next=/projects/{pid}%3Fstatus%3Dtodo")
+    here = re.search(rf'name="item{iid}-next" value="([^"]+)"', page.text)
+    assert here, "the item page's form returns to the item page"
+
+    response = client.post(
+        f"/projects/{pid}/items/{iid}",
+        data=update_data(iid, "done", next_url=here.group(1).replace("&amp;", "&")),
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"/projects/{pid}/items/{iid}?next=")
+    again = client.get(response.headers["Location"]).get_data(as_text=True)
+    back = re.search(r'<a href="([^"]+)" data-testid="back-to-checklist"', again).group(1)
+    assert back == f"/projects/{pid}?status=todo#item-{iid}"
+
+
+def test_the_item_page_leads_back_to_the_project_page_by_default(login, client_item):  # noqa: F811
+    pid, iid = client_item
+    html = login(World.CLIENT_A).get(f"/projects/{pid}/items/{iid}").get_data(as_text=True)
+    back = re.search(r'<a href="([^"]+)" data-testid="back-to-checklist"', html).group(1)
+    assert back == f"/projects/{pid}#item-{iid}"
+
+
+def test_the_item_page_ignores_a_way_back_off_the_site(login, client_item):  # noqa: F811
+    pid, iid = client_item
+    html = (
+        login(World.CLIENT_A)
+        .get(f"/projects/{pid}/items/{iid}?next=https://evil.example/")
+        .get_data(as_text=True)
+    )
+    back = re.search(r'<a href="([^"]+)" data-testid="back-to-checklist"', html).group(1)
+    assert back == f"/projects/{pid}#item-{iid}"
+    assert 'value="https://evil.example' not in html

@@ -88,9 +88,11 @@ ACME = "acme"  # customer A: "Acme Test", "Acme rollout", "Acme archived pilot",
 GLOBEX = "globex"  # customer B: "Globex Test", "Globex rollout", "Gloria Globex"...
 NORTHWIND = "northwind"  # the partner of project_b: "Northwind Partners", "Nora Northwind"
 CONTOSO = "contoso"  # a partner with no project: "Contoso Partners", "Connor Contoso"
+# Internal comments (the vendor's, IMS's and partners' notes) are never for clients.
+INTERNAL = "internalnote"  # "Internalnote: ..." on a client item of each project
 LEAKS = {
-    "client_a": (GLOBEX, NORTHWIND, CONTOSO),
-    "client_b": (ACME, CONTOSO),
+    "client_a": (GLOBEX, NORTHWIND, CONTOSO, INTERNAL),
+    "client_b": (ACME, CONTOSO, INTERNAL),
     "ims": (ACME, CONTOSO),  # IMS sees project_b (IMS contract), not project_a
     "partner": (ACME, CONTOSO),  # Northwind implements project_b only
     "other_partner": (ACME, GLOBEX, NORTHWIND),
@@ -151,6 +153,12 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, tuple]] = {
         "archived_a": SEES_A,
         "archived_b": SEES_B,
     },
+    ("projects.summary", "GET"): {
+        "project_a": SEES_A,
+        "project_b": SEES_B,
+        "archived_a": SEES_A,
+        "archived_b": SEES_B,
+    },
     ("projects.history", "GET"): {
         "project_a": SEES_A,
         "project_b": SEES_B,
@@ -179,6 +187,16 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, tuple]] = {
     },
     # --- checklist items ---
     ("checklist.item", "GET"): {
+        "item_a_infor": SEES_A,
+        "item_a_client": SEES_A,
+        "item_b_infor": SEES_B,
+        "item_b_client": SEES_B,
+        "item_b_ims": SEES_B,
+        "item_b_partner": SEES_B,
+        "item_b_under_a": NOBODY,
+        "archived_item_a_client": SEES_A,
+    },
+    ("checklist.row", "GET"): {
         "item_a_infor": SEES_A,
         "item_a_client": SEES_A,
         "item_b_infor": SEES_B,
@@ -440,6 +458,8 @@ def _build_scene() -> Scene:
         (items["b.partner"], "partner", "Northwind-only remark"),
     ):
         add_comment(item, actor=users[role], body=body)
+    for item, role in ((items["a.client"], "csm"), (items["b.client"], "partner")):
+        add_comment(item, actor=users[role], body="Internalnote: chase them", internal=True)
     # On every project, for every party: an overdue item and an item due soon.
     now = today()
     for project in (world.project_a, world.project_b, pilot_a.id, pilot_b.id):
@@ -1097,6 +1117,7 @@ def _leak_urls(app, scene: Scene) -> list[str]:
                 ),
                 f"/projects/{project}/history",
                 f"/projects/{project}/history?page=2",
+                f"/projects/{project}/summary",
                 f"/projects/{project}/export.csv",
                 f"/projects/{project}/export.xlsx",
                 f"/projects/{project}/export.csv?assignee={scene.user_id('client_b')}",
@@ -1112,6 +1133,7 @@ def _leak_urls(app, scene: Scene) -> list[str]:
     for item_id in scene.items.values():
         for project in (w.project_a, w.project_b):  # under its project, and the other one
             urls.append(f"/projects/{project}/items/{item_id}")
+            urls.append(f"/projects/{project}/items/{item_id}/row?editor=1")
     # The JSON API, with each role's token.
     urls += [
         "/api/v1/customers",

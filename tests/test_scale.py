@@ -22,7 +22,7 @@ from tracker.checklist import queries as checklist_queries
 from tracker.dashboard import queries as lists
 from tracker.enums import Party, Role
 from tracker.extensions import db
-from tracker.models import Organisation, Project, User
+from tracker.models import ChecklistItem, Organisation, Project, User
 from tracker.portfolio import queries as portfolio_queries
 from tracker.timeutil import today, utcnow
 
@@ -262,7 +262,7 @@ def test_the_benchmark_times_no_template_for_an_answer_without_one(app, client):
 
 
 def test_the_benchmarks_template_time_leaves_out_the_sql_a_template_runs(app, world, login):
-    """The project page's template reads the assignee menus when it first writes them."""
+    """The item page's template reads the item's catalogue row and area as it writes them."""
     client = login(World.CSM)
     renders: list[float] = []
     sql_in_render: list[int] = []
@@ -278,12 +278,16 @@ def test_the_benchmarks_template_time_leaves_out_the_sql_a_template_runs(app, wo
             sql_in_render.append(1)
 
     with app.app_context():
+        item_id = db.session.scalar(
+            sa.select(ChecklistItem.id).where(ChecklistItem.project_id == world.project_a)
+        )
+        db.session.remove()
         sa.event.listen(db.engine, "before_cursor_execute", statement)
         before_render_template.connect(started, app)
         template_rendered.connect(ended, app)
         try:
             with bench.count_queries(db.engine, app) as counter:
-                response = client.get(f"/projects/{world.project_a}")
+                response = client.get(f"/projects/{world.project_a}/items/{item_id}")
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", statement)
             before_render_template.disconnect(started, app)

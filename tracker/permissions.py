@@ -29,6 +29,23 @@ def is_infor_staff(user: User) -> bool:
     return _signed_in(user) and user.role in (Role.ADMIN, Role.CSM)
 
 
+def is_vendor(user: User) -> bool:
+    """The vendor's people: admins, CSMs and IMS engineers (Infor Managed Services)."""
+    return _signed_in(user) and user.role in (Role.ADMIN, Role.CSM, Role.IMS)
+
+
+def sees_internal_comments(user: User) -> bool:
+    """Internal comments are for the vendor's people, IMS and the partners: never for the
+    customer's users."""
+    return _signed_in(user) and user.role is not Role.CLIENT
+
+
+def sees_catalogue_notes(user: User) -> bool:
+    """How the catalogue's rows were read (parties inferred from the wording, and why) is
+    the vendor's working note: for its own people only."""
+    return is_vendor(user)
+
+
 # --- projects -------------------------------------------------------------------------
 
 
@@ -97,6 +114,12 @@ def can_restore_project(user: User, project: Project) -> bool:
 # --- checklist items ------------------------------------------------------------------
 
 _ROLE_PARTY = {Role.CLIENT: Party.CLIENT, Role.IMS: Party.IMS, Role.PARTNER: Party.PARTNER}
+
+
+def own_party(user: User) -> Party | None:
+    """The party whose items are ``user``'s to work (client, IMS or partner users); None
+    for the vendor's staff, who follow every party."""
+    return _ROLE_PARTY.get(user.role) if _signed_in(user) else None
 
 
 def updatable_parties(user: User, project: Project) -> frozenset[Party]:

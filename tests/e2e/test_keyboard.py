@@ -53,23 +53,32 @@ def test_an_item_status_changes_with_the_keyboard_alone(new_page, live_server):
     page = new_page(CSM)
     page.goto(f"/projects/{project_id}?status=todo")
 
-    tab_until(page, "/^item\\d+-status$/.test(el.id)")
-    select_id = page.evaluate(FOCUSED_ID)
-    item = select_id.split("-")[0].replace("item", "item-")
+    tab_until(page, "/^item-\\d+-status-menu$/.test(el.id)")
+    menu_id = page.evaluate(FOCUSED_ID)
+    item = menu_id.removesuffix("-status-menu")
     assert outline_of_focused(page)[0] == "solid" and outline_of_focused(page)[1] >= 2
-    # Every row has a "Status" menu: each is described by its item's text.
+    # Every row has a status menu: each is described by its item's text.
     title = page.locator(f"#{item}-title").inner_text()
-    expect(page.locator(f"#{select_id}")).to_have_accessible_description(title)
-    before = page.locator(f"#{select_id}").input_value()
-    page.keyboard.press("ArrowDown")
-    assert page.locator(f"#{select_id}").input_value() != before
-    chosen = page.locator(f"#{select_id} option:checked").inner_text()
-
-    submit_id = select_id.replace("-status", "-submit")
-    tab_until(page, f"el.id === '{submit_id}'")
+    expect(page.locator(f"#{menu_id}")).to_have_accessible_description(title)
+    expect(page.locator(f"#{menu_id}")).to_have_accessible_name("Status: To do")
+    page.keyboard.press("Enter")  # opens the menu
+    tab_until(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'In progress'")
     assert outline_of_focused(page)[0] == "solid"
     page.keyboard.press("Enter")
 
-    expect(page.locator(f"#{item} .item-status")).to_have_text(chosen)
-    expect(page.locator("#item-live")).to_have_text(f"Item updated. {chosen}")
-    assert page.evaluate(FOCUSED_ID) == submit_id  # focus stays on the row's Save button
+    expect(page.locator(f"#{item} .item-status")).to_have_text("In progress")
+    expect(page.locator("#item-live")).to_have_text("Item updated. In progress")
+    assert page.evaluate(FOCUSED_ID) == menu_id  # focus back on the row's status menu
+
+
+def test_escape_closes_a_status_menu(new_page, live_server):
+    project_id = demo_project_id(live_server, "Globex WMS rollout")
+    page = new_page(CSM)
+    page.goto(f"/projects/{project_id}")
+    tab_until(page, "/^item-\\d+-status-menu$/.test(el.id)")
+    menu_id = page.evaluate(FOCUSED_ID)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Escape")
+    expect(page.locator(f"#{menu_id}").locator("xpath=..")).not_to_have_attribute("open", "")
+    assert page.evaluate(FOCUSED_ID) == menu_id

@@ -10,15 +10,22 @@ from tracker.models import ChecklistItem, Event, Responsibility
 
 
 def project_events(
-    project_id: int, *, limit: int | None = 50, item_id: int | None = None
+    project_id: int,
+    *,
+    internal: bool,
+    limit: int | None = 50,
+    item_id: int | None = None,
 ) -> sa.Select[tuple[Event]]:
-    """A project's events (of one item), newest first, each with its actor."""
+    """A project's events (of one item), newest first, each with its actor; those of
+    internal comments only when ``internal`` (tracker.permissions.sees_internal_comments)."""
     query = (
         sa.select(Event)
         .options(joinedload(Event.actor))
         .where(Event.project_id == project_id)
         .order_by(Event.created_at.desc(), Event.id.desc())
     )
+    if not internal:
+        query = query.where(Event.internal.is_(False))
     if item_id is not None:
         query = query.where(Event.item_id == item_id)
     if limit:

@@ -32,6 +32,7 @@ def record(
     old: Any = None,
     new: Any = None,
     params: dict | None = None,
+    internal: bool = False,
 ) -> Event:
     """Add one event to the session (flushed with the change it describes)."""
     event = Event(
@@ -43,6 +44,7 @@ def record(
         old_value=_text(old),
         new_value=_text(new),
         params=params,
+        internal=internal,
     )
     db.session.add(event)
     return event

@@ -134,6 +134,12 @@ class ItemControls:
         if item.project_id != self.project.id:
             raise ValueError(f"item {item.id} is not of project {self.project.id}")
 
+    def status_menu(self, item: ChecklistItem) -> Choices | None:
+        """The statuses ``item``'s row offers (its status menu), None when the user may not
+        update it. Reads no assignee menu: the project page's rows show none."""
+        self._check(item)
+        return self.statuses(item) if item.party in self._updatable else None
+
     def may_move(self, item: ChecklistItem) -> bool:
         """Whether ``item`` gets a due date control."""
         return self._edits

@@ -3,7 +3,8 @@ from __future__ import annotations
 from functools import partial
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -52,8 +53,18 @@ class ItemUpdateForm(TrackerForm):
     @classmethod
     def posted(cls, item: ChecklistItem, controls: ItemControls, formdata) -> ItemUpdateForm:
         """``item``'s form as posted, accepting what its controls offer the user (the
-        project page's choices: tracker.checklist.controls), prefixed as they are."""
-        form = cls(formdata=formdata, prefix=item_prefix(item).removesuffix("-"))
+        project page's choices: tracker.checklist.controls), prefixed as they are. A field
+        not posted keeps the item's value: the project page's status menu posts the status
+        alone."""
+        prefix = item_prefix(item)
+        kept = {
+            f"{prefix}reason": item.reason or "",
+            f"{prefix}assignee_id": str(item.assignee_id or 0),
+            f"{prefix}due_date": item.due_date.isoformat() if item.due_date else "",
+        }
+        merged = MultiDict({name: value for name, value in kept.items() if name not in formdata})
+        merged.update(formdata)
+        form = cls(formdata=merged, prefix=prefix.removesuffix("-"))
         form.status.choices = controls.statuses(item)
         form._accepts_assignee = partial(controls.accepts_assignee, item)
         if not controls.may_move(item):
@@ -79,4 +90,5 @@ class ItemUpdateForm(TrackerForm):
 
 class CommentForm(TrackerForm):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=MAX_COMMENT_LENGTH)])
+    internal = BooleanField(_l("Internal: not shown to the client"))
     submit = SubmitField(_l("Add comment"))

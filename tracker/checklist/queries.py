@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import load_only
+from sqlalchemy.orm import joinedload, load_only
 
 from tracker.enums import CLOSED_STATUSES, OPEN_STATUSES, Anchor, Party, Phase, Role
 from tracker.extensions import db
-from tracker.models import ChecklistItem, Project, Responsibility, User
+from tracker.models import ChecklistItem, Comment, Project, Responsibility, User
 from tracker.permissions import assignable_parties
 
 
@@ -191,3 +191,33 @@ def assignable_users(project: Project) -> dict[Party, list[User]]:
         for party in assignable_parties(user, project):
             by_party[party].append(user)
     return by_party
+
+
+def _comments_shown(internal: bool) -> sa.ColumnElement[bool]:
+    return sa.true() if internal else Comment.internal.is_(False)
+
+
+def item_comments(item_id: int, *, internal: bool) -> list[Comment]:
+    """An item's comments, oldest first, each with its author; the internal ones only when
+    ``internal`` (tracker.permissions.sees_internal_comments)."""
+    return list(
+        db.session.scalars(
+            sa.select(Comment)
+            .options(joinedload(Comment.author))
+            .where(Comment.item_id == item_id, _comments_shown(internal))
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )
+
+
+def comment_counts(project_id: int, *, internal: bool) -> dict[int, int]:
+    """How many comments each item of a project has, as the reader may see them (one
+    statement): item id -> count, items without any left out."""
+    return dict(
+        db.session.execute(
+            sa.select(Comment.item_id, sa.func.count())
+            .join(ChecklistItem, Comment.item_id == ChecklistItem.id)
+            .where(ChecklistItem.project_id == project_id, _comments_shown(internal))
+            .group_by(Comment.item_id)
+        ).all()
+    )

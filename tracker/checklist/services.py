@@ -36,6 +36,7 @@ from tracker.permissions import (
     can_comment,
     can_mark_not_applicable,
     can_update_item,
+    sees_internal_comments,
 )
 from tracker.queryargs import MAX_INT
 from tracker.timeutil import utcnow
@@ -368,9 +369,13 @@ def _apply(item: ChecklistItem, change: ItemChange, pending: dict, actor: User) 
     return changed
 
 
-def add_comment(item: ChecklistItem, *, actor: User, body: str) -> Comment:
-    """``actor`` comments on ``item``: anyone who sees an active project's item may."""
+def add_comment(item: ChecklistItem, *, actor: User, body: str, internal: bool = False) -> Comment:
+    """``actor`` comments on ``item``: anyone who sees an active project's item may. An
+    ``internal`` comment is for the vendor's people, IMS and partners: a client user may not
+    write one (nor ever read one)."""
     require_may_comment(actor, item)
+    if internal and not sees_internal_comments(actor):
+        raise NotAllowed(_("Client users cannot write internal comments."), field="internal")
     body = (body or "").strip()
     if not body:
         raise RuleBroken("body", _("Write a comment first."))
@@ -378,7 +383,7 @@ def add_comment(item: ChecklistItem, *, actor: User, body: str) -> Comment:
         raise RuleBroken(
             "body", _("A comment is limited to %(num)d characters.", num=MAX_COMMENT_LENGTH)
         )
-    comment = Comment(item=item, author_id=actor.id, body=body)
+    comment = Comment(item=item, author_id=actor.id, body=body, internal=internal)
     db.session.add(comment)
     audit.record(
         "item.comment",
@@ -387,6 +392,7 @@ def add_comment(item: ChecklistItem, *, actor: User, body: str) -> Comment:
         actor_id=actor.id,
         field="comment",
         new=body[:200],
+        internal=internal,
     )
     flush()
     return comment

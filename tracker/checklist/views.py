@@ -1,7 +1,10 @@
 """An item's page, and the two changes made from it (or in place, from the project page):
-saving its status, assignee, due date or reason, and commenting."""
+saving its status, assignee, due date or reason, and commenting; and an item's row of the
+project page alone (compact, or with its editor open), which the page's script asks for."""
 
 from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,13 +16,14 @@ from tracker.audit.queries import project_events
 from tracker.boundary import refusals_shown_by
 from tracker.checklist.controls import ItemControls
 from tracker.checklist.forms import CommentForm, ItemUpdateForm
+from tracker.checklist.queries import comment_counts, item_comments
 from tracker.checklist.services import add_comment, change_item
 from tracker.errors import Conflict, Refusal
 from tracker.extensions import db
 from tracker.formatting import display_value
 from tracker.loaders import load_item, load_project
 from tracker.models import ChecklistItem, Project
-from tracker.permissions import can_comment, can_update_item
+from tracker.permissions import can_comment, can_update_item, sees_internal_comments
 from tracker.timeutil import today
 from tracker.urls import safe_next
 
@@ -41,6 +45,18 @@ def item(project_id: int, item_id: int):
     return _item_page(project, load_item(project, item_id))
 
 
+@bp.get("/projects/<int:project_id>/items/<int:item_id>/row")
+@login_required
+def row(project_id: int, item_id: int):
+    """The item's row of the project page alone: compact, or with its editor open
+    (``?editor=1``), returning to ``next`` (the project page as the reader left it)."""
+    project = load_project(project_id)
+    item = load_item(project, item_id)
+    back = _back(request.args.get("next"), project)
+    controls = ItemControls(current_user, project)
+    return _row(project, item, controls, back, editor=request.args.get("editor") == "1")
+
+
 @bp.post("/projects/<int:project_id>/items/<int:item_id>")
 @login_required
 def update(project_id: int, item_id: int):
@@ -49,7 +65,7 @@ def update(project_id: int, item_id: int):
     item = load_item(project, item_id, may=can_update_item, shown=in_place)
     controls = ItemControls(current_user, project)
     form = ItemUpdateForm.posted(item, controls, request.form)
-    back = safe_next(form.next.data) or url_for("projects.detail", project_id=project.id)
+    back = _back(form.next.data, project)
     refusals_shown_by(lambda refusal: _refused(project, item, controls, form, back, refusal))
     form.check()
     changed = change_item(item, form.change(), actor=current_user, version=form.version.data)
@@ -62,23 +78,42 @@ def update(project_id: int, item_id: int):
 @bp.post("/projects/<int:project_id>/items/<int:item_id>/comments")
 @login_required
 def comment(project_id: int, item_id: int):
+    in_place = _in_place()  # the row alone, its editor open (static/js/item-inplace.js)
     project = load_project(project_id)
-    item = load_item(project, item_id, may=can_comment)
+    item = load_item(project, item_id, may=can_comment, shown=in_place)
     form = CommentForm()
+    back = safe_next(request.form.get("next"))  # a return address not on this site: none
 
     def refused(refusal: Refusal):
         form.show(refusal)
+        if in_place:
+            controls = ItemControls(current_user, project)
+            return _row(
+                project, item, controls, _back(back, project), editor=True,
+                comment_form=form, result="invalid",
+            )  # fmt: skip
         return _item_page(project, item, comment_form=form)
 
     refusals_shown_by(refused)
     form.check()
-    add_comment(item, actor=current_user, body=form.body.data)
+    add_comment(item, actor=current_user, body=form.body.data, internal=form.internal.data)
+    if in_place:
+        controls = ItemControls(current_user, project)
+        return _row(project, item, controls, _back(back, project), editor=True, result="commented")
     flash(_("Comment added."), "success")
-    return redirect(url_for("checklist.item", project_id=project.id, item_id=item.id) + "#comments")
+    page = url_for("checklist.item", project_id=project.id, item_id=item_id)
+    if back and urlsplit(back).path != page:
+        return redirect(f"{back}#item-{item_id}")  # the project page, at the item's row
+    return redirect((back or page) + "#comments")
 
 
 def _in_place() -> bool:
     return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _back(target: str | None, project: Project) -> str:
+    """Where saving returns: ``target`` (a path on this site), else the project page."""
+    return safe_next(target) or url_for("projects.detail", project_id=project.id)
 
 
 def _refused(
@@ -115,6 +150,14 @@ def _item_page(
     conflict: Conflict | None = None,
 ):
     controls = controls or ItemControls(current_user, project)
+    internal = sees_internal_comments(current_user)
+    # The checklist as the reader left it (the project page's address, with its filters),
+    # and this page returning there: saving stays on the item.
+    listed = _back(request.args.get("next") if request.method == "GET" else None, project)
+    if form is not None and form.next.data:
+        here = safe_next(form.next.data)
+        listed = _listed_from(here, project) if here else listed
+    here = url_for("checklist.item", project_id=project.id, item_id=item.id, next=listed)
     return render_template(
         "checklist/item.html",
         project=project,
@@ -122,12 +165,22 @@ def _item_page(
         form=form,
         controls=controls,
         fields=controls.for_item(item, form),
+        comments=item_comments(item.id, internal=internal),
         comment_form=comment_form or CommentForm(formdata=None),
-        events=db.session.scalars(project_events(project.id, limit=None, item_id=item.id)).all(),
+        events=db.session.scalars(
+            project_events(project.id, internal=internal, limit=None, item_id=item.id)
+        ).all(),
         event_names=NO_NAMES,
         conflict=_conflict_rows(conflict) if conflict else None,
+        here=here,
+        listed=listed,
         today=today(),
     )
+
+
+def _listed_from(here: str, project: Project) -> str:
+    """The checklist address an item page's own address (``?next=...``) carries."""
+    return _back(parse_qs(urlsplit(here).query).get("next", [None])[0], project)
 
 
 def _conflict_rows(conflict: Conflict) -> list[tuple[str, str, str]]:
@@ -146,18 +199,46 @@ def _row(
     back: str,
     *,
     form: ItemUpdateForm | None = None,
-    result: str,
+    comment_form: CommentForm | None = None,
+    editor: bool = False,
+    result: str = "shown",
 ):
-    """The item's row of the project page, with its update controls (fresh, or ``form``'s
-    values and errors); the X-Item-Result header says "updated", "unchanged" or "invalid"."""
+    """The item's row of the project page: compact, or with its editor open (the full form,
+    fresh or with ``form``'s values and errors, and the comments). The X-Item-Result header
+    says "shown", "updated", "unchanged", "commented" or "invalid". A form refused opens
+    the editor, where its errors are."""
+    editor = editor or form is not None
+    internal = sees_internal_comments(current_user)
     html = render_template(
         "projects/_item_row.html",
         project=project,
         item=item,
         row=item.responsibility,
+        area=item.responsibility.area,
         controls=controls,
-        fields=controls.for_item(item, form),
+        comment_count=comment_counts(project.id, internal=internal).get(item.id, 0),
+        editor=_editor(item, controls, form, comment_form, internal) if editor else None,
         next_url=back,
         today=today(),
     )
     return html, {"X-Item-Result": result, "Cache-Control": "no-store"}
+
+
+def _editor(
+    item: ChecklistItem,
+    controls: ItemControls,
+    form: ItemUpdateForm | None,
+    comment_form: CommentForm | None,
+    internal: bool,
+) -> dict:
+    """What an open editor shows: the item's full form (when the user may update it), its
+    comments and the comment form (its input and errors after a refusal)."""
+    posted = comment_form if comment_form is not None else CommentForm(formdata=None)
+    return {
+        "fields": controls.for_item(item, form),
+        "form_errors": list(form.form_errors) if form is not None else [],
+        "comments": item_comments(item.id, internal=internal),
+        "may_comment": can_comment(current_user, item),
+        "internal_allowed": internal,
+        "comment": posted,
+    }

@@ -117,6 +117,9 @@ class Comment(db.Model):
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # For the vendor's people, IMS and partners only: never shown to the customer's users
+    # (tracker.permissions.sees_internal_comments).
+    internal: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     item: Mapped[ChecklistItem] = relationship(back_populates="comments")
     author: Mapped[User] = relationship()

@@ -32,6 +32,8 @@ class Event(db.Model):
     # What an event of a code says, as data ({"items": 26, "catalogue_version": 1}): written
     # out in each reader's language (tracker.wording).
     params: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
+    # The event of an internal comment: left out of what the customer's users read.
+    internal: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     actor: Mapped[User | None] = relationship()
 

@@ -16,6 +16,7 @@ from tracker.audit.queries import project_events
 from tracker.boundary import refusals_shown_by
 from tracker.catalogue.queries import current_version, ims_eligible_rows
 from tracker.checklist.controls import ItemControls
+from tracker.checklist.queries import comment_counts
 from tracker.enums import OrganisationKind, Phase, Role
 from tracker.errors import Conflict, Refusal
 from tracker.extensions import db
@@ -33,6 +34,8 @@ from tracker.permissions import (
     can_create_project,
     can_edit_project,
     can_restore_project,
+    own_party,
+    sees_internal_comments,
 )
 from tracker.portfolio.filters import customer_filter, portfolio_filters
 from tracker.portfolio.queries import portfolio_count, portfolio_select, visible_csms
@@ -213,7 +216,7 @@ def _form_page(
 
 # The project page's "Recent changes": the latest few, under the checklist; "Full history"
 # pages through every change.
-RECENT_CHANGES = 10
+RECENT_CHANGES = 6
 
 
 @bp.route("/projects/<int:project_id>")
@@ -224,26 +227,19 @@ def detail(project_id: int):
     project = load_project(project_id, options=[selectinload(Project.ims_scope)])
     filters = checklist_filters()
     rows = project_items(project, **filters)
-    controls = ItemControls(current_user, project)
     # phase -> area -> rows, keeping catalogue order (rows come sorted by position)
-    grouped: dict[Phase, dict[int, tuple]] = {}
+    grouped: dict[Phase, list[tuple]] = {}
     for item, row, area in rows:
-        areas = grouped.setdefault(row.phase, {})
-        areas.setdefault(area.id, (area, []))[1].append((item, row))
+        grouped.setdefault(row.phase, []).append((item, row, area))
     assignees = project_assignees(project)
-    progress, stats = (by_id[project.id] for by_id in progress_and_stats([project], today()))
-    events = db.session.scalars(project_events(project.id, limit=RECENT_CHANGES)).all()
     return render_template(
         "projects/detail.html",
         project=project,
-        grouped={phase: list(grouped[phase].values()) for phase in Phase if phase in grouped},
-        controls=controls,
-        progress=progress,
-        insights=project_insights(project, progress, stats, today()),
+        grouped={phase: grouped[phase] for phase in Phase if phase in grouped},
+        controls=ItemControls(current_user, project),
+        comment_counts=comment_counts(project.id, internal=sees_internal_comments(current_user)),
         area_options=project_areas(project),
         assignee_options=[(-1, _("Unassigned"))] + [(u.id, u.name) for u in assignees],
-        events=events,
-        event_names=event_names(project, events),
         filters={
             "party": filters["party"],
             "status": filters["status"],
@@ -251,15 +247,44 @@ def detail(project_id: int):
             "area": filters["area"],
         },
         shown=len(rows),
-        today=today(),
+        own_party=own_party(current_user),
+        **_summary(project),
     )
+
+
+@bp.get("/projects/<int:project_id>/summary")
+@login_required
+def summary(project_id: int):
+    """What the project page shows of the whole project (health, progress, waiting on, the
+    charts, the recent changes), alone: the page's script asks for it after saving an item
+    in place, and swaps each part (``data-live``) for its new version."""
+    project = load_project(project_id)
+    html = render_template("projects/_summary.html", project=project, **_summary(project))
+    return html, {"Cache-Control": "no-store"}
+
+
+def _summary(project: Project) -> dict:
+    on = today()
+    progress, stats = (by_id[project.id] for by_id in progress_and_stats([project], on))
+    internal = sees_internal_comments(current_user)
+    events = db.session.scalars(
+        project_events(project.id, internal=internal, limit=RECENT_CHANGES)
+    ).all()
+    return {
+        "progress": progress,
+        "insights": project_insights(project, progress, stats, on),
+        "events": events,
+        "event_names": event_names(project, events),
+        "today": on,
+    }
 
 
 @bp.route("/projects/<int:project_id>/history")
 @login_required
 def history(project_id: int):
     project = load_project(project_id)
-    pagination = paginate(project_events(project.id, limit=None), page=page_arg(), per_page=100)
+    events = project_events(project.id, internal=sees_internal_comments(current_user), limit=None)
+    pagination = paginate(events, page=page_arg(), per_page=100)
     return render_template(
         "projects/history.html",
         project=project,
