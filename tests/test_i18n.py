@@ -447,16 +447,29 @@ def test_french_user_reads_the_trackers_reasons_in_french(app, world, french_csm
 
     html = french_csm.get(path).get_data(as_text=True)
 
-    assert "Ne s\u2019applique plus\u00a0: déploiements multi-tenant uniquement." in html
+    assert "Ne s\u2019applique plus\u00a0: uniquement pour les déploiements multi-tenant." in html
     assert "No longer applies" not in html
+
+
+def filter_reads(html: str, name: str) -> str:
+    """A filter as read: its label, then its first option ("Partie : Toutes")."""
+    label = rf'for="filter-{name}">([^<]*)</label>'
+    field = re.search(label + r'.*?<option value="">([^<]*)<', html, re.S)
+    return f"{field.group(1)}\u00a0: {field.group(2)}"
 
 
 def test_the_party_filter_says_all_in_the_feminine_in_french(world, french_csm):
     html = french_csm.get(f"/projects/{world.project_a}").get_data(as_text=True)
-    party = html[html.index('id="filter-party"') :]
-    status = html[html.index('id="filter-status"') :]
-    assert party[: party.index("</option>")].endswith('<option value="">Toutes')
-    assert status[: status.index("</option>")].endswith('<option value="">Tous')
+
+    assert filter_reads(html, "party") == "Partie\u00a0: Toutes"
+    assert filter_reads(html, "status") == "Statut\u00a0: Tous"
+    assert '<th scope="row">Toutes</th>' in html  # every phase, under "Phase"
+
+
+def test_the_overdue_dashboards_party_filter_says_all_in_the_feminine(world, french_csm):
+    html = french_csm.get("/overdue").get_data(as_text=True)
+
+    assert filter_reads(html, "party") == "Partie\u00a0: Toutes"
 
 
 def test_a_reason_naming_parties_reads_as_french_in_french(app):
@@ -465,12 +478,14 @@ def test_a_reason_naming_parties_reads_as_french_in_french(app):
     params = {"parties": ["infor", "partner", "client"]}
     with app.test_request_context(), force_locale("fr"):
         french = reason_text(REASSIGNED, params, None)
+        nobody = reason_text(REASSIGNED, {"parties": []}, None)
     with app.test_request_context(), force_locale("en"):
         english = reason_text(REASSIGNED, params, None)
 
     assert french == (
         "Ne s\u2019applique plus\u00a0: désormais confiée à Infor, au partenaire et au client."
     )
+    assert nobody == "Ne s\u2019applique plus\u00a0: n\u2019est désormais confiée à personne."
     assert english == "No longer applies: now assigned to Infor, to the partner, and to the client."
 
 
