@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from flask_babel import force_locale
@@ -21,6 +22,7 @@ from tracker.enums import Deployment, Party, Status
 from tracker.extensions import db
 from tracker.models import Project, Responsibility, User
 from tracker.timeutil import today
+from tracker.wording import REASSIGNED, event_after, reason_text
 
 FRENCH_BROWSER = {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}
 ENGLISH_BROWSER = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -397,7 +399,8 @@ def test_reasons_the_tracker_gives_itself_are_shown_in_french(app, world, french
 
     html = french_csm.get(f"/projects/{world.project_b}").get_data(as_text=True)
 
-    assert "Ne s\u2019applique plus\u00a0: désormais confiée à Client." in html
+    assert "Ne s\u2019applique plus\u00a0: désormais confiée au client." in html
+    assert "confiée à Client" not in html  # a party's label after "à": not French
     assert "Ne s\u2019applique plus\u00a0: uniquement avec un contrat IMS." in html
     assert "<em>No longer applies" not in html  # (the reason field keeps the stored text)
 
@@ -444,16 +447,62 @@ def test_french_user_reads_the_trackers_reasons_in_french(app, world, french_csm
 
     html = french_csm.get(path).get_data(as_text=True)
 
-    assert "Ne s\u2019applique plus\u00a0: déploiements multi-tenant uniquement." in html
+    assert "Ne s\u2019applique plus\u00a0: uniquement pour les déploiements multi-tenant." in html
     assert "No longer applies" not in html
+
+
+def filter_reads(html: str, name: str) -> str:
+    """A filter as read: its label, then its first option ("Partie : Toutes")."""
+    label = rf'for="filter-{name}">([^<]*)</label>'
+    field = re.search(label + r'.*?<option value="">([^<]*)<', html, re.S)
+    return f"{field.group(1)}\u00a0: {field.group(2)}"
 
 
 def test_the_party_filter_says_all_in_the_feminine_in_french(world, french_csm):
     html = french_csm.get(f"/projects/{world.project_a}").get_data(as_text=True)
-    party = html[html.index('id="filter-party"') :]
-    status = html[html.index('id="filter-status"') :]
-    assert party[: party.index("</option>")].endswith('<option value="">Toutes')
-    assert status[: status.index("</option>")].endswith('<option value="">Tous')
+
+    assert filter_reads(html, "party") == "Partie\u00a0: Toutes"
+    assert filter_reads(html, "status") == "Statut\u00a0: Tous"
+    assert '<th scope="row">Toutes</th>' in html  # every phase, under "Phase"
+
+
+def test_the_overdue_dashboards_party_filter_says_all_in_the_feminine(world, french_csm):
+    html = french_csm.get("/overdue").get_data(as_text=True)
+
+    assert filter_reads(html, "party") == "Partie\u00a0: Toutes"
+
+
+def test_a_reason_naming_parties_reads_as_french_in_french(app):
+    """Each party is a whole phrase ("au client", "à Infor"), joined as each language
+    joins a list: never "à Client", nor "Infor, Partner"."""
+    params = {"parties": ["infor", "partner", "client"]}
+    with app.test_request_context(), force_locale("fr"):
+        french = reason_text(REASSIGNED, params, None)
+        nobody = reason_text(REASSIGNED, {"parties": []}, None)
+    with app.test_request_context(), force_locale("en"):
+        english = reason_text(REASSIGNED, params, None)
+
+    assert french == (
+        "Ne s\u2019applique plus\u00a0: désormais confiée à Infor, au partenaire et au client."
+    )
+    assert nobody == "Ne s\u2019applique plus\u00a0: n\u2019est désormais confiée à personne."
+    assert english == "No longer applies: now assigned to Infor, to the partner, and to the client."
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "many"),
+    [
+        ("fr", "1 tâche de la version 2 du catalogue", "26 tâches"),
+        ("en", "1 item from catalogue version 2", "26 items"),
+    ],
+)
+def test_item_counts_of_the_history_agree_with_their_number(app, language, one, many):
+    created = SimpleNamespace(
+        action="project.checklist_created", params={"items": 1, "catalogue_version": 2}
+    )
+    added = SimpleNamespace(action="project.items_added", params={"items": 26})
+    with app.test_request_context(), force_locale(language):
+        assert (event_after(created), event_after(added)) == (one, many)
 
 
 @pytest.mark.parametrize(

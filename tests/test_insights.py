@@ -471,7 +471,7 @@ def test_timeline_table_repeats_the_numbers(app, world, login):
     assert "Show as table" in figure
     for span in spans:
         if span.total:
-            assert f"{span.closed} / {span.total} ({span.percent} %)" in figure
+            assert f"{span.closed} / {span.total} ({span.percent}%)" in figure  # English: no space
 
 
 # --- the burn-down -------------------------------------------------------------------------

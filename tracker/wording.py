@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from babel.lists import format_list
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -39,8 +41,10 @@ def reason_text(code: str | None, params: Mapping | None, typed: str | None) -> 
         if not parties:
             return _("No longer applies: now assigned to nobody.")
         if all(parties):
-            shown = ", ".join(str(party.label) for party in parties)
-            return _("No longer applies: now assigned to %(parties)s.", parties=shown)
+            # "to the client and to IMS", "au client et à IMS": a whole phrase per party,
+            # joined as the reader's language joins a list.
+            shown = format_list([to_party(party) for party in parties], locale=get_locale() or "en")
+            return _("No longer applies: now assigned %(to_parties)s.", to_parties=shown)
     return typed or code  # a code this version does not know: shown as stored
 
 
@@ -56,7 +60,7 @@ def _enum(enum_cls, value):
         return None
 
 
-# --- who the work waits on -------------------------------------------------------------------
+# --- a party in a sentence: who the work waits on, whom it goes to ----------------------
 
 _WITH_PARTY = {
     enums.Party.INFOR: _l("with Infor"),
@@ -70,6 +74,20 @@ def with_party(party: enums.Party) -> str:
     """ "with the client" and the like, a whole phrase per party (French needs "du côté du
     client", "du côté d'Infor": a party's label cannot simply be put after a preposition)."""
     return str(_WITH_PARTY[party])
+
+
+_TO_PARTY = {
+    enums.Party.INFOR: _l("to Infor"),
+    enums.Party.CLIENT: _l("to the client"),
+    enums.Party.IMS: _l("to IMS"),
+    enums.Party.PARTNER: _l("to the partner"),
+}
+
+
+def to_party(party: enums.Party) -> str:
+    """ "to the client" and the like, a whole phrase per party (French: "au client",
+    "à Infor"; never "à Client")."""
+    return str(_TO_PARTY[party])
 
 
 # --- a project's milestones ---------------------------------------------------------------
@@ -178,11 +196,12 @@ def event_value(event, value: str | None, names=None) -> str:
 def _event_text(action: str, params: Mapping) -> str | None:
     items = params.get("items")
     if action == "project.checklist_created" and items is not None:
-        return _(
-            "%(items)s items from catalogue version %(version)s",
-            items=items,
+        return ngettext(
+            "%(num)s item from catalogue version %(version)s",
+            "%(num)s items from catalogue version %(version)s",
+            items,
             version=params.get("catalogue_version"),
         )
     if action == "project.items_added" and items is not None:
-        return _("%(items)s items", items=items)
+        return ngettext("%(num)s item", "%(num)s items", items)
     return None
