@@ -574,7 +574,7 @@ def hours(first: datetime, last: datetime):
         moment += timedelta(hours=1)
 
 
-def test_run_every_hour_each_user_gets_one_digest_a_day_at_eight_their_time(app, zoned, smtp):
+def test_run_every_hour_each_user_gets_one_digest_a_day_at_eight_their_time(app, zoned, smtp, at):
     sent: dict[str, list[datetime]] = {}
     for moment in hours(datetime(2026, 12, 9, 0, 0), datetime(2026, 12, 11, 23, 0)):
         for address in at(moment).sent:
