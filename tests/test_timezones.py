@@ -17,7 +17,7 @@ from tracker.api.services import create_token
 from tracker.config import ConfigurationError
 from tracker.enums import Status
 from tracker.extensions import db
-from tracker.formatting import format_datetime
+from tracker.formatting import display_value, format_datetime
 from tracker.models import ChecklistItem, Comment, User
 from tracker.timeutil import recorded_at, today
 from tracker.timezones import (
@@ -65,6 +65,12 @@ def test_a_stored_time_is_written_in_the_readers_zone_with_its_abbreviation(
 ):
     with app.test_request_context(), reading_in(name):
         assert format_datetime(moment) == written
+
+
+def test_a_value_shown_as_is_that_is_a_time_is_written_in_the_readers_zone(app):
+    with app.test_request_context(), reading_in("Europe/Paris"):
+        assert display_value(WINTER) == "5 Dec 2026 14:29 CET"
+        assert display_value(WINTER.date()) == "5 Dec 2026"
 
 
 def test_a_time_is_written_in_utc_for_a_reader_without_a_zone(app, world):

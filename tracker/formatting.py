@@ -48,13 +48,15 @@ def _locale():
 
 def display_value(value) -> str:
     """Any value as a page shows it: a label for a coded value, a name for a person, "Yes"
-    or "No", a date written out, a dash for nothing."""
+    or "No", a date written out, a time in the reader's zone, a dash for nothing."""
     if value is None or value == "":
         return "—"
     if isinstance(value, Labelled):
         return str(value.label)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if isinstance(value, datetime):  # a date too: written as a time, in the reader's zone
+        return format_datetime(value)
     if isinstance(value, date):
         return format_date(value)
     name = getattr(value, "name", None)
