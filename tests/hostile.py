@@ -322,6 +322,8 @@ class FieldRule:
         """Whether sending ``values`` (None: leaving the field out) must be refused."""
         if self.is_boolean:
             return False  # only whether it was sent counts
+        if getattr(self.field, "ignores_invalid", False):
+            return False  # an invalid value is dropped, never refused
         if values is None:
             return self.required
         if any(has_control_characters(v) for v in values):

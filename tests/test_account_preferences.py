@@ -133,3 +133,91 @@ def test_visitor_is_served_in_the_best_match_of_their_browser(app):
 def test_visitor_with_no_language_we_have_is_served_in_english(app, header):
     with app.test_request_context(headers={"Accept-Language": header}):
         assert str(get_locale()) == "en"
+
+
+# --- the time zone --------------------------------------------------------------------------
+
+
+def zone_of(app, user_id: int) -> str | None:
+    with app.app_context():
+        return db.session.get(User, user_id).time_zone
+
+
+def test_the_time_zone_select_shows_the_users_zone_among_the_zones_by_area(app, world, login):
+    with app.app_context():
+        db.session.get(User, world.client_a).time_zone = "Europe/Paris"
+        db.session.commit()
+
+    html = login(World.CLIENT_A).get("/account").get_data(as_text=True)
+
+    assert '<select class="form-select" id="preferences-time_zone"' in html
+    assert '<optgroup label="Europe">' in html
+    assert '<option selected value="Europe/Paris">Paris</option>' in html
+    assert (
+        '<option value="America/Argentina/Buenos_Aires">Argentina / Buenos Aires</option>' in html
+    )
+
+
+def test_a_user_whose_zone_is_not_known_yet_sees_utc_chosen(app, world, login):
+    html = login(World.CLIENT_A).get("/account").get_data(as_text=True)
+    assert '<option selected value="UTC">UTC</option>' in html
+
+
+def test_a_zone_that_is_no_areas_is_offered_while_it_is_the_users(app, world, login):
+    with app.app_context():
+        db.session.get(User, world.client_a).time_zone = "US/Eastern"
+        db.session.commit()
+
+    html = login(World.CLIENT_A).get("/account").get_data(as_text=True)
+
+    assert '<option selected value="US/Eastern">US/Eastern</option>' in html
+
+
+def test_user_chooses_a_time_zone(app, world, login):
+    client = login(World.CLIENT_A)
+
+    response = client.post(
+        "/account/preferences", data=FORM | {"preferences-time_zone": "Asia/Tokyo"}
+    )
+
+    assert response.status_code == 302
+    assert zone_of(app, world.client_a) == "Asia/Tokyo"
+    assert '<option selected value="Asia/Tokyo">Tokyo</option>' in client.get("/account").text
+
+
+def test_preferences_sent_without_a_time_zone_keep_the_users(app, world, login):
+    with app.app_context():
+        db.session.get(User, world.client_a).time_zone = "Asia/Tokyo"
+        db.session.commit()
+
+    login(World.CLIENT_A).post("/account/preferences", data=FORM)
+
+    assert zone_of(app, world.client_a) == "Asia/Tokyo"
+
+
+@pytest.mark.parametrize(
+    "zone", ["Mars/Base", "europe/paris", "Europe/Paris ", "Etc/GMT+5", "x" * 300, "Asia/\x00"]
+)
+def test_an_unknown_time_zone_is_refused_on_the_field_and_nothing_changes(app, world, login, zone):
+    response = login(World.CLIENT_A).post(
+        "/account/preferences",
+        data=FORM | {"preferences-time_zone": zone, "preferences-language": "fr"},
+    )
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert '<select class="form-select is-invalid" id="preferences-time_zone"' in html
+    assert ("Choose a time zone from the list." in html) is ("\x00" not in zone)
+    assert zone_of(app, world.client_a) is None
+    assert stored(app, world.client_a) == (True, "en")
+
+
+def test_the_service_refuses_an_unknown_zone_too(app, world):
+    from tracker.account.services import set_preferences
+    from tracker.errors import RuleBroken
+
+    with app.app_context():
+        user = db.session.get(User, world.client_a)
+        with pytest.raises(RuleBroken) as refused:
+            set_preferences(user, digest_enabled=True, language="en", time_zone="Mars/Base")
+    assert refused.value.field == "time_zone"

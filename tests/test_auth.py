@@ -10,6 +10,7 @@ import werkzeug.security
 
 from tests.factories import PASSWORD, World
 from tracker import config, create_app
+from tracker.auth.services import record_sign_in
 from tracker.extensions import db
 from tracker.models import User
 
@@ -184,3 +185,80 @@ def test_the_sign_in_page_with_a_line_break_in_next_is_shown(client):
     response = client.get("/login?next=%2F%0D%0ASet-Cookie:%20planted=1")
     assert response.status_code == 200
     assert "\nSet-Cookie" not in response.get_data(as_text=True)
+
+
+# --- the browser's time zone at the first sign-in -------------------------------------------
+
+
+def time_zone_of(app, user_id: int) -> str | None:
+    with app.app_context():
+        return db.session.get(User, user_id).time_zone
+
+
+def sign_in_from(client, email: str, zone: str | None):
+    """Sign in as the page's script would, with the browser's time zone (or without it)."""
+    data = {"email": email, "password": PASSWORD}
+    if zone is not None:
+        data["time_zone"] = zone
+    return client.post("/login", data=data)
+
+
+def test_the_sign_in_page_asks_the_browser_for_its_time_zone(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert re.search(r'<input data-time-zone-guess="" id="time_zone" name="time_zone"', page)
+    assert '<script src="/static/js/time-zone.js"></script>' in page
+    with client.get("/static/js/time-zone.js") as script:
+        assert script.status_code == 200
+        assert "Intl.DateTimeFormat().resolvedOptions().timeZone" in script.get_data(as_text=True)
+
+
+def test_the_first_sign_in_keeps_the_browsers_time_zone(app, world, client):
+    assert time_zone_of(app, world.csm) is None
+
+    response = sign_in_from(client, World.CSM, "Europe/Paris")
+
+    assert response.status_code == 302
+    assert time_zone_of(app, world.csm) == "Europe/Paris"
+
+
+def test_a_later_sign_in_leaves_a_known_time_zone_as_it_is(app, world, client):
+    with app.app_context():
+        db.session.get(User, world.csm).time_zone = "Asia/Tokyo"
+        db.session.commit()
+
+    sign_in_from(client, World.CSM, "Europe/Paris")
+
+    assert time_zone_of(app, world.csm) == "Asia/Tokyo"
+
+
+@pytest.mark.parametrize(
+    "zone", [None, "", "Mars/Base", "europe/paris", "Europe/Paris\x00", "x" * 5000, "localtime"]
+)
+def test_a_missing_or_invalid_time_zone_is_ignored_and_the_sign_in_succeeds(
+    app, world, client, zone
+):
+    response = sign_in_from(client, World.CSM, zone)
+
+    assert response.status_code == 302
+    assert is_signed_in(client)
+    assert time_zone_of(app, world.csm) is None
+
+
+def test_a_refused_sign_in_keeps_no_time_zone(app, world, client):
+    response = client.post(
+        "/login", data={"email": World.CSM, "password": "wrong", "time_zone": "Europe/Paris"}
+    )
+
+    assert response.status_code == 401
+    assert time_zone_of(app, world.csm) is None
+
+
+def test_the_sign_in_service_writes_the_zone_with_the_sign_in_and_commits_nothing(app, world):
+    """One transaction, the request's: the service only flushes, the boundary commits."""
+    with app.app_context():
+        user = db.session.get(User, world.csm)
+        record_sign_in(user, time_zone_guess="America/New_York")
+        assert (user.time_zone, user.last_login_at is not None) == ("America/New_York", True)
+        db.session.rollback()
+        user = db.session.get(User, world.csm)
+        assert (user.time_zone, user.last_login_at) == (None, None)

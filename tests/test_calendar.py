@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ from tracker.extensions import db
 from tracker.models import ChecklistItem, Project, User
 from tracker.permissions import can_update_item, updatable_items_filter
 from tracker.projects.services import archive_project
-from tracker.timeutil import today, utcnow
+from tracker.timeutil import recorded_at, today, utcnow
 
 WORLD_USERS = (  # World attribute of each user's id, one per role and ownership
     "admin",
@@ -558,3 +558,33 @@ def test_the_feed_stamps_events_in_utc_now(app, world):
     assert len(stamps) == 1
     (stamp,) = stamps
     assert abs(stamp.replace(tzinfo=None) - utcnow()) < timedelta(minutes=5)
+
+
+# --- what is overdue is by the owner's date ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "overdue"),
+    [
+        (None, False),  # UTC: 20:00 on 5 December, the item is due today
+        ("Pacific/Kiritimati", True),  # UTC+14: already 10:00 on the 6th
+        ("Pacific/Pago_Pago", False),  # UTC-11: 09:00 on the 5th
+    ],
+)
+def test_an_item_is_flagged_overdue_from_its_owners_midnight(app, world, zone, overdue):
+    with app.app_context():
+        user = db.session.get(User, world.client_a)
+        user.time_zone = zone
+        item = factories.item_of(world.project_a, "register_for_onboarding_webinar")
+        item.due_date = date(2026, 12, 5)
+        db.session.commit()
+        item_id = item.id
+    path = turn_on(app, world.client_a)
+
+    with recorded_at(datetime(2026, 12, 5, 20, 0)):
+        event = events(fetch(app, path))[item_id]
+
+    assert str(event["SUMMARY"]).startswith("OVERDUE ") is overdue
+    # Stamps stay in UTC; the event is an all-day one, which needs no zone.
+    assert event["DTSTAMP"].dt == datetime(2026, 12, 5, 20, 0, tzinfo=UTC)
+    assert event["DTSTART"].dt == date(2026, 12, 5)

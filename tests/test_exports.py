@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import openpyxl
 import pytest
@@ -13,10 +13,10 @@ from openpyxl.utils import get_column_letter
 
 from tests import factories
 from tests.factories import World
-from tracker.enums import Party, Phase
+from tracker.enums import Party, Phase, Status
 from tracker.extensions import db
-from tracker.models import ChecklistItem, Project
-from tracker.timeutil import today
+from tracker.models import ChecklistItem, Project, User
+from tracker.timeutil import recorded_at, today
 
 
 def read_csv(response) -> list[dict[str, str]]:
@@ -157,3 +157,45 @@ def test_each_page_offers_its_exports(world, login):
     }
     for page, export in pages.items():
         assert export in client.get(page).get_data(as_text=True)
+
+
+# --- times in the time zone of the person who exports ----------------------------------------
+
+COMPLETED = datetime(2026, 12, 5, 13, 29)  # naive UTC, as stored
+
+
+@pytest.fixture
+def completed_item(app, world):
+    """An item of project A completed at COMPLETED; the CSM reads times in Paris."""
+    with app.app_context():
+        csm = db.session.get(User, world.csm)
+        csm.time_zone = "Europe/Paris"
+        item = factories.item_of(world.project_a, "register_for_onboarding_webinar")
+        with recorded_at(COMPLETED):
+            factories.change(item, actor=csm, status=Status.DONE)
+        db.session.commit()
+        return item.id
+
+
+def test_checklist_csv_gives_completion_times_in_the_exporters_zone(world, completed_item, login):
+    rows = read_csv(login(World.CSM).get(f"/projects/{world.project_a}/export.csv"))
+
+    done = [row for row in rows if row["Completed at (Europe/Paris)"]]
+    assert [row["Completed at (Europe/Paris)"] for row in done] == ["2026-12-05 14:29"]
+
+
+def test_checklist_xlsx_gives_completion_times_in_the_exporters_zone(world, completed_item, login):
+    book = read_xlsx(login(World.CSM).get(f"/projects/{world.project_a}/export.xlsx"))
+
+    cells = []
+    for sheet in book.worksheets:
+        header = [cell.value for cell in sheet[1]]
+        column = header.index("Completed at (Europe/Paris)") + 1
+        cells += [row[column - 1] for row in sheet.iter_rows(min_row=2) if row[column - 1].value]
+    assert [cell.value for cell in cells] == [datetime(2026, 12, 5, 14, 29)]
+    assert cells[0].number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_a_user_without_a_zone_exports_in_utc(app, world, login):
+    rows = read_csv(login(World.CSM).get(f"/projects/{world.project_a}/export.csv"))
+    assert "Completed at (UTC)" in rows[0]

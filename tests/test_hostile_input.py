@@ -481,6 +481,8 @@ def unbounded_fields(form_cls) -> list[str]:
         validators = unbound.kwargs.get("validators") or (unbound.args[1:2] or [[]])[0]
         if issubclass(field_cls, BooleanField):
             continue  # sent or not: nothing else is kept
+        if getattr(field_cls, "ignores_invalid", False):
+            continue  # keeps only a valid value, drops anything else
         if issubclass(field_cls, SelectFieldBase):
             # Choices not checked by WTForms: bounded only by a check of the form's own.
             unchecked = unbound.kwargs.get("validate_choice", True) is False

@@ -433,6 +433,48 @@ def _json(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
+# --- users' time zones (revision 3f6a8d1c5b27) ---------------------------------------------
+
+TIME_ZONES = "3f6a8d1c5b27"
+BEFORE_TIME_ZONES = "9c4f1b2e6d38"
+
+
+def _user_columns(connection) -> set[str]:
+    return {column["name"] for column in sa.inspect(connection).get_columns("users")}
+
+
+def test_existing_users_get_no_time_zone_and_downgrading_drops_the_column(empty_database_url):
+    """Upgraded, existing users have NULL (not known yet: the default zone until guessed);
+    a zone set afterwards is dropped by the downgrade, the users kept."""
+    app = create_app(tracker_config.TestConfig(empty_database_url))
+    with app.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=BEFORE_TIME_ZONES)
+        with db.engine.begin() as connection:
+            tables = {table.name: table for table in _tables(connection)}
+            connection.execute(tables["organisations"].insert(), KEPT_ROWS["organisations"])
+            connection.execute(tables["users"].insert(), KEPT_ROWS["users"])
+            assert "time_zone" not in _user_columns(connection)
+
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=TIME_ZONES)
+        with db.engine.begin() as connection:
+            zones = connection.execute(sa.text("SELECT time_zone FROM users")).scalars().all()
+            connection.execute(sa.text("UPDATE users SET time_zone = 'Europe/Paris' WHERE id = 1"))
+
+        with logging_left_alone():
+            flask_migrate.downgrade(revision=BEFORE_TIME_ZONES)
+        with db.engine.connect() as connection:
+            columns = _user_columns(connection)
+            emails = connection.execute(sa.text("SELECT email FROM users ORDER BY id")).scalars()
+            kept = list(emails)
+        db.engine.dispose()
+
+    assert zones == [None, None]
+    assert "time_zone" not in columns
+    assert kept == ["csm@kept.test", "client@kept.test"]
+
+
 # --- start-up configuration -----------------------------------------------------------
 
 

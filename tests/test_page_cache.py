@@ -9,7 +9,7 @@ when a write has committed, which a test's own rolled-back transaction never doe
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -21,7 +21,6 @@ from tracker import config, create_app, pagecache
 from tracker.enums import Party, Status
 from tracker.extensions import db
 from tracker.models import ChecklistItem, User
-from tracker.timeutil import today
 
 
 @pytest.fixture
@@ -188,10 +187,37 @@ def test_a_deactivated_user_is_signed_out_though_their_page_was_kept(cached_app,
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_pages_are_rendered_again_the_next_day(cached_app, world, monkeypatch):
+def _clock(monkeypatch, moment: datetime) -> None:
+    monkeypatch.setattr(pagecache, "utcnow", lambda: moment)
+
+
+def test_pages_are_kept_within_a_quarter_hour(cached_app, world, monkeypatch):
     client = signed_in(cached_app, World.CSM)
+    _clock(monkeypatch, datetime(2026, 12, 5, 18, 0))
     get(client, "/overdue")
-    monkeypatch.setattr(pagecache, "today", lambda: today() + timedelta(days=1))
+    _clock(monkeypatch, datetime(2026, 12, 5, 18, 14, 59))
+    assert get(client, "/overdue")[1] == "hit"
+
+
+@pytest.mark.parametrize(
+    ("zone", "before", "after"),
+    [
+        # Midnight in Kathmandu (UTC+5:45) is 18:15 UTC; in Paris (winter), 23:00 UTC.
+        ("Asia/Kathmandu", datetime(2026, 12, 5, 18, 14), datetime(2026, 12, 5, 18, 15)),
+        ("Europe/Paris", datetime(2026, 12, 5, 22, 59), datetime(2026, 12, 5, 23, 0)),
+        ("UTC", datetime(2026, 12, 5, 23, 59), datetime(2026, 12, 6, 0, 0)),
+    ],
+)
+def test_pages_are_rendered_again_after_the_readers_midnight(
+    cached_app, world, monkeypatch, zone, before, after
+):
+    with cached_app.app_context():
+        db.session.get(User, world.csm).time_zone = zone
+        db.session.commit()
+    client = signed_in(cached_app, World.CSM)
+    _clock(monkeypatch, before)
+    get(client, "/overdue")
+    _clock(monkeypatch, after)
     assert get(client, "/overdue")[1] == "miss"
 
 

@@ -10,7 +10,7 @@ import email
 import re
 import socket
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
 
@@ -25,7 +25,9 @@ from tracker.enums import OPEN_STATUSES, Party, Role, Status
 from tracker.extensions import db
 from tracker.models import ChecklistItem, Project, ReminderDelivery, User
 from tracker.projects.services import archive_project
-from tracker.timeutil import today
+from tracker.reminders import cli as reminders_cli
+from tracker.reminders.services import send_reminders
+from tracker.timeutil import recorded_at, today
 
 BASE_URL = "https://tracker.example.test/onboarding"
 ITEM_LINK = re.compile(re.escape(BASE_URL) + r"/projects/(\d+)/items/(\d+)")
@@ -97,6 +99,16 @@ def smtp(app, smtp_server, monkeypatch) -> Collector:
     }.items():
         monkeypatch.setitem(app.config, key, value)
     return handler
+
+
+@pytest.fixture(autouse=True)
+def nine_oclock(monkeypatch):
+    """The command's clock: 09:00 UTC on the day the test data is built for (the world's
+    users have no time zone yet: it is their morning, past DIGEST_HOUR), whatever the
+    hour the tests run at."""
+    moment = datetime.combine(today(), time(9))
+    monkeypatch.setattr(reminders_cli, "utcnow", lambda: moment)
+    return moment
 
 
 def send(runner, *args: str):
@@ -485,7 +497,10 @@ def test_dry_run_prints_what_would_be_sent_and_sends_and_records_nothing(app, wo
 
     assert result.exit_code == 0, result.output
     assert f"would send to {World.CLIENT_A}: Onboarding tracker: " in result.output
-    assert "4 to send, 4 empty, 0 skipped; nothing was sent or recorded" in result.output
+    assert (
+        "4 to send, 4 empty, 0 skipped, 0 waiting (before 08:00 their time); nothing was sent "
+        "or recorded" in result.output
+    )
     assert smtp.received == []
     with app.app_context():
         assert deliveries() == {}
@@ -515,3 +530,197 @@ def test_missing_sender_address_is_refused_before_anything_is_sent(
     assert smtp.received == []
     with app.app_context():
         assert deliveries() == {}
+
+
+# --- in each recipient's morning, in their time zone -------------------------------------------
+
+# Every open item is due on 10 December 2026 (a fixed clock: the real one decides nothing).
+DUE = date(2026, 12, 10)
+ZONES = {
+    World.CSM: "Pacific/Kiritimati",  # UTC+14: its 08:00 is 18:00 UTC the day before
+    World.CLIENT_A: "Europe/Paris",  # UTC+1 in December: 07:00 UTC
+    World.CLIENT_B: "America/New_York",  # UTC-5: 13:00 UTC
+    World.PARTNER: "Pacific/Pago_Pago",  # UTC-11: 19:00 UTC, across the date line from the CSM
+}
+
+
+@pytest.fixture
+def zoned(app, world):
+    """The four users with items, each in a zone of ZONES; every open item due on DUE."""
+    with app.app_context():
+        db.session.execute(sa.update(ChecklistItem).values(due_date=DUE))
+        for address, zone in ZONES.items():
+            user_by_email(address).time_zone = zone
+        db.session.commit()
+    return world
+
+
+@pytest.fixture
+def at(app):
+    """at(moment): a run of the hourly command's service with the clock at ``moment``
+    (naive UTC)."""
+
+    def run(moment: datetime, **options):
+        with app.app_context(), recorded_at(moment):
+            return send_reminders(**options)
+
+    return run
+
+
+def hours(first: datetime, last: datetime):
+    moment = first
+    while moment <= last:
+        yield moment
+        moment += timedelta(hours=1)
+
+
+def test_run_every_hour_each_user_gets_one_digest_a_day_at_eight_their_time(app, zoned, smtp, at):
+    sent: dict[str, list[datetime]] = {}
+    for moment in hours(datetime(2026, 12, 9, 0, 0), datetime(2026, 12, 11, 23, 0)):
+        for address in at(moment).sent:
+            if address in ZONES:  # the others (in UTC) get theirs at 08:00 UTC
+                sent.setdefault(address, []).append(moment)
+
+    # The first run catches up the users already past 08:00 (their date then); after it,
+    # each digest goes out in the hour their local time reaches 08:00, one per local day.
+    assert sent == {
+        World.CSM: [
+            datetime(2026, 12, 9, 0, 0),  # 14:00 on the 9th in Kiritimati
+            datetime(2026, 12, 9, 18, 0),
+            datetime(2026, 12, 10, 18, 0),
+            datetime(2026, 12, 11, 18, 0),
+        ],
+        World.CLIENT_A: [
+            datetime(2026, 12, 9, 7, 0),
+            datetime(2026, 12, 10, 7, 0),
+            datetime(2026, 12, 11, 7, 0),
+        ],
+        World.CLIENT_B: [
+            datetime(2026, 12, 9, 0, 0),  # 19:00 on the 8th in New York
+            datetime(2026, 12, 9, 13, 0),
+            datetime(2026, 12, 10, 13, 0),
+            datetime(2026, 12, 11, 13, 0),
+        ],
+        World.PARTNER: [
+            datetime(2026, 12, 9, 0, 0),  # 13:00 on the 8th in Pago Pago
+            datetime(2026, 12, 9, 19, 0),
+            datetime(2026, 12, 10, 19, 0),
+            datetime(2026, 12, 11, 19, 0),
+        ],
+    }
+    with app.app_context():
+        days = db.session.execute(
+            sa.select(User.email, ReminderDelivery.day, ReminderDelivery.created_at)
+            .join(User, ReminderDelivery.user_id == User.id)
+            .where(User.email.in_(ZONES))
+            .order_by(User.email, ReminderDelivery.day)
+        ).all()
+    # Each recorded for the recipient's own date, at the moment it was sent.
+    assert [(address, day) for address, day, _ in days if address == World.CSM] == [
+        (World.CSM, date(2026, 12, d)) for d in (9, 10, 11, 12)
+    ]
+    assert [(address, day) for address, day, _ in days if address == World.PARTNER] == [
+        (World.PARTNER, date(2026, 12, d)) for d in (8, 9, 10, 11)
+    ]
+    assert all(created in sent[address] for address, _, created in days)
+
+
+def test_across_the_date_line_two_users_get_the_digests_of_two_dates_an_hour_apart(
+    app, zoned, smtp, at
+):
+    for address in (World.CSM, World.PARTNER):  # their earlier digests, out of the way
+        with app.app_context():
+            for day in (date(2026, 12, 9), date(2026, 12, 10)):
+                db.session.add(
+                    ReminderDelivery(
+                        user_id=user_by_email(address).id,
+                        day=day,
+                        status="sent",
+                        overdue_count=0,
+                        due_soon_count=1,
+                    )
+                )
+            db.session.commit()
+    smtp.received.clear()
+
+    # 18:30 UTC on the 10th: 08:30 on the 11th in Kiritimati, 07:30 on the 10th in Pago Pago.
+    first = at(datetime(2026, 12, 10, 18, 30))
+    assert World.CSM in first.sent and World.PARTNER in first.waiting
+    # An hour later, 08:30 on the 10th in Pago Pago: the PARTNER's digest of the 10th had been
+    # sent already (above); that of the 11th waits for the next morning there.
+    second = at(datetime(2026, 12, 10, 19, 30))
+    assert World.PARTNER in second.skipped and World.CSM in second.skipped
+
+    csm_text = text_of(only_message_to(smtp, World.CSM))
+    assert "as of December 11, 2026." in csm_text
+    assert "overdue items\n" in csm_text  # due on the 10th: overdue on the CSM's 11th
+
+
+def test_a_second_run_within_the_hour_and_later_that_day_sends_nothing_more(app, zoned, smtp, at):
+    assert World.CLIENT_A in at(datetime(2026, 12, 10, 7, 5)).sent  # 08:05 in Paris
+    again = at(datetime(2026, 12, 10, 7, 40))
+    assert again.sent == [] and World.CLIENT_A in again.skipped
+    later = at(datetime(2026, 12, 10, 22, 0))  # 23:00 in Paris: still the 10th there
+    assert World.CLIENT_A in later.skipped
+    assert len(smtp.to(World.CLIENT_A)) == 1
+
+
+def test_before_eight_their_time_users_wait(app, zoned, smtp, at):
+    result = at(datetime(2026, 12, 10, 6, 59))  # 07:59 in Paris
+    assert World.CLIENT_A in result.waiting
+    assert smtp.to(World.CLIENT_A) == []
+    with app.app_context():
+        assert World.CLIENT_A not in deliveries()
+
+
+def test_a_user_without_a_time_zone_gets_theirs_at_eight_utc(app, world, smtp, at):
+    with app.app_context():
+        db.session.execute(sa.update(ChecklistItem).values(due_date=DUE))
+        db.session.commit()
+
+    assert World.CLIENT_A in at(datetime(2026, 12, 10, 7, 59)).waiting
+    assert World.CLIENT_A in at(datetime(2026, 12, 10, 8, 0)).sent
+
+
+def test_the_hour_is_a_setting(app, zoned, smtp, monkeypatch, at):
+    monkeypatch.setitem(app.config, "DIGEST_HOUR", 6)
+    assert World.CLIENT_A in at(datetime(2026, 12, 10, 5, 0)).sent  # 06:00 in Paris
+
+
+def test_the_digest_names_the_recipients_time_zone(app, zoned, smtp, at):
+    at(datetime(2026, 12, 10, 7, 0))
+
+    message = only_message_to(smtp, World.CLIENT_A)
+    assert "as of December 10, 2026." in text_of(message)
+    for part in parts(message).values():
+        assert "in the morning of your time zone, Europe/Paris" in part
+
+
+def test_the_command_sends_by_the_clock_and_says_who_waits(app, zoned, smtp, runner, monkeypatch):
+    monkeypatch.setattr(reminders_cli, "utcnow", lambda: datetime(2026, 12, 10, 13, 0))
+
+    result = send(runner)
+
+    assert result.exit_code == 0, result.output
+    # 13:00 UTC: past 08:00 in Paris, New York, and UTC (the IMS consultant, who has no
+    # zone); 03:00 on the 11th in Kiritimati and 02:00 in Pago Pago: those two wait. The
+    # other three users, in UTC, have nothing: an "empty" record.
+    assert sorted(r for received in smtp.received for r in received.recipients) == sorted(
+        [World.CLIENT_A, World.CLIENT_B, World.IMS]
+    )
+    assert result.output.strip().splitlines()[-1] == (
+        "Reminders at 2026-12-10 13:00 UTC: 3 sent, 3 empty, 0 skipped, 0 failed, "
+        "2 waiting (before 08:00 their time)."
+    )
+
+
+def test_the_command_given_a_day_sends_everyone_that_days_digest_whatever_the_hour(
+    app, zoned, smtp, runner, monkeypatch
+):
+    monkeypatch.setattr(reminders_cli, "utcnow", lambda: datetime(2026, 12, 10, 2, 0))
+
+    result = send(runner, "--day", "2026-12-09")
+
+    assert "Reminders for 2026-12-09: 5 sent, 3 empty, 0 skipped, 0 failed." in result.output
+    with app.app_context():
+        assert {d.day for d in deliveries().values()} == {date(2026, 12, 9)}

@@ -25,6 +25,7 @@ def create_app(config: object | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     _configure_database(app)
     _check_secret_key(app)
+    _check_time_zone(app)
     _trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
@@ -53,6 +54,17 @@ def _check_secret_key(app: Flask) -> None:
     app.config["SECRET_KEY"] = "development-only-insecure-key"  # noqa: S105
 
 
+def _check_time_zone(app: Flask) -> None:
+    from tracker.timezones import is_zone
+
+    name = app.config.setdefault("DEFAULT_TIME_ZONE", "UTC")
+    if not is_zone(name):
+        raise ConfigurationError(
+            f"DEFAULT_TIME_ZONE must be an IANA time zone name such as Europe/Paris or UTC, "
+            f"not {name!r}."
+        )
+
+
 def _trust_proxies(app: Flask) -> None:
     """Behind TRUST_PROXY reverse proxies, take the client's address, scheme (HTTPS), host
     and prefix from their X-Forwarded-* headers."""
@@ -69,6 +81,7 @@ def register_extensions(app: Flask) -> None:
     from tracker import auth, pagecache
     from tracker.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
     from tracker.i18n import select_locale
+    from tracker.timezones import babel_zone_name
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -78,7 +91,8 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     # Catalogues in tracker/translations (docs/development.md, "Translations"); pages in
     # the language select_locale picks, e-mails and calendar feeds in their recipient's.
-    babel.init_app(app, locale_selector=select_locale)
+    # Times in the reader's time zone (tracker/timezones.py), Flask-Babel's filters included.
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=babel_zone_name)
     auth.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

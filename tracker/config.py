@@ -124,6 +124,12 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name, not a password
     PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "25"))
     DUE_SOON_DAYS = 7
+    # The time zone of users whose own zone is not known yet (tracker/timezones.py): an IANA
+    # name; UTC by default.
+    DEFAULT_TIME_ZONE = os.environ.get("DEFAULT_TIME_ZONE", "UTC")
+    # The local hour from which each user's daily digest goes out, in their time zone (the
+    # `flask reminders send` command runs every hour: docs/deployment.md).
+    DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "8"))
     CATALOGUE_FILE = os.environ.get("CATALOGUE_FILE")
 
     # Mail, read now for the reminder e-mails (Flask-Mail names).
@@ -169,6 +175,8 @@ class TestConfig(Config):
     SIGN_IN_LIMITS_PER_ADDRESS = "30 per minute"
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_RESET_LINK_HOURS = 48
+    DEFAULT_TIME_ZONE = "UTC"
+    DIGEST_HOUR = 8
 
     def __init__(self, database_url: str, **overrides) -> None:
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)

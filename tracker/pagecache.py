@@ -29,9 +29,11 @@ What else keeps a kept page right to serve:
 - **A page is kept for one browser.** The key holds the signed session's user and its CSRF
   secret (the page's forms carry a token of that secret: another browser of the same user
   has its own; a session gets its secret with its first page, which is not kept), the
-  address with its query string and the day (what is overdue changes at midnight). A
-  signed-in page is in the user's language (their profile's, whatever the browser asks).
-  Deactivating a user, changing a language or a password are writes like any other.
+  address with its query string and the quarter hour of UTC (what is overdue changes at the
+  reader's midnight, and every time zone's midnight falls on a quarter hour of UTC: the key
+  changes then without loading the user to learn their zone). A signed-in page is in the
+  user's language and time zone (their profile's, whatever the browser asks). Deactivating a
+  user, changing a language, a time zone or a password are writes like any other.
 - **Only plain successful renders are kept:** GET, signed in, no message waiting to be shown
   (a flash is shown once), and the view returned a page (a redirect, an error or a 4xx
   answer is not kept). A kept page that is not asked for again expires
@@ -58,7 +60,7 @@ from flask_caching import Cache
 from sqlalchemy import Engine, event
 from sqlalchemy.pool import Pool
 
-from tracker.timeutil import today
+from tracker.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -225,9 +227,18 @@ def _key() -> str | None:
         str(user_id),
         secret,
         request.full_path,
-        today().isoformat(),
+        quarter_hour(),
     )
     return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def quarter_hour() -> str:
+    """The current quarter hour of UTC, "2026-12-05T18:15": every zone's offset is a whole
+    number of quarter hours, so the reader's date never changes within one."""
+    now = utcnow()
+    return now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0).isoformat(
+        timespec="minutes"
+    )
 
 
 def _read(key: str) -> tuple[int | None, bytes | None]:

@@ -8,11 +8,19 @@ from tracker.boundary import flush
 from tracker.errors import RuleBroken
 from tracker.i18n import LANGUAGES
 from tracker.models import User
+from tracker.timezones import is_zone
 
 
-def set_preferences(user: User, *, digest_enabled: bool, language: str) -> None:
-    """Turn ``user``'s daily reminder e-mail on or off and set their language."""
+def set_preferences(
+    user: User, *, digest_enabled: bool, language: str, time_zone: str | None = None
+) -> None:
+    """Turn ``user``'s daily reminder e-mail on or off and set their language and, unless
+    ``time_zone`` is None or empty (not sent), their time zone (an IANA name)."""
     set_language(user, language)
+    if time_zone:
+        if not is_zone(time_zone):
+            raise RuleBroken("time_zone", _("Choose a time zone from the list."))
+        user.time_zone = time_zone
     user.digest_enabled = digest_enabled
     flush()
 

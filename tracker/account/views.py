@@ -1,4 +1,5 @@
-"""My account: preferences (the daily e-mail, the language) and personal API tokens.
+"""My account: preferences (the daily e-mail, the language, the time zone) and personal API
+tokens.
 Adapters between the web and the account's use cases."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from tracker.api.queries import token_of
 from tracker.api.services import create_token, revoke_token, tokens_of
 from tracker.boundary import refusals_shown_by
 from tracker.errors import NotFound, Refusal
+from tracker.timezones import zone_name_of
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -32,13 +34,17 @@ def _page(
     new_token: str | None = None,
     preferences_form: PreferencesForm | None = None,
 ):
+    if preferences_form is None:
+        zone = zone_name_of(current_user)
+        preferences_form = PreferencesForm(formdata=None, obj=current_user, current_zone=zone)
+        preferences_form.time_zone.data = zone  # not known yet: the zone times are shown in
     return render_template(
         "account/index.html",
         form=form or TokenForm(formdata=None),
         tokens=tokens_of(current_user),
         revoke_form=RevokeForm(formdata=None),
         new_token=new_token,
-        preferences_form=preferences_form or PreferencesForm(formdata=None, obj=current_user),
+        preferences_form=preferences_form,
     )
 
 
@@ -79,8 +85,9 @@ def revoke(token_id: int):
 @bp.route("/preferences", methods=["POST"])
 @login_required
 def preferences():
-    """The daily reminder e-mail on or off, and the language (templates/account/_preferences)."""
-    form = PreferencesForm()
+    """The daily reminder e-mail on or off, the language and the time zone
+    (templates/account/_preferences)."""
+    form = PreferencesForm(current_zone=zone_name_of(current_user))
 
     def refused(refusal: Refusal):
         form.show(refusal)
@@ -89,8 +96,11 @@ def preferences():
     refusals_shown_by(refused)
     form.check()
     set_preferences(
-        current_user, digest_enabled=form.digest_enabled.data, language=form.language.data
+        current_user,
+        digest_enabled=form.digest_enabled.data,
+        language=form.language.data,
+        time_zone=form.time_zone.data,
     )
-    refresh()  # the confirmation, and the pages from now on, in the language just chosen
+    refresh()  # the confirmation, and the pages from now on, in the language and zone chosen
     flash(_("Preferences saved."), "success")
     return redirect(url_for("account.index") + "#preferences")

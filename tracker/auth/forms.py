@@ -3,11 +3,12 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from tracker.auth.passwords import MAX_LENGTH, PasswordPolicy, personal_words
 from tracker.forms import EmailAddress, TrackerForm
+from tracker.timezones import is_zone
 
 
 def new_password_help() -> str:
@@ -18,10 +19,25 @@ def new_password_help() -> str:
     )
 
 
+class TimeZoneGuess(HiddenField):
+    """The browser's time zone, filled in by static/js/time-zone.js: a known zone name, or
+    None for anything else (no script, an unknown name, garbage). Never a reason to refuse
+    the form: what was sent is not kept for the form's checks."""
+
+    # Bounded by dropping: an invalid value is ignored, never refused (tests/hostile.py).
+    ignores_invalid = True
+
+    def process_formdata(self, valuelist) -> None:
+        value = valuelist[0] if valuelist else None
+        self.data = value if is_zone(value) else None
+        self.raw_data = []
+
+
 class LoginForm(TrackerForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me signed in"))
+    time_zone = TimeZoneGuess(render_kw={"data-time-zone-guess": ""})
     submit = SubmitField(_l("Sign in"))
 
 

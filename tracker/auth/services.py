@@ -23,6 +23,7 @@ from tracker.extensions import db
 from tracker.models import PasswordResetToken, User, hash_reset_token
 from tracker.permissions import can_manage_users
 from tracker.timeutil import utcnow
+from tracker.timezones import is_zone
 
 
 class ResetLinkUnusable(Refusal):
@@ -53,9 +54,13 @@ def _stand_in_hash(method: str) -> str:
     return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
-def record_sign_in(user: User) -> None:
-    """``user`` has just signed in."""
+def record_sign_in(user: User, *, time_zone_guess: str | None = None) -> None:
+    """``user`` has just signed in, from a browser whose time zone is ``time_zone_guess``
+    (None when it did not tell): it becomes the user's zone if theirs is not known yet. An
+    unknown name is ignored; a zone already known (guessed or chosen) is kept."""
     user.last_login_at = utcnow()
+    if user.time_zone is None and is_zone(time_zone_guess):
+        user.time_zone = time_zone_guess
     flush()
 
 

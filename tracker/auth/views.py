@@ -49,8 +49,8 @@ def login():
     next_url = safe_next(request.args.get("next"))
     session.clear()  # a fresh session on sign-in: no fixation
     login_user(user, remember=form.remember.data)
-    record_sign_in(user)
-    refresh()  # from now on, in the user's own language
+    record_sign_in(user, time_zone_guess=form.time_zone.data)
+    refresh()  # from now on, in the user's own language and time zone
     flash(_("Signed in as %(name)s.", name=user.name), "success")
     return redirect(next_url or url_for("projects.portfolio"))
 

@@ -25,7 +25,8 @@ from tracker.calendar.services import (
 from tracker.extensions import db
 from tracker.i18n import language_of
 from tracker.models import User
-from tracker.timeutil import utcnow
+from tracker.timeutil import today, utcnow
+from tracker.timezones import reading_in, zone_name_of
 
 bp = Blueprint("calendar", __name__)
 
@@ -43,7 +44,8 @@ def feed(user_id: int, token: str):
     if user is None:
         abort(404)
     rows = db.session.execute(feed_items_select(user)).all()
-    with force_locale(language_of(user)):  # the owner's language, as their e-mails
+    # The owner's language and time zone, as their e-mails: what is overdue is by their date.
+    with force_locale(language_of(user)), reading_in(zone_name_of(user)):
         calendar = feed_calendar(
             user,
             rows,
@@ -52,6 +54,7 @@ def feed(user_id: int, token: str):
                 "checklist.item", project_id=project_id, item_id=item_id, _external=True
             ),
             now=utcnow(),
+            on=today(),
         )
     response = Response(calendar.to_ical(), mimetype="text/calendar")
     response.headers["Cache-Control"] = FEED_CACHE_CONTROL

@@ -1,9 +1,10 @@
 """The rows of each export, read with the same queries (filters, permissions) as its page,
-in the language of the person who asks (headers, labels, catalogue texts)."""
+in the language of the person who asks (headers, labels, catalogue texts), with times in
+their time zone, which the column's header names ("Completed at (Europe/Paris)")."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
@@ -17,6 +18,7 @@ from tracker.i18n import localized
 from tracker.models import Project, User
 from tracker.portfolio.queries import portfolio_ids, portfolio_select
 from tracker.projects.queries import project_items
+from tracker.timezones import current_zone, current_zone_name, localized_time
 from tracker.wording import item_reason, next_milestone
 
 
@@ -78,9 +80,15 @@ def portfolio_sheets(user: User, today: date, **filters) -> list[Sheet]:
     return [(_("Portfolio"), header, rows)]
 
 
+def local_time(moment: datetime | None) -> datetime | None:
+    """A stored timestamp as the reader's wall-clock time, without a zone (spreadsheets
+    have none: the column's header names it)."""
+    return localized_time(moment, current_zone()).replace(tzinfo=None) if moment else None
+
+
 def checklist_header() -> list[str]:
     """The checklist's columns: the responsibility in the page's language, then the
-    vendor's French source text."""
+    vendor's French source text. Times are in the reader's zone, named in the header."""
     return [
         _("Phase"),
         _("Area"),
@@ -91,7 +99,7 @@ def checklist_header() -> list[str]:
         _("Due date"),
         _("Assignee"),
         _("Reason"),
-        _("Completed at"),
+        _("Completed at (%(zone)s)", zone=current_zone_name()),
         _("Completed by"),
         _("Catalogue row"),
     ]
@@ -127,7 +135,7 @@ def checklist_sheets(
                 item.due_date,
                 item.assignee.name if item.assignee else None,
                 item_reason(item),
-                item.completed_at,
+                local_time(item.completed_at),
                 item.completed_by.name if item.completed_by else None,
                 row.key,
             ]

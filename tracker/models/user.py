@@ -33,6 +33,10 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None]
     # The language of the interface and of e-mails: "en" or "fr".
     language: Mapped[str] = mapped_column(sa.String(5), default="en", server_default="en")
+    # The IANA time zone times are shown in ("Europe/Paris", tracker/timezones.py): guessed
+    # from the browser at the first sign-in, changed on My account. None: not known yet, times
+    # are shown in the default zone (DEFAULT_TIME_ZONE, UTC).
+    time_zone: Mapped[str | None] = mapped_column(sa.String(64))
     # The daily reminder e-mail of overdue and soon-due items.
     digest_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # The private calendar feed: 0 when off; otherwise part of the feed URL's signature,

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from tracker.reminders.services import send_reminders
-from tracker.timeutil import today
+from tracker.timeutil import utcnow
 
 reminders_cli = AppGroup("reminders", help="The daily reminder e-mails.")
 
@@ -13,7 +13,10 @@ reminders_cli = AppGroup("reminders", help="The daily reminder e-mails.")
 @click.option(
     "--day",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The day to send the digests of, YYYY-MM-DD (default: today, in UTC).",
+    help=(
+        "Send everyone the digest of this day, YYYY-MM-DD, whatever their local time "
+        "(default: each user the digest of their own date, once it is DIGEST_HOUR there)."
+    ),
 )
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send and record nothing.")
 @click.option(
@@ -23,15 +26,21 @@ reminders_cli = AppGroup("reminders", help="The daily reminder e-mails.")
 )
 def send_command(day, dry_run: bool, retry_failed: bool) -> None:
     """Send each active user who wants it one e-mail of their overdue items and of those
-    due in the next DUE_SOON_DAYS days (for cron or a Kubernetes CronJob).
+    due in the next DUE_SOON_DAYS days, in their morning: run it every hour (cron or a
+    Kubernetes CronJob); each user's digest goes out with the first run once it is
+    DIGEST_HOUR (8 o'clock) or later in their time zone, for their date.
 
     A user gets at most one digest a day: running again the same day sends nothing more.
     A digest a stopped run may or may not have sent is reported as uncertain and not sent
     again. Exits with status 1 when a message failed.
     """
-    on = day.date() if day else today()
     try:
-        result = send_reminders(on, dry_run=dry_run, retry_failed=retry_failed)
+        result = send_reminders(
+            day.date() if day else None,
+            now=utcnow(),
+            dry_run=dry_run,
+            retry_failed=retry_failed,
+        )
     except ValueError as error:  # BASE_URL or MAIL_DEFAULT_SENDER is not usable
         raise click.ClickException(str(error)) from error
     for address, subject in result.planned:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 import sqlalchemy as sa
@@ -45,8 +46,8 @@ def recipients_select() -> sa.Select[tuple[User]]:
     )
 
 
-def deliveries_of(day: date) -> sa.Select[tuple[int, str]]:
-    """(user id, status) of each digest recorded for ``day``."""
-    return sa.select(ReminderDelivery.user_id, ReminderDelivery.status).where(
-        ReminderDelivery.day == day
+def deliveries_on(days: Collection[date]) -> sa.Select[tuple[int, date, str]]:
+    """(user id, day, status) of each digest recorded for one of ``days``."""
+    return sa.select(ReminderDelivery.user_id, ReminderDelivery.day, ReminderDelivery.status).where(
+        ReminderDelivery.day.in_(sorted(days))
     )

@@ -1,12 +1,19 @@
 """The daily reminder digest: which items each user hears about, the message in their
 language, and the run that sends one digest per user per day.
 
-The run is idempotent per user and day, and safe to resume after a crash. For each user it
-commits a ReminderDelivery row (status "sending") *before* handing the message to the mail
-server, then marks the row "sent", or "failed" with the error. A user who already has a row
-for the day is skipped: a second run sends nothing, and a "sending" row left by a run that
-stopped half-way is reported as uncertain rather than sent again (a missed digest is better
-than a double one). A user with nothing to report gets a row "empty" and no e-mail.
+Each user's day is their own: the run (``flask reminders send``, every hour) sends a user
+the digest of their date once their local time, in their time zone (tracker/timezones.py),
+has reached DIGEST_HOUR (8 o'clock); users for whom it is earlier are left for a later run.
+So every recipient gets their digest in their morning, whatever their zone, and a run missed
+at 8 o'clock is caught up by the next one.
+
+The run is idempotent per user and day (the user's date), and safe to resume after a
+crash. For each user it commits a ReminderDelivery row (status "sending") *before* handing
+the message to the mail server, then marks the row "sent", or "failed" with the error. A
+user who already has a row for the day is skipped: a second run sends nothing, and a
+"sending" row left by a run that stopped half-way is reported as uncertain rather than sent
+again (a missed digest is better than a double one). A user with nothing to report gets a
+row "empty" and no e-mail.
 
 The protocol above is made of commits, user by user: each is a unit of work of its own
 (tracker.boundary.unit_of_work), like a command's.
@@ -17,7 +24,7 @@ from __future__ import annotations
 import smtplib
 import textwrap
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -31,8 +38,9 @@ from tracker.errors import Conflict
 from tracker.extensions import db, mail
 from tracker.i18n import language_of, localized
 from tracker.models import ReminderDelivery, User
-from tracker.reminders.queries import deliveries_of, digest_select, recipients_select
+from tracker.reminders.queries import deliveries_on, digest_select, recipients_select
 from tracker.timeutil import utcnow
+from tracker.timezones import localized_time, reading_in, zone, zone_name_of
 
 SENDING, SENT, FAILED, EMPTY = "sending", "sent", "failed", "empty"
 
@@ -177,12 +185,14 @@ def digest_message(digest: Digest, links: Links) -> Message:
         more_url = links("dashboard.overdue", csm=user.id)
     else:
         more_url = links("dashboard.my_tasks")
-    with force_locale(language):
+    zone_name = zone_name_of(user)
+    with force_locale(language), reading_in(zone_name):
         subject = digest_subject(digest)
         context = dict(
             digest=digest,
             subject=subject,
             language=language,
+            zone_name=zone_name,
             # The labels of the web pages (tracker/enums.py), translated once per message.
             party_labels={party: str(party.label) for party in Party},
             status_labels={status: str(status.label) for status in Status},
@@ -236,9 +246,12 @@ class Outbox:
 
 @dataclass
 class RunResult:
-    """What a run did, by recipient address."""
+    """What a run did, by recipient address. ``day`` is the day every digest was for, when
+    the run was asked for one; otherwise each recipient's own date at ``at`` (UTC)."""
 
-    day: date
+    day: date | None = None
+    at: datetime | None = None
+    hour: int | None = None  # the local hour from which digests go out
     dry_run: bool = False
     sent: list[str] = field(default_factory=list)
     empty: list[str] = field(default_factory=list)
@@ -246,6 +259,17 @@ class RunResult:
     uncertain: list[str] = field(default_factory=list)  # of those, "sending" ones
     failed: list[tuple[str, str]] = field(default_factory=list)  # (address, error)
     planned: list[tuple[str, str]] = field(default_factory=list)  # dry run: (address, subject)
+    waiting: list[str] = field(default_factory=list)  # before the hour, in their zone
+
+    def _when(self) -> str:
+        if self.day is not None:
+            return f"for {self.day.isoformat()}"
+        return f"at {self.at:%Y-%m-%d %H:%M} UTC"
+
+    def _waiting(self) -> str:
+        if self.day is not None:
+            return ""
+        return f", {len(self.waiting)} waiting (before {self.hour:02d}:00 their time)"
 
     def summary(self) -> str:
         skipped = f"{len(self.skipped)} skipped"
@@ -253,12 +277,13 @@ class RunResult:
             skipped += f" ({len(self.uncertain)} uncertain)"
         if self.dry_run:
             return (
-                f"Dry run for {self.day.isoformat()}: {len(self.planned)} to send, "
-                f"{len(self.empty)} empty, {skipped}; nothing was sent or recorded."
+                f"Dry run {self._when()}: {len(self.planned)} to send, "
+                f"{len(self.empty)} empty, {skipped}{self._waiting()}; nothing was sent or "
+                "recorded."
             )
         return (
-            f"Reminders for {self.day.isoformat()}: {len(self.sent)} sent, "
-            f"{len(self.empty)} empty, {skipped}, {len(self.failed)} failed."
+            f"Reminders {self._when()}: {len(self.sent)} sent, "
+            f"{len(self.empty)} empty, {skipped}, {len(self.failed)} failed{self._waiting()}."
         )
 
 
@@ -323,10 +348,27 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:1000]
 
 
-def send_reminders(day: date, *, dry_run: bool = False, retry_failed: bool = False) -> RunResult:
-    """Send each active user who wants it their digest for ``day``, once.
+def day_of(user: User, now: datetime, hour: int) -> date | None:
+    """The date of ``user``'s digest at ``now`` (naive UTC): their date, in their time zone,
+    once their local time has reached ``hour``; None before it."""
+    local = localized_time(now, zone(zone_name_of(user)))
+    return local.date() if local.hour >= hour else None
 
-    Users with a row for ``day`` are skipped, except "failed" ones when ``retry_failed``.
+
+def send_reminders(
+    day: date | None = None,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    retry_failed: bool = False,
+) -> RunResult:
+    """Send each active user who wants it their digest, once a day.
+
+    Without ``day``, each user's digest for their own date at ``now`` (naive UTC; default:
+    the clock), if their local time has reached DIGEST_HOUR; the others are "waiting". With
+    ``day``, everyone's digest for ``day``, whatever their time (to catch up a day).
+
+    Users with a row for their day are skipped, except "failed" ones when ``retry_failed``.
     ``dry_run`` builds every message but sends and records nothing. Queries: two for the
     run, then one to read each user's items, and one or two writes per user who had no row.
     """
@@ -335,12 +377,22 @@ def send_reminders(day: date, *, dry_run: bool = False, retry_failed: bool = Fal
     if not app.config.get("MAIL_DEFAULT_SENDER"):
         raise ValueError("MAIL_DEFAULT_SENDER must be set: the address reminders are sent from.")
     days = app.config["DUE_SOON_DAYS"]
-    result = RunResult(day=day, dry_run=dry_run)
-    earlier = dict(db.session.execute(deliveries_of(day)).all())
+    hour = app.config["DIGEST_HOUR"]
+    now = now or utcnow()
+    result = RunResult(day=day, at=now, hour=hour, dry_run=dry_run)
+    users = recipients()
+    # Each user's day: at most three dates, around the world, at any moment.
+    day_by_user = {user.id: day or day_of(user, now, hour) for user in users}
+    on = {d for d in day_by_user.values() if d is not None}
+    earlier = {(user_id, d): status for user_id, d, status in db.session.execute(deliveries_on(on))}
     outbox = None if dry_run else Outbox(app)
     try:
-        for user in recipients():
-            status = earlier.get(user.id)
+        for user in users:
+            user_day = day_by_user[user.id]
+            if user_day is None:
+                result.waiting.append(user.email)
+                continue
+            status = earlier.get((user.id, user_day))
             if status == SENDING:
                 result.skipped.append(user.email)
                 result.uncertain.append(user.email)
@@ -349,7 +401,7 @@ def send_reminders(day: date, *, dry_run: bool = False, retry_failed: bool = Fal
             if status is not None and not after_failure:
                 result.skipped.append(user.email)
                 continue
-            digest = build_digest(user, day, days, links)
+            digest = build_digest(user, user_day, days, links)
             if digest.is_empty:
                 if dry_run or _claim(user, digest, EMPTY, after_failure=after_failure):
                     result.empty.append(user.email)
@@ -366,10 +418,10 @@ def send_reminders(day: date, *, dry_run: bool = False, retry_failed: bool = Fal
             try:
                 outbox.send(message)
             except (smtplib.SMTPException, OSError, BadHeaderError) as error:
-                _finish(user, day, FAILED, error=_describe(error))
+                _finish(user, user_day, FAILED, error=_describe(error))
                 result.failed.append((user.email, _describe(error)))
             else:
-                _finish(user, day, SENT)
+                _finish(user, user_day, SENT)
                 result.sent.append(user.email)
     finally:
         if outbox is not None:
