@@ -475,6 +475,50 @@ def test_existing_users_get_no_time_zone_and_downgrading_drops_the_column(empty_
     assert kept == ["csm@kept.test", "client@kept.test"]
 
 
+# --- internal comments (revision 3f6a8d2c1b47) ----------------------------------------------
+
+INTERNAL_COMMENTS = "3f6a8d2c1b47"
+
+
+def _columns(connection, table: str) -> set[str]:
+    return {column["name"] for column in sa.inspect(connection).get_columns(table)}
+
+
+def test_existing_comments_and_events_are_not_internal_and_downgrading_keeps_them(
+    empty_database_url,
+):
+    app = create_app(tracker_config.TestConfig(empty_database_url))
+    with app.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=TIME_ZONES)
+        with db.engine.begin() as connection:
+            tables = {table.name: table for table in _tables(connection)}
+            for name in (
+                "organisations", "users", "catalogue_versions", "catalogue_areas",
+                "responsibilities", "projects", "checklist_items", "comments", "events",
+            ):  # fmt: skip
+                connection.execute(tables[name].insert(), KEPT_ROWS[name])
+
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=INTERNAL_COMMENTS)
+        with db.engine.connect() as connection:
+            flags = [
+                connection.execute(sa.text(statement)).scalars().all()
+                for statement in ("SELECT internal FROM comments", "SELECT internal FROM events")
+            ]
+
+        with logging_left_alone():
+            flask_migrate.downgrade(revision=TIME_ZONES)
+        with db.engine.connect() as connection:
+            columns = _columns(connection, "comments") | _columns(connection, "events")
+            bodies = connection.execute(sa.text("SELECT body FROM comments")).scalars().all()
+        db.engine.dispose()
+
+    assert [[bool(flag) for flag in column] for column in flags] == [[False], [False]]
+    assert "internal" not in columns
+    assert bodies == ["Still waiting."]
+
+
 # --- start-up configuration -----------------------------------------------------------
 
 

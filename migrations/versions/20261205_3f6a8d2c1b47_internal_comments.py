@@ -5,7 +5,7 @@ the customer's users; events.internal: the event recording such a comment, left 
 those users read (history, item pages) for the same reason. Existing rows are not internal.
 
 Revision ID: 3f6a8d2c1b47
-Revises: 9c4f1b2e6d38
+Revises: 3f6a8d1c5b27
 Create Date: 2026-12-05 22:40:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3f6a8d2c1b47'
-down_revision = '9c4f1b2e6d38'
+down_revision = '3f6a8d1c5b27'
 branch_labels = None
 depends_on = None
 
