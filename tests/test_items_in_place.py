@@ -185,3 +185,26 @@ def test_the_item_page_ignores_a_way_back_off_the_site(login, client_item):  # n
     back = re.search(r'<a href="([^"]+)" data-testid="back-to-checklist"', html).group(1)
     assert back == f"/projects/{pid}#item-{iid}"
     assert 'value="https://evil.example' not in html
+
+
+@pytest.mark.parametrize(
+    "posted_next",
+    [
+        "/projects/{pid}?status=todo",  # a row's status menu, without JavaScript
+        "/projects/{pid}/items/{iid}?next=/projects/{pid}%3Fstatus%3Dtodo",  # the item page
+    ],
+)
+def test_a_refused_save_keeps_the_way_back_to_the_filtered_list(login, client_item, posted_next):  # noqa: F811
+    pid, iid = client_item
+    response = login(World.CLIENT_A).post(
+        f"/projects/{pid}/items/{iid}",
+        data={
+            f"item{iid}-status": "blocked",  # without a reason
+            f"item{iid}-version": "1",
+            f"item{iid}-next": posted_next.format(pid=pid, iid=iid),
+        },
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    back = re.search(r'<a href="([^"]+)" data-testid="back-to-checklist"', html).group(1)
+    assert back == f"/projects/{pid}?status=todo#item-{iid}"

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from tracker.audit.names import NO_NAMES
 from tracker.audit.queries import project_events
 from tracker.boundary import refusals_shown_by
-from tracker.checklist.controls import ItemControls
+from tracker.checklist.controls import ItemControls, item_prefix
 from tracker.checklist.forms import CommentForm, ItemUpdateForm
 from tracker.checklist.queries import comment_counts, item_comments
 from tracker.checklist.services import add_comment, change_item
@@ -153,10 +153,7 @@ def _item_page(
     internal = sees_internal_comments(current_user)
     # The checklist as the reader left it (the project page's address, with its filters),
     # and this page returning there: saving stays on the item.
-    listed = _back(request.args.get("next") if request.method == "GET" else None, project)
-    if form is not None and form.next.data:
-        here = safe_next(form.next.data)
-        listed = _listed_from(here, project) if here else listed
+    listed = _listed(project, item)
     here = url_for("checklist.item", project_id=project.id, item_id=item.id, next=listed)
     return render_template(
         "checklist/item.html",
@@ -176,6 +173,19 @@ def _item_page(
         listed=listed,
         today=today(),
     )
+
+
+def _listed(project: Project, item: ChecklistItem) -> str:
+    """The checklist as the reader left it: the item page's ``?next=``; when a form was
+    refused, the return address it posted (the project page's, or the item page's own, which
+    carries it)."""
+    if request.method == "GET":
+        return _back(request.args.get("next"), project)
+    posted = safe_next(request.form.get(f"{item_prefix(item)}next") or request.form.get("next"))
+    page = url_for("checklist.item", project_id=project.id, item_id=item.id)
+    if posted is not None and urlsplit(posted).path == page:
+        return _listed_from(posted, project)
+    return _back(posted, project)
 
 
 def _listed_from(here: str, project: Project) -> str:
