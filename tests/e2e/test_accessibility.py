@@ -35,6 +35,8 @@ class Page:
     path: str  # formatted with the demo ids below
     status: int = 200
     then_click: str | None = None  # a button to press first, for pages that answer a POST
+    then_open: str | None = None  # a control to click first (CSS), e.g. to open an editor
+    wait_for: str | None = None  # and what must then show (CSS)
     width: int = 1280  # 390: a phone, where wide tables scroll sideways
 
 
@@ -47,6 +49,28 @@ PAGES = [
     Page("portfolio", CSM, "/projects"),
     Page("project", CSM, "/projects/{project}"),
     Page("project-filtered", CSM, "/projects/{project}?party=client&status=todo"),
+    # The rows' status menu open, and an item's editor open in its row.
+    Page(
+        "project-status-menu",
+        CSM,
+        "/projects/{project}",
+        then_open="summary.status-toggle",
+        wait_for="details.status-menu[open]",
+    ),
+    Page(
+        "project-editor",
+        CSM,
+        "/projects/{project}",
+        then_open="a.item-edit",
+        wait_for=".item-editor",
+    ),
+    Page(
+        "project-editor-client",
+        CLIENT,
+        "/projects/{project}?party=client",
+        then_open="a.item-edit",
+        wait_for=".item-editor",
+    ),
     Page("project-history", CSM, "/projects/{project}/history"),
     Page("project-edit", CSM, "/projects/{project}/edit"),
     Page("project-new", CSM, "/projects/new"),
@@ -165,6 +189,9 @@ def test_page_has_no_serious_accessibility_violation(viewer_page, demo_ids, page
             page.get_by_role("button", name=page_spec.then_click).click()
     else:
         assert response.status == page_spec.status
+    if page_spec.then_open:
+        page.locator(page_spec.then_open).first.click()
+        page.locator(page_spec.wait_for).first.wait_for()
     page.evaluate(AXE_SCRIPT)
     violations = page.evaluate(
         "options => axe.run(document, options).then(results => results.violations)", AXE_OPTIONS

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from tracker.admin.queries import users_exist
 from tracker.admin.services import create_user
 from tracker.checklist.queries import items_of_project
+from tracker.checklist.services import add_comment
 from tracker.enums import (
     Deployment,
     Environment,
@@ -44,6 +45,11 @@ BLOCK_REASONS = [
     "Firewall change request pending on the customer side.",
     "Needs a decision on the test scenarios from the steering committee.",
 ]
+# On each blocked item: the client's answer, then the CSM's internal note.
+DEMO_COMMENTS = (
+    "We are on it: you will have an answer by the end of the week.",
+    "If still blocked on Friday, raise it at the steering committee with their sponsor.",
+)
 
 
 def _projects(today: date) -> list[dict]:
@@ -204,9 +210,19 @@ def _progress(
         elif days_left < 0:
             _set_status(item, Status.BLOCKED, actor, datetime.combine(today, time(9)))
             item.reason = rng.choice(BLOCK_REASONS)
+            _discuss(item, csm, client_user, datetime.combine(today, time(9, 30)))
         elif days_left < 14 and roll < 0.4:
             _set_status(item, Status.IN_PROGRESS, actor, datetime.combine(today, time(9)))
     db.session.flush()
+
+
+def _discuss(item: ChecklistItem, csm: User, client_user: User, when: datetime) -> None:
+    """A blocked item's conversation: the client's answer, and the CSM's internal note
+    (which the client never sees)."""
+    with recorded_at(when):
+        add_comment(item, actor=client_user, body=DEMO_COMMENTS[0])
+    with recorded_at(when + timedelta(minutes=20)):
+        add_comment(item, actor=csm, body=DEMO_COMMENTS[1], internal=True)
 
 
 def _set_status(item: ChecklistItem, status: Status, actor: User | None, when: datetime) -> None:
