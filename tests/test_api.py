@@ -6,24 +6,27 @@ Every response in this file is validated against /api/v1/openapi.json.
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from openapi_core import Config, OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
+from openapi_core.exceptions import OpenAPIError
 from openapi_spec_validator import validate as validate_spec
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from tests import factories
 from tests.factories import CLIENT_ROW, INFOR_ROW, World
+from tracker.api.fields import DAY
 from tracker.api.openapi import document
 from tracker.api.services import create_token, revoke_token
 from tracker.enums import Party, Status
 from tracker.extensions import db
 from tracker.models import ApiToken, ChecklistItem, Comment, Event, User
-from tracker.timeutil import today
+from tracker.timeutil import EARLIEST, LATEST, today
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +76,26 @@ def api(client, spec):
 def item_id(app, project_id: int, row: str, party: Party | None = None) -> int:
     with app.app_context():
         return factories.item_of(project_id, row, party).id
+
+
+@pytest.fixture
+def allows(spec):
+    """allows(method, path, body=None): whether the OpenAPI document allows that request."""
+
+    def check(method: str, path: str, body=None) -> bool:
+        environ = EnvironBuilder(
+            method=method,
+            path=f"/api/v1{path}",
+            json=body,
+            headers={"Authorization": "Bearer trk_any"},
+        )
+        try:
+            spec.validate_request(WerkzeugOpenAPIRequest(Request(environ.get_environ())))
+        except OpenAPIError:
+            return False
+        return True
+
+    return check
 
 
 # --- the document -------------------------------------------------------------------------
@@ -454,3 +477,82 @@ def test_an_id_beyond_what_the_database_holds_is_a_404(api, token, world):
 def test_the_catalogue_refuses_what_its_document_does_not_allow(api, token, world, query):
     response = api("GET", f"/catalogue?{query}", token(World.ADMIN))
     assert response.status_code == 422
+
+
+# --- what the document says the API refuses -------------------------------------------------
+
+# Requests the document does not allow, each answered 422 naming the field at fault;
+# {item} is a client item of project_a, which the client and the CSM may change.
+REFUSED = [
+    ("GET", "/items?due_after=1999-12-31", None, "due_after"),
+    ("GET", "/items?due_before=2101-01-01", None, "due_before"),
+    ("GET", "/items?due_before=2023-02-29", None, "due_before"),
+    ("GET", "/items?due_before=2024-01-01T00:00:00", None, "due_before"),
+    ("GET", "/items?due_before=1704067200", None, "due_before"),  # a Unix time
+    ("GET", "/items?limit=1.0", None, "limit"),
+    ("PATCH", "/items/{item}", {"version": 1, "due_date": "2101-01-01"}, "due_date"),
+    ("PATCH", "/items/{item}", {"version": 1, "due_date": "1999-12-31"}, "due_date"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field"), REFUSED)
+@pytest.mark.parametrize("who", [World.CSM, World.CLIENT_A])
+def test_what_the_document_does_not_allow_the_api_refuses(
+    app, api, allows, token, world, who, method, path, body, field
+):
+    path = path.format(item=item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT))
+    assert not allows(method, path, body)
+    response = api(method, path, token(who), json=body)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.get_json()["errors"]] == [field]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/items?due_after=2000-01-01&due_before=2100-12-31", None),
+        ("GET", "/items?due_before=2096-02-29", None),
+        ("PATCH", "/items/{item}", {"version": 1, "status": "blocked", "reason": "VPN"}),
+        ("PATCH", "/items/{item}", {"version": 1, "comment": "Booked.", "reason": None}),
+        ("POST", "/items/{item}/comments", {"body": " Booked. "}),
+    ],
+)
+def test_what_the_document_allows_the_api_accepts(
+    app, api, allows, token, world, method, path, body
+):
+    path = path.format(item=item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT))
+    assert allows(method, path, body)
+    assert api(method, path, token(World.CSM), json=body).status_code in (200, 201)
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        # Numbers and flags as the document writes them (its validators cast more leniently).
+        ("/items?limit=%2B1", "limit"),
+        ("/items?limit=1_0", "limit"),
+        ("/items?limit=%201", "limit"),
+        ("/items?overdue=yes", "overdue"),
+        ("/projects?archived=1", "archived"),
+    ],
+)
+def test_query_values_are_read_only_as_the_document_writes_them(api, token, world, path, field):
+    response = api("GET", path, token(World.CSM))
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == field
+
+
+def test_the_date_pattern_is_the_days_from_earliest_to_latest():
+    day, last = EARLIEST - timedelta(days=800), LATEST + timedelta(days=800)
+    while day <= last:
+        assert bool(re.fullmatch(DAY, day.isoformat())) is (EARLIEST <= day <= LATEST), day
+        day += timedelta(days=1)
+    for impossible in ("2100-02-29", "2023-02-29", "2024-02-30", "2024-04-31", "2024-13-01"):
+        assert not re.fullmatch(DAY, impossible)
+
+
+def test_an_empty_due_date_range_matches_nothing_and_is_no_error(api, allows, token, world):
+    path = "/items?due_after=2030-01-02&due_before=2030-01-01"
+    assert allows("GET", path)
+    response = api("GET", path, token(World.CSM))
+    assert (response.status_code, response.get_json()["data"]) == (200, [])

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from tracker.api.fields import Day
 from tracker.enums import (
     Anchor,
     CatalogueParty,
@@ -21,7 +22,6 @@ from tracker.enums import (
 )
 from tracker.queryargs import MAX_INT
 from tracker.text import CONTROL_CHARACTERS, has_control_characters
-from tracker.timeutil import EARLIEST, LATEST
 
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 # Times are stored as naive UTC; the API states the zone (RFC 3339 needs one).
@@ -153,7 +153,7 @@ class ItemUpdate(Model):
     assignee_id: Annotated[int, Field(ge=0, le=MAX_INT)] | None = Field(
         default=None, description="A user id; 0 removes the assignee."
     )
-    due_date: Annotated[date, Field(ge=EARLIEST, le=LATEST)] | None = None
+    due_date: Day | None = None
     comment: Text(max_length=5000) | None = Field(
         default=None, description="A comment to add with the change."
     )
