@@ -490,6 +490,9 @@ REFUSED = [
     ("GET", "/items?due_before=2024-01-01T00:00:00", None, "due_before"),
     ("GET", "/items?due_before=1704067200", None, "due_before"),  # a Unix time
     ("GET", "/items?limit=1.0", None, "limit"),
+    ("GET", "/overdue?after=2024-01-01", None, "after"),
+    ("GET", "/overdue?after=2024-01-01.0", None, "after"),
+    ("GET", "/overdue?after=2101-01-01.5", None, "after"),
     ("PATCH", "/items/{item}", {"version": 1, "due_date": "2101-01-01"}, "due_date"),
     ("PATCH", "/items/{item}", {"version": 1, "due_date": "1999-12-31"}, "due_date"),
 ]
@@ -512,6 +515,8 @@ def test_what_the_document_does_not_allow_the_api_refuses(
     [
         ("GET", "/items?due_after=2000-01-01&due_before=2100-12-31", None),
         ("GET", "/items?due_before=2096-02-29", None),
+        ("GET", "/overdue?after=2000-01-01.1", None),
+        ("GET", "/overdue?after=2100-12-31.2147483647", None),
         ("PATCH", "/items/{item}", {"version": 1, "status": "blocked", "reason": "VPN"}),
         ("PATCH", "/items/{item}", {"version": 1, "comment": "Booked.", "reason": None}),
         ("POST", "/items/{item}/comments", {"body": " Booked. "}),
@@ -534,6 +539,9 @@ def test_what_the_document_allows_the_api_accepts(
         ("/items?limit=%201", "limit"),
         ("/items?overdue=yes", "overdue"),
         ("/projects?archived=1", "archived"),
+        # Unknown parameters (OpenAPI has no way to say that they are refused), such as the
+        # overdue list's former cursor.
+        ("/overdue?after_due=2024-01-01&after_id=5", "after_due"),
     ],
 )
 def test_query_values_are_read_only_as_the_document_writes_them(api, token, world, path, field):
@@ -556,3 +564,9 @@ def test_an_empty_due_date_range_matches_nothing_and_is_no_error(api, allows, to
     assert allows("GET", path)
     response = api("GET", path, token(World.CSM))
     assert (response.status_code, response.get_json()["data"]) == (200, [])
+
+
+def test_the_overdue_list_gives_its_cursor_as_one_parameter(api, token, world):
+    body = api("GET", "/overdue?limit=1", token(World.CSM)).get_json()
+    last = body["data"][0]
+    assert body["next"].endswith(f"after={last['due_date']}.{last['id']}")

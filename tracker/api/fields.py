@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import PlainValidator, WithJsonSchema
 
-from tracker.queryargs import MAX_INT
+from tracker.queryargs import MAX_INT, counting_numbers_at_most
 from tracker.timeutil import EARLIEST, LATEST
 
 # --- dates --------------------------------------------------------------------------------
@@ -77,3 +77,24 @@ def _flag(value: object) -> bool:
 
 
 QueryBool = Annotated[bool, PlainValidator(_flag), WithJsonSchema({"type": "boolean"})]
+
+# A page cursor of the overdue list: the due date and the id of the last item of a page.
+CURSOR = f"(?:{DAY})\\.(?:{counting_numbers_at_most(MAX_INT)})"
+_CURSOR = re.compile(CURSOR)
+
+
+class Cursor(NamedTuple):
+    due_date: date
+    id: int
+
+
+def _cursor(value: object) -> Cursor:
+    if isinstance(value, str) and _CURSOR.fullmatch(value):
+        due, _, last = value.partition(".")
+        return Cursor(date.fromisoformat(due), int(last))
+    raise ValueError("Give the cursor of a `next` link: <due date>.<item id>.")
+
+
+OverdueCursor = Annotated[
+    Cursor, PlainValidator(_cursor), WithJsonSchema({"type": "string", "pattern": f"^{CURSOR}$"})
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tracker.api.fields import Day, QueryBool, QueryInt
+from tracker.api.fields import Day, OverdueCursor, QueryBool, QueryInt
 from tracker.enums import Party, Status
 
 Id = QueryInt(minimum=1)
@@ -53,10 +53,11 @@ class ItemQuery(IdPagedQuery):
 
 
 class OverdueQuery(Query):
-    after_due: Day | None = Field(
-        default=None, description="Cursor, with `after_id`: from the previous page's `next` link."
+    after: OverdueCursor | None = Field(
+        default=None,
+        description="Cursor: the due date and id of the last item of the previous page, "
+        "as its `next` link gives them (`2026-03-31.1234`).",
     )
-    after_id: Id | None = Field(default=None, description="Cursor, with `after_due`.")
     party: Party | None = None
     csm: Id | None = None
     customer: Id | None = None

@@ -102,12 +102,12 @@ def _json(document: BaseModel, status: int = 200):
     )
 
 
-def _next_url(endpoint: str, rows: list, limit: int, after=None, **cursor) -> str | None:
+def _next_url(endpoint: str, rows: list, limit: int, after) -> str | None:
     """The URL of the next page, or None: ``rows`` holds up to ``limit + 1`` results."""
     if len(rows) <= limit:
         return None
     args = request.args.to_dict()
-    args.update(limit=limit, **({"after": after} if after is not None else cursor))
+    args.update(limit=limit, after=after)
     return url_for(endpoint, _external=True, **args)
 
 
@@ -361,8 +361,6 @@ def comment(item_id: int):
 def overdue():
     """Open items past due on the projects you may see, most overdue first"""
     query = _query(OverdueQuery)
-    if (query.after_due is None) != (query.after_id is None):
-        raise field_error("after_id", "Give both after_due and after_id, or neither.")
     on = today()
     ids = [r.id for r in db.session.execute(overdue_page(_user(), on, query))]
     page_ids = ids[: query.limit]
@@ -377,9 +375,9 @@ def overdue():
         else {}
     )
     docs = [_item_doc(*found[i], on) for i in page_ids]
-    cursor = {"after_due": docs[-1].due_date.isoformat(), "after_id": docs[-1].id} if docs else {}
+    cursor = f"{docs[-1].due_date.isoformat()}.{docs[-1].id}" if docs else None
     return _json(
-        schemas.ItemPage(data=docs, next=_next_url("api.overdue", ids, query.limit, **cursor))
+        schemas.ItemPage(data=docs, next=_next_url("api.overdue", ids, query.limit, cursor))
     )
 
 
