@@ -429,9 +429,22 @@ def test_tabs_and_line_breaks_are_text(app, api, token, world):
     assert response.get_json()["body"] == body
 
 
-def test_the_document_says_control_characters_are_refused(_app):
+@pytest.mark.parametrize(
+    ("text", "allowed"),
+    [
+        ("Ready.", True),
+        ("  Line one\r\n\tline two  ", True),
+        ("\u00e9t\u00e9 \u6771\u4eac \U0001f600", True),
+        ("a\u0000b", False),
+        ("bell\u0007", False),
+        ("\u009b[31m", False),
+        ("", False),
+        (" \t\r\n\u00a0\u3000", False),
+    ],
+)
+def test_the_documents_text_pattern_refuses_what_the_api_refuses(_app, text, allowed):
     body = document(_app)["components"]["schemas"]["CommentCreate"]["properties"]["body"]
-    assert body["pattern"] == "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+    assert bool(re.fullmatch(body["pattern"], text)) is allowed
 
 
 # --- the tokens command -------------------------------------------------------------------
@@ -495,6 +508,12 @@ REFUSED = [
     ("GET", "/overdue?after=2101-01-01.5", None, "after"),
     ("PATCH", "/items/{item}", {"version": 1, "due_date": "2101-01-01"}, "due_date"),
     ("PATCH", "/items/{item}", {"version": 1, "due_date": "1999-12-31"}, "due_date"),
+    ("PATCH", "/items/{item}", {"version": 1, "comment": ""}, "comment"),
+    ("PATCH", "/items/{item}", {"version": 1, "comment": " \n "}, "comment"),
+    ("PATCH", "/items/{item}", {"version": 1, "status": "blocked"}, "reason"),
+    ("PATCH", "/items/{item}", {"version": 1, "status": "blocked", "reason": " "}, "reason"),
+    ("PATCH", "/items/{item}", {"version": 1, "status": "blocked", "reason": None}, "reason"),
+    ("POST", "/items/{item}/comments", {"body": " \t\r\n\u00a0"}, "body"),
 ]
 
 
@@ -570,3 +589,13 @@ def test_the_overdue_list_gives_its_cursor_as_one_parameter(api, token, world):
     body = api("GET", "/overdue?limit=1", token(World.CSM)).get_json()
     last = body["data"][0]
     assert body["next"].endswith(f"after={last['due_date']}.{last['id']}")
+
+
+def test_a_blocked_item_stays_blocked_only_with_its_reason(app, api, token, world):
+    target, value = item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT), token(World.CLIENT_A)
+    blocked = {"version": 1, "status": "blocked", "reason": "Waiting for the VPN"}
+    assert api("PATCH", f"/items/{target}", value, json=blocked).status_code == 200
+    again = {"version": 2, "status": "blocked", "comment": "Still waiting."}
+    response = api("PATCH", f"/items/{target}", value, json=again)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "reason"

@@ -1,6 +1,6 @@
 """What each input of the API accepts, said once: the views validate with these types, and the
 OpenAPI document says the same, with a ``pattern`` where JSON Schema has no keyword for it
-(a date's bounds). A value the document allows is accepted; any
+(a date's bounds, text that is not blank). A value the document allows is accepted; any
 other is refused with a 422 naming the field.
 
 Query parameters arrive as text and are read as the document writes them: a whole number in
@@ -12,12 +12,14 @@ their models (tracker.api.schemas).
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date
 from typing import Annotated, NamedTuple
 
 from pydantic import PlainValidator, WithJsonSchema
 
 from tracker.queryargs import MAX_INT, counting_numbers_at_most
+from tracker.text import CONTROL_CHARACTERS, has_control_characters
 from tracker.timeutil import EARLIEST, LATEST
 
 # --- dates --------------------------------------------------------------------------------
@@ -98,3 +100,43 @@ def _cursor(value: object) -> Cursor:
 OverdueCursor = Annotated[
     Cursor, PlainValidator(_cursor), WithJsonSchema({"type": "string", "pattern": f"^{CURSOR}$"})
 ]
+
+# --- text ---------------------------------------------------------------------------------
+
+# What str.strip() removes but no control character: text of only these is blank.
+_SPACES = "".join(
+    f"\\u{ord(c):04x}"
+    for c in map(chr, range(sys.maxunicode + 1))
+    if c.isspace() and not has_control_characters(c)
+)
+TEXT = f"[^{CONTROL_CHARACTERS}]*[^{CONTROL_CHARACTERS}{_SPACES}][^{CONTROL_CHARACTERS}]*"
+_TEXT = re.compile(TEXT)
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("Give text.")
+    if not _TEXT.fullmatch(value):
+        if has_control_characters(value):
+            raise ValueError("Remove the control characters (NUL and the like).")
+        raise ValueError("Write something: this is blank.")
+    return value
+
+
+def Text(*, max_length: int):
+    """Text as people type it: not blank, and no control characters but tab and line breaks
+    (refused as the forms refuse them). The document says so with a pattern."""
+
+    def parse(value: object) -> str:
+        text = _text(value)
+        if len(text) > max_length:
+            raise ValueError(f"At most {max_length} characters.")
+        return text
+
+    return Annotated[
+        str,
+        PlainValidator(parse),
+        WithJsonSchema(
+            {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": f"^{TEXT}$"}
+        ),
+    ]

@@ -313,6 +313,8 @@ def update(item_id: int):
     found = loaded[0]
     require_may_change(_user(), found)  # refused before its body is read
     body = _body(schemas.ItemUpdate)
+    if body.lacks_a_reason:
+        raise field_error("reason", f"Say why the item is {Status(body.status).english.lower()}.")
     change = ItemChange(
         status=Status(body.status) if body.status else UNCHANGED,
         reason=body.reason,
