@@ -506,6 +506,8 @@ REFUSED = [
     ("GET", "/overdue?after=2024-01-01", None, "after"),
     ("GET", "/overdue?after=2024-01-01.0", None, "after"),
     ("GET", "/overdue?after=2101-01-01.5", None, "after"),
+    ("PATCH", "/items/{item}", {"version": 1.5, "status": "done"}, "version"),
+    ("PATCH", "/items/{item}", {"version": "1", "status": "done"}, "version"),
     ("PATCH", "/items/{item}", {"version": 1, "due_date": "2101-01-01"}, "due_date"),
     ("PATCH", "/items/{item}", {"version": 1, "due_date": "1999-12-31"}, "due_date"),
     ("PATCH", "/items/{item}", {"version": 1, "comment": ""}, "comment"),
@@ -537,6 +539,7 @@ def test_what_the_document_does_not_allow_the_api_refuses(
         ("GET", "/overdue?after=2000-01-01.1", None),
         ("GET", "/overdue?after=2100-12-31.2147483647", None),
         ("PATCH", "/items/{item}", {"version": 1, "status": "blocked", "reason": "VPN"}),
+        ("PATCH", "/items/{item}", {"version": 1.0, "status": "done"}),  # 1.0 is 1 in JSON
         ("PATCH", "/items/{item}", {"version": 1, "comment": "Booked.", "reason": None}),
         ("POST", "/items/{item}/comments", {"body": " Booked. "}),
     ],

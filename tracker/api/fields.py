@@ -6,7 +6,8 @@ other is refused with a 422 naming the field.
 Query parameters arrive as text and are read as the document writes them: a whole number in
 ASCII digits, ``true`` or ``false``, a date as YYYY-MM-DD; never through pydantic's lenient
 conversions ("1.0", "+1", "yes", a Unix time as a date...). JSON bodies are read strictly by
-their models (tracker.api.schemas).
+their models (tracker.api.schemas): no text for a number, no number for a flag, though a whole
+number written ``2.0`` is the integer 2, as in JSON Schema.
 """
 
 from __future__ import annotations
@@ -49,6 +50,27 @@ Day = Annotated[
     PlainValidator(_day),
     WithJsonSchema({"type": "string", "format": "date", "pattern": f"^{DAY}$"}),
 ]
+
+# --- numbers ------------------------------------------------------------------------------
+
+
+def JsonInt(*, minimum: int, maximum: int = MAX_INT):
+    """A whole number from ``minimum`` to ``maximum``, in a JSON body: ``2.0`` is the same
+    integer as ``2`` to JSON Schema, so it is taken; ``true`` and ``"2"`` are not numbers."""
+
+    def parse(value: object) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if type(value) is int and minimum <= value <= maximum:
+            return value
+        raise ValueError(f"Give a whole number from {minimum} to {maximum}.")
+
+    return Annotated[
+        int,
+        PlainValidator(parse),
+        WithJsonSchema({"type": "integer", "minimum": minimum, "maximum": maximum}),
+    ]
+
 
 # --- numbers and flags in query strings ---------------------------------------------------
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from tracker.api.fields import Day, Text
+from tracker.api.fields import Day, JsonInt, Text
 from tracker.enums import (
     Anchor,
     CatalogueParty,
@@ -20,9 +20,6 @@ from tracker.enums import (
     Phase,
     Status,
 )
-from tracker.queryargs import MAX_INT
-
-Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 
 # Times are stored as naive UTC; the API states the zone (RFC 3339 needs one).
 UtcDateTime = Annotated[
@@ -141,12 +138,12 @@ class ItemUpdate(Model):
         },
     )
 
-    version: Id
+    version: JsonInt(minimum=1)
     status: Status | None = None
     reason: Text(max_length=1000) | None = Field(
         default=None, description="Why the item is blocked or not applicable."
     )
-    assignee_id: Annotated[int, Field(ge=0, le=MAX_INT)] | None = Field(
+    assignee_id: JsonInt(minimum=0) | None = Field(
         default=None, description="A user id; 0 removes the assignee."
     )
     due_date: Day | None = None
