@@ -369,7 +369,7 @@ def test_the_csm_assigns_an_item_to_a_client_user(app, api, token, world):
     assert response.get_json()["assignee"]["id"] == world.client_a
 
 
-def test_assigning_another_customers_user_is_a_422(app, api, token, world):
+def test_assigning_another_customers_user_is_a_409_naming_assignee_id(app, api, token, world):
     target = item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT)
     response = api(
         "PATCH",
@@ -377,7 +377,7 @@ def test_assigning_another_customers_user_is_a_422(app, api, token, world):
         token(World.CSM),
         json={"version": 1, "assignee_id": world.client_b},
     )
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert response.get_json()["errors"][0]["field"] == "assignee_id"
 
 
@@ -602,3 +602,21 @@ def test_a_blocked_item_stays_blocked_only_with_its_reason(app, api, token, worl
     response = api("PATCH", f"/items/{target}", value, json=again)
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "reason"
+
+
+def test_a_client_marking_an_item_not_applicable_is_a_403_naming_status(app, api, token, world):
+    target = item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT)
+    change = {"version": 1, "status": "not_applicable", "reason": "We have no webinar."}
+    response = api("PATCH", f"/items/{target}", token(World.CLIENT_A), json=change)
+    assert response.status_code == 403
+    assert response.get_json()["errors"] == [
+        {"field": "status", "message": "Only the project's CSM may mark an item not applicable."}
+    ]
+    with app.app_context():
+        assert db.session.get(ChecklistItem, target).status is Status.TODO
+
+
+def test_no_operation_documents_a_400_which_the_api_never_answers(_app):
+    for operations in document(_app)["paths"].values():
+        for operation in operations.values():
+            assert "400" not in operation["responses"]

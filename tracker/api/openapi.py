@@ -51,11 +51,14 @@ spec = SpecTree(
 
 # What each refusal means, as the document describes it.
 REFUSALS = {
-    400: "Malformed request",
     401: "No valid API token",
-    403: "Not allowed",
+    403: "Not allowed: you may see this, but not do that (the field is named when one is)",
     404: "Not found, or not visible to you",
-    409: "Version conflict: `current_version` is the version to base a new change on",
+    409: (
+        "Conflict: the item changed since the `version` you sent (`current_version` is the "
+        "version to base a new change on), or the `assignee_id` names no one who may hold "
+        "this item"
+    ),
     415: "Not JSON",
     422: "Invalid input: the fields are named",
 }

@@ -36,7 +36,7 @@ from tracker.checklist.services import (
     require_may_comment,
 )
 from tracker.enums import Status
-from tracker.errors import NotAllowed, NotFound
+from tracker.errors import NotAllowed, NotFound, RuleBroken
 from tracker.extensions import csrf, db
 from tracker.models import Area, ChecklistItem, Organisation, Project, Responsibility, User
 from tracker.permissions import can_view_catalogue, can_view_project
@@ -301,7 +301,7 @@ def item(item_id: int):
     operation_id="updateItem",
     body=schemas.ItemUpdate,
     ok=schemas.Item,
-    refusals=(400, 401, 403, 404, 409, 415, 422),
+    refusals=(401, 403, 404, 409, 415, 422),
 )
 def update(item_id: int):
     """Change an item's status, reason, assignee or due date, or comment
@@ -321,10 +321,26 @@ def update(item_id: int):
         assignee_id=body.assignee_id if "assignee_id" in body.model_fields_set else UNCHANGED,
         due_date=body.due_date,
     )
-    change_item(found, change, actor=_user(), version=body.version)
+    try:
+        change_item(found, change, actor=_user(), version=body.version)
+    except RuleBroken as refusal:
+        raise _as_the_api_answers(refusal) from refusal
     if body.comment is not None:
         add_comment(found, actor=_user(), body=body.comment)
     return _json(_item_doc(*loaded, today()))  # the same objects, changed
+
+
+def _as_the_api_answers(refusal: RuleBroken) -> Exception:
+    """The checklist's rules refuse, as errors of the item's form (422), two changes whose
+    input the API's document allows: marking an item not applicable, which only the
+    project's CSM may (403 here, as for moving a due date), and an assignee who cannot hold
+    this item of this project now (409: a conflict with the project's state, which another
+    assignee resolves)."""
+    if refusal.field == "status":
+        return NotAllowed(refusal.message, field="status")
+    if refusal.field == "assignee_id":
+        return field_error("assignee_id", refusal.message, status=409)
+    return refusal
 
 
 @bp.post("/items/<int:item_id>/comments")
@@ -333,7 +349,7 @@ def update(item_id: int):
     body=schemas.CommentCreate,
     ok=schemas.Comment,
     created=True,
-    refusals=(400, 401, 403, 404, 415, 422),
+    refusals=(401, 403, 404, 415, 422),
 )
 def comment(item_id: int):
     """Comment on an item"""
