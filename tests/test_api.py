@@ -616,6 +616,19 @@ def test_a_client_marking_an_item_not_applicable_is_a_403_naming_status(app, api
         assert db.session.get(ChecklistItem, target).status is Status.TODO
 
 
+def test_no_query_parameter_is_documented_as_null(_app):
+    for path, operations in document(_app)["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                assert "anyOf" not in parameter["schema"], (path, parameter["name"])
+
+
+def test_every_401_is_documented_with_its_www_authenticate_header(_app):
+    for operations in document(_app)["paths"].values():
+        for operation in operations.values():
+            assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
+
+
 def test_no_operation_documents_a_400_which_the_api_never_answers(_app):
     for operations in document(_app)["paths"].values():
         for operation in operations.values():
