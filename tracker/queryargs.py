@@ -20,6 +20,21 @@ def digits_at_most(limit: int) -> str:
     """A regular expression of the decimal numbers from 0 to ``limit`` (no sign)."""
     digits = str(limit)
     shorter = f"[0-9]{{1,{len(digits) - 1}}}" if len(digits) > 1 else None
+    return "|".join(filter(None, [shorter, *_as_long_at_most(digits)]))
+
+
+def counting_numbers_at_most(limit: int) -> str:
+    """A regular expression of the numbers from 1 to ``limit`` as they are written: no sign,
+    no leading zero (also an ECMAScript one, for the API's document)."""
+    digits = str(limit)
+    if len(digits) == 1:
+        return f"[1-{limit}]"
+    return "|".join([f"[1-9][0-9]{{0,{len(digits) - 2}}}", *_as_long_at_most(digits)])
+
+
+def _as_long_at_most(digits: str) -> list[str]:
+    """Alternatives matching the numbers as long as ``digits`` (no leading zero, unless it
+    is one digit long) up to it."""
     same_length = []
     for at, digit in enumerate(digits):
         rest = len(digits) - at - 1
@@ -29,7 +44,7 @@ def digits_at_most(limit: int) -> str:
                 tail = f"[0-9]{{{rest}}}" if rest else ""
                 same_length.append(f"{digits[:at]}[{low}-{int(digit) - 1}]{tail}")
     same_length.append(digits)
-    return "|".join(filter(None, [shorter, *same_length]))
+    return same_length
 
 
 class IdConverter(IntegerConverter):

@@ -32,9 +32,12 @@ class ApiError(Exception):
         )
 
 
+TITLES = {409: "Conflict", 422: "Invalid request"}
+
+
 def field_error(field: str, message: str, status: int = 422) -> ApiError:
     return ApiError(
-        status, "Invalid request", f"{field}: {message}", [{"field": field, "message": message}]
+        status, TITLES[status], f"{field}: {message}", [{"field": field, "message": message}]
     )
 
 

@@ -5,8 +5,9 @@ Each view declares what it reads and what it may answer with ``documented``; Spe
 the routes it decorated and writes the paths, their parameters (a route's ids, a model's
 query parameters), bodies and responses, and the models' schemas. The views read their input
 themselves (strictly: JSON mode, a parameter given twice refused), so SpecTree validates
-nothing (``skip_validation``). Two things SpecTree does not say are added to its document:
-that errors are ``application/problem+json``, and the bounds of the ids in paths.
+nothing (``skip_validation``). What SpecTree does not say is added to its document: that
+errors are ``application/problem+json`` (401 with a ``WWW-Authenticate`` header), the bounds
+of the ids in paths, and that an optional query parameter is left out rather than null.
 """
 
 from __future__ import annotations
@@ -51,11 +52,14 @@ spec = SpecTree(
 
 # What each refusal means, as the document describes it.
 REFUSALS = {
-    400: "Malformed request",
     401: "No valid API token",
-    403: "Not allowed",
+    403: "Not allowed: you may see this, but not do that (the field is named when one is)",
     404: "Not found, or not visible to you",
-    409: "Version conflict: `current_version` is the version to base a new change on",
+    409: (
+        "Conflict: the item changed since the `version` you sent (`current_version` is the "
+        "version to base a new change on), or the `assignee_id` names no one who may hold "
+        "this item"
+    ),
     415: "Not JSON",
     422: "Invalid input: the fields are named",
 }
@@ -104,16 +108,40 @@ def document(app: Flask | None = None) -> dict:
 
 
 def _complete(operation: dict) -> None:
-    """Ids in paths hold what an id column holds (tracker.queryargs.IdConverter); errors
-    are problem documents."""
+    """Ids in paths hold what an id column holds (tracker.queryargs.IdConverter); optional
+    query parameters are not null; errors are problem documents."""
     for parameter in operation.get("parameters", []):
         if parameter["in"] == "path" and parameter["schema"].get("type") == "integer":
             parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_INT}
-        if parameter["in"] == "path" and not parameter.get("description"):
+        if parameter["in"] == "query":
+            parameter["schema"] = _not_null(parameter["schema"])
+        if not parameter.get("description"):
             parameter.pop("description", None)
     for code, response in operation["responses"].items():
         content = response.get("content", {})
         if int(code) >= 400 and "application/json" in content:
             content[PROBLEM_JSON] = content.pop("application/json")
+        if code == "401":
+            response["headers"] = {"WWW-Authenticate": WWW_AUTHENTICATE}
     if not operation.get("tags"):
         operation.pop("tags", None)
+
+
+WWW_AUTHENTICATE = {
+    "description": "The scheme to authenticate with: `Bearer`.",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^Bearer "},
+}
+
+
+def _not_null(schema: dict) -> dict:
+    """A query parameter's value: an optional one is left out, never null (a query string
+    has no null), so the null that pydantic allows for "not given" is no value to send."""
+    branches = schema.get("anyOf", [])
+    values = [branch for branch in branches if branch != {"type": "null"}]
+    if len(values) == len(branches) or len(values) != 1:
+        return schema
+    rest = {key: value for key, value in schema.items() if key not in ("anyOf", "default")}
+    if schema.get("default") is not None:
+        rest["default"] = schema["default"]
+    return {**values[0], **rest}

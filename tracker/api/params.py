@@ -1,61 +1,63 @@
-"""Query-string parameters of the API, validated like request bodies (unknown ones refused)."""
+"""Query-string parameters of the API, validated like request bodies (unknown ones refused),
+each read as the OpenAPI document writes it (tracker.api.fields)."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
-
 from pydantic import BaseModel, ConfigDict, Field
 
+from tracker.api.fields import Day, OverdueCursor, QueryBool, QueryInt
 from tracker.enums import Party, Status
-from tracker.queryargs import MAX_INT
-from tracker.timeutil import EARLIEST, LATEST
 
-Id = Annotated[int, Field(ge=1, le=MAX_INT)]
-Limit = Annotated[int, Field(ge=1, le=200, description="Page size (1-200).")]
-Day = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
+Id = QueryInt(minimum=1)
+Limit = QueryInt(minimum=1, maximum=200)
 
 
 class Query(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    limit: Limit = 50
+    limit: Limit = Field(default=50, description="Page size (1-200).")
+
+
+class IdPagedQuery(Query):
     after: Id | None = Field(default=None, description="Cursor: the last id of the previous page.")
 
 
-class CustomerQuery(Query):
+class CustomerQuery(IdPagedQuery):
     pass
 
 
-class ProjectQuery(Query):
+class ProjectQuery(IdPagedQuery):
     customer: Id | None = None
     csm: Id | None = None
-    archived: bool = False
+    archived: QueryBool = Field(
+        default=False, description="Archived projects (true), or the others (false)."
+    )
 
 
-class ItemQuery(Query):
+class ItemQuery(IdPagedQuery):
     project: Id | None = None
     party: Party | None = None
     status: Status | None = None
-    overdue: bool | None = Field(
+    overdue: QueryBool | None = Field(
         default=None,
         description="Only open items past due (true), or only items that are not (false).",
     )
-    due_before: Day | None = Field(default=None, description="Due on or before this date.")
+    due_before: Day | None = Field(
+        default=None,
+        description="Due on or before this date. With `due_after` later, nothing matches.",
+    )
     due_after: Day | None = Field(default=None, description="Due on or after this date.")
-    assignee: Annotated[int, Field(ge=0, le=MAX_INT)] | None = Field(
+    assignee: QueryInt(minimum=0) | None = Field(
         default=None, description="A user id; 0 for unassigned items."
     )
 
 
-class OverdueQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    limit: Limit = 50
-    after_due: Day | None = Field(
-        default=None, description="Cursor, with `after_id`: from the previous page's `next` link."
+class OverdueQuery(Query):
+    after: OverdueCursor | None = Field(
+        default=None,
+        description="Cursor: the due date and id of the last item of the previous page, "
+        "as its `next` link gives them (`2026-03-31.1234`).",
     )
-    after_id: Id | None = Field(default=None, description="Cursor, with `after_due`.")
     party: Party | None = None
     csm: Id | None = None
     customer: Id | None = None

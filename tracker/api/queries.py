@@ -148,9 +148,9 @@ def overdue_page(user: User, on: date, query) -> sa.Select:
     select = overdue_select(
         user, on, party=query.party, csm_id=query.csm, customer_id=query.customer
     )
-    if query.after_due is not None:
+    if query.after is not None:
         select = select.where(
             sa.tuple_(ChecklistItem.due_date, ChecklistItem.id)
-            > sa.tuple_(sa.literal(query.after_due), sa.literal(query.after_id))
+            > sa.tuple_(sa.literal(query.after.due_date), sa.literal(query.after.id))
         )
     return select.limit(query.limit + 1)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from tracker.api.fields import Day, JsonInt, Text
 from tracker.enums import (
     Anchor,
     CatalogueParty,
@@ -19,32 +20,13 @@ from tracker.enums import (
     Phase,
     Status,
 )
-from tracker.queryargs import MAX_INT
-from tracker.text import CONTROL_CHARACTERS, has_control_characters
-from tracker.timeutil import EARLIEST, LATEST
 
-Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 # Times are stored as naive UTC; the API states the zone (RFC 3339 needs one).
 UtcDateTime = Annotated[
     datetime, AfterValidator(lambda d: d if d.tzinfo else d.replace(tzinfo=UTC))
 ]
-
-
-def _typed_by_people(value: str) -> str:
-    if has_control_characters(value):
-        raise ValueError("Remove the control characters (NUL and the like).")
-    return value
-
-
-def Text(*, max_length: int, min_length: int = 0):
-    """A string as people type it: no control characters but tab and line breaks (refused
-    as the forms refuse them, and said in the document as a pattern)."""
-    return Annotated[
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length),
-        AfterValidator(_typed_by_people),
-        Field(json_schema_extra={"pattern": f"^[^{CONTROL_CHARACTERS}]*$"}),
-    ]
+# The statuses that need a reason, sent with them.
+NEEDS_REASON = [status.value for status in Status if status.needs_reason]
 
 
 class Model(BaseModel):
@@ -143,26 +125,41 @@ class Item(Model):
 
 
 class ItemUpdate(Model):
-    """Changes to an item. ``version`` is the version the change is based on."""
+    """Changes to an item. ``version`` is the version the change is based on. A status that
+    needs a reason (blocked, not applicable) comes with one."""
 
-    model_config = ConfigDict(extra="forbid", use_enum_values=True, strict=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        use_enum_values=True,
+        strict=True,
+        json_schema_extra={
+            "if": {"properties": {"status": {"enum": NEEDS_REASON}}, "required": ["status"]},
+            "then": {"properties": {"reason": {"type": "string"}}, "required": ["reason"]},
+        },
+    )
 
-    version: Id
+    version: JsonInt(minimum=1)
     status: Status | None = None
-    reason: Text(max_length=1000) | None = None
-    assignee_id: Annotated[int, Field(ge=0, le=MAX_INT)] | None = Field(
+    reason: Text(max_length=1000) | None = Field(
+        default=None, description="Why the item is blocked or not applicable."
+    )
+    assignee_id: JsonInt(minimum=0) | None = Field(
         default=None, description="A user id; 0 removes the assignee."
     )
-    due_date: Annotated[date, Field(ge=EARLIEST, le=LATEST)] | None = None
+    due_date: Day | None = None
     comment: Text(max_length=5000) | None = Field(
         default=None, description="A comment to add with the change."
     )
+
+    @property
+    def lacks_a_reason(self) -> bool:
+        return self.status in NEEDS_REASON and self.reason is None
 
 
 class CommentCreate(Model):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    body: Text(min_length=1, max_length=5000)
+    body: Text(max_length=5000)
 
 
 class Comment(Model):

@@ -36,7 +36,7 @@ from tracker.checklist.services import (
     require_may_comment,
 )
 from tracker.enums import Status
-from tracker.errors import NotAllowed, NotFound
+from tracker.errors import NotAllowed, NotFound, RuleBroken
 from tracker.extensions import csrf, db
 from tracker.models import Area, ChecklistItem, Organisation, Project, Responsibility, User
 from tracker.permissions import can_view_catalogue, can_view_project
@@ -102,12 +102,12 @@ def _json(document: BaseModel, status: int = 200):
     )
 
 
-def _next_url(endpoint: str, rows: list, limit: int, after=None, **cursor) -> str | None:
+def _next_url(endpoint: str, rows: list, limit: int, after) -> str | None:
     """The URL of the next page, or None: ``rows`` holds up to ``limit + 1`` results."""
     if len(rows) <= limit:
         return None
     args = request.args.to_dict()
-    args.update(limit=limit, **({"after": after} if after is not None else cursor))
+    args.update(limit=limit, after=after)
     return url_for(endpoint, _external=True, **args)
 
 
@@ -301,7 +301,7 @@ def item(item_id: int):
     operation_id="updateItem",
     body=schemas.ItemUpdate,
     ok=schemas.Item,
-    refusals=(400, 401, 403, 404, 409, 415, 422),
+    refusals=(401, 403, 404, 409, 415, 422),
 )
 def update(item_id: int):
     """Change an item's status, reason, assignee or due date, or comment
@@ -313,16 +313,34 @@ def update(item_id: int):
     found = loaded[0]
     require_may_change(_user(), found)  # refused before its body is read
     body = _body(schemas.ItemUpdate)
+    if body.lacks_a_reason:
+        raise field_error("reason", f"Say why the item is {Status(body.status).english.lower()}.")
     change = ItemChange(
         status=Status(body.status) if body.status else UNCHANGED,
         reason=body.reason,
         assignee_id=body.assignee_id if "assignee_id" in body.model_fields_set else UNCHANGED,
         due_date=body.due_date,
     )
-    change_item(found, change, actor=_user(), version=body.version)
+    try:
+        change_item(found, change, actor=_user(), version=body.version)
+    except RuleBroken as refusal:
+        raise _as_the_api_answers(refusal) from refusal
     if body.comment is not None:
         add_comment(found, actor=_user(), body=body.comment)
     return _json(_item_doc(*loaded, today()))  # the same objects, changed
+
+
+def _as_the_api_answers(refusal: RuleBroken) -> Exception:
+    """The checklist's rules refuse, as errors of the item's form (422), two changes whose
+    input the API's document allows: marking an item not applicable, which only the
+    project's CSM may (403 here, as for moving a due date), and an assignee who cannot hold
+    this item of this project now (409: a conflict with the project's state, which another
+    assignee resolves)."""
+    if refusal.field == "status":
+        return NotAllowed(refusal.message, field="status")
+    if refusal.field == "assignee_id":
+        return field_error("assignee_id", refusal.message, status=409)
+    return refusal
 
 
 @bp.post("/items/<int:item_id>/comments")
@@ -331,7 +349,7 @@ def update(item_id: int):
     body=schemas.CommentCreate,
     ok=schemas.Comment,
     created=True,
-    refusals=(400, 401, 403, 404, 415, 422),
+    refusals=(401, 403, 404, 415, 422),
 )
 def comment(item_id: int):
     """Comment on an item"""
@@ -361,8 +379,6 @@ def comment(item_id: int):
 def overdue():
     """Open items past due on the projects you may see, most overdue first"""
     query = _query(OverdueQuery)
-    if (query.after_due is None) != (query.after_id is None):
-        raise field_error("after_id", "Give both after_due and after_id, or neither.")
     on = today()
     ids = [r.id for r in db.session.execute(overdue_page(_user(), on, query))]
     page_ids = ids[: query.limit]
@@ -377,9 +393,9 @@ def overdue():
         else {}
     )
     docs = [_item_doc(*found[i], on) for i in page_ids]
-    cursor = {"after_due": docs[-1].due_date.isoformat(), "after_id": docs[-1].id} if docs else {}
+    cursor = f"{docs[-1].due_date.isoformat()}.{docs[-1].id}" if docs else None
     return _json(
-        schemas.ItemPage(data=docs, next=_next_url("api.overdue", ids, query.limit, **cursor))
+        schemas.ItemPage(data=docs, next=_next_url("api.overdue", ids, query.limit, cursor))
     )
 
 
