@@ -393,6 +393,39 @@ def test_a_client_comments_on_their_projects_item(app, api, token, world):
     assert response.get_json()["author"]["id"] == world.client_a
 
 
+def test_a_csm_writes_an_internal_comment(app, api, token, world):
+    target = item_id(app, world.project_a, INFOR_ROW, Party.INFOR)
+    response = api(
+        "POST",
+        f"/items/{target}/comments",
+        token(World.CSM),
+        json={"body": "Their sponsor is on leave until Monday.", "internal": True},
+    )
+    assert response.status_code == 201
+    assert response.get_json()["internal"] is True
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/items/{item}/comments", {"body": "Just for us", "internal": True}),
+        (
+            "PATCH",
+            "/items/{item}",
+            {"version": 1, "status": "in_progress", "comment": "Us", "comment_internal": True},
+        ),
+    ],
+)
+def test_a_client_may_not_write_an_internal_comment(app, api, token, world, method, path, body):
+    target = item_id(app, world.project_a, CLIENT_ROW, Party.CLIENT)
+    response = api(method, path.format(item=target), token(World.CLIENT_A), json=body)
+    assert response.status_code == 403
+    assert response.get_json()["errors"][0]["field"] == "internal"
+    with app.app_context():
+        item = db.session.get(ChecklistItem, target)
+        assert (item.status, len(item.comments)) == (Status.TODO, 0)  # nothing kept
+
+
 def test_an_empty_comment_is_a_422(app, api, token, world):
     target = item_id(app, world.project_a, INFOR_ROW, Party.INFOR)
     response = api("POST", f"/items/{target}/comments", token(World.CLIENT_A), json={"body": ""})

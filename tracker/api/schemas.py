@@ -150,6 +150,11 @@ class ItemUpdate(Model):
     comment: Text(max_length=5000) | None = Field(
         default=None, description="A comment to add with the change."
     )
+    comment_internal: bool = Field(
+        default=False,
+        description="Internal: for the vendor's people, IMS and partners only, never shown to "
+        "client users (who may not write one: 403).",
+    )
 
     @property
     def lacks_a_reason(self) -> bool:
@@ -160,6 +165,11 @@ class CommentCreate(Model):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     body: Text(max_length=5000)
+    internal: bool = Field(
+        default=False,
+        description="Internal: for the vendor's people, IMS and partners only, never shown to "
+        "client users (who may not write one: 403).",
+    )
 
 
 class Comment(Model):
@@ -167,6 +177,7 @@ class Comment(Model):
     item_id: int
     author: Ref
     body: str
+    internal: bool
     created_at: UtcDateTime
 
 

@@ -326,7 +326,7 @@ def update(item_id: int):
     except RuleBroken as refusal:
         raise _as_the_api_answers(refusal) from refusal
     if body.comment is not None:
-        add_comment(found, actor=_user(), body=body.comment)
+        add_comment(found, actor=_user(), body=body.comment, internal=body.comment_internal)
     return _json(_item_doc(*loaded, today()))  # the same objects, changed
 
 
@@ -356,13 +356,14 @@ def comment(item_id: int):
     found, *_ = _load_item(item_id)
     require_may_comment(_user(), found)
     body = _body(schemas.CommentCreate)
-    created = add_comment(found, actor=_user(), body=body.body)
+    created = add_comment(found, actor=_user(), body=body.body, internal=body.internal)
     return _json(
         schemas.Comment(
             id=created.id,
             item_id=found.id,
             author=_ref(_user()),
             body=created.body,
+            internal=created.internal,
             created_at=created.created_at,
         ),
         201,
