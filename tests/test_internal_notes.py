@@ -84,13 +84,19 @@ def test_its_event_is_left_out_of_a_clients_history(app, noted_item, page):
     assert NOTE in _as(app, World.CSM).get(url).get_data(as_text=True)
 
 
-def test_a_client_cannot_write_an_internal_comment(app, login, world):
+def _post_internal(app, login, email: str, project: int, row: str, party: Party):
+    """``email`` posts an internal comment on ``project``'s item of ``row``; (answer, item)."""
     with app.app_context():
-        iid = factories.item_of(world.project_a, CLIENT_ROW, Party.CLIENT).id
+        iid = factories.item_of(project, row, party).id
+    response = login(email).post(
+        f"/projects/{project}/items/{iid}/comments", data={"body": "A note", "internal": "y"}
+    )
+    return response, iid
 
-    response = login(World.CLIENT_A).post(
-        f"/projects/{world.project_a}/items/{iid}/comments",
-        data={"body": "Just for us", "internal": "y"},
+
+def test_a_client_cannot_write_an_internal_comment(app, login, world):
+    response, _ = _post_internal(
+        app, login, World.CLIENT_A, world.project_a, CLIENT_ROW, Party.CLIENT
     )
 
     assert response.status_code == 403
@@ -109,13 +115,7 @@ def test_only_the_vendors_side_is_offered_the_internal_box(app, login, world, pa
 
 
 def test_an_internal_comment_is_recorded_as_internal(app, login, world):
-    with app.app_context():
-        iid = factories.item_of(world.project_b, IMS_ROW, Party.IMS).id
-
-    response = login(World.IMS).post(
-        f"/projects/{world.project_b}/items/{iid}/comments",
-        data={"body": "Runbook updated", "internal": "y"},
-    )
+    response, iid = _post_internal(app, login, World.IMS, world.project_b, IMS_ROW, Party.IMS)
 
     assert response.status_code == 302
     with app.app_context():

@@ -93,18 +93,22 @@
     }, 2000);
   }
 
+  // A fragment of this site's HTML (a row, the summary); a refusal or an error rejects.
+  function getHtml(url) {
+    return fetch(url, { credentials: "same-origin", headers: HEADERS }).then(function (response) {
+      if (!response.ok) {
+        throw new Error("answered " + response.status);
+      }
+      return response.text();
+    });
+  }
+
   // The parts of the page that depend on the items, fetched again and swapped.
   function refreshSummary() {
     if (!summary || !summary.dataset.summaryUrl) {
       return;
     }
-    fetch(summary.dataset.summaryUrl, { credentials: "same-origin", headers: HEADERS })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("answered " + response.status);
-        }
-        return response.text();
-      })
+    getHtml(summary.dataset.summaryUrl)
       .then(function (html) {
         Array.prototype.forEach.call(parse(html).querySelectorAll("[data-live]"), function (part) {
           var old = document.querySelector('[data-live="' + part.dataset.live + '"]');
@@ -219,13 +223,7 @@
       return;
     }
     link.setAttribute("aria-busy", "true");
-    fetch(link.dataset.rowUrl, { credentials: "same-origin", headers: HEADERS })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("answered " + response.status);
-        }
-        return response.text();
-      })
+    getHtml(link.dataset.rowUrl)
       .then(function (html) {
         var fresh = replaceRow(row, html);
         if (fresh.querySelector(".item-editor")) {
