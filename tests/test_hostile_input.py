@@ -627,6 +627,8 @@ def test_portfolio_filters_ignore_hostile_values(app, world, login, count_hostil
         whole_number("customer", (world.customer_a, world.customer_b)),
         page_number(),
         flag("archived"),
+        whole_number("version", (1, 2)),
+        flag("behind"),
     ]
     check_filters(app, login(World.CSM), "/projects", params, count_hostile_input, 0.5)
 

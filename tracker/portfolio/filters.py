@@ -46,4 +46,6 @@ def portfolio_filters() -> dict:
         "csm_id": int_arg("csm"),
         "customer_id": customer_arg(),
         "archived": flag_arg("archived"),
+        "catalogue_version": int_arg("version"),
+        "behind": flag_arg("behind"),
     }

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
-from tracker.models import Organisation, Project, User
+from tracker.models import CatalogueVersion, Organisation, Project, User
 from tracker.permissions import visible_projects_filter
 
 
@@ -19,9 +19,12 @@ def portfolio_filter(
     csm_id: int | None = None,
     customer_id: int | None = None,
     archived: bool = False,
+    catalogue_version: int | None = None,
+    behind: bool = False,
 ) -> sa.ColumnElement[bool]:
     """The portfolio's WHERE clause: the projects ``user`` may see, active or archived ones,
-    of one CSM, of one customer."""
+    of one CSM, of one customer, on one catalogue version (its number), or behind the
+    newest version."""
     conditions = [
         visible_projects_filter(user),
         Project.archived_at.is_not(None) if archived else Project.archived_at.is_(None),
@@ -30,7 +33,21 @@ def portfolio_filter(
         conditions.append(Project.csm_id == csm_id)
     if customer_id:
         conditions.append(Project.customer_id == customer_id)
+    if catalogue_version:
+        conditions.append(
+            Project.catalogue_version_id.in_(
+                sa.select(CatalogueVersion.id).where(CatalogueVersion.number == catalogue_version)
+            )
+        )
+    if behind:
+        newest = sa.select(CatalogueVersion.id).order_by(CatalogueVersion.number.desc()).limit(1)
+        conditions.append(Project.catalogue_version_id != newest.scalar_subquery())
     return sa.and_(*conditions)
+
+
+def catalogue_version_numbers() -> sa.Select[tuple[int]]:
+    """The catalogue versions' numbers, newest first: the portfolio's version filter."""
+    return sa.select(CatalogueVersion.number).order_by(CatalogueVersion.number.desc())
 
 
 def portfolio_select(user: User, **filters) -> sa.Select:
@@ -38,7 +55,11 @@ def portfolio_select(user: User, **filters) -> sa.Select:
     (``ix_projects_active_go_live`` gives the active ones in this order)."""
     return (
         sa.select(Project)
-        .options(joinedload(Project.customer), joinedload(Project.csm))
+        .options(
+            joinedload(Project.customer),
+            joinedload(Project.csm),
+            joinedload(Project.catalogue_version),
+        )
         .where(portfolio_filter(user, **filters))
         .order_by(Project.go_live_date, Project.id)
     )

@@ -38,7 +38,12 @@ from tracker.permissions import (
     sees_internal_comments,
 )
 from tracker.portfolio.filters import customer_filter, portfolio_filters
-from tracker.portfolio.queries import portfolio_count, portfolio_select, visible_csms
+from tracker.portfolio.queries import (
+    catalogue_version_numbers,
+    portfolio_count,
+    portfolio_select,
+    visible_csms,
+)
 from tracker.projects.filters import checklist_filters
 from tracker.projects.forms import ProjectForm
 from tracker.projects.queries import (
@@ -87,10 +92,16 @@ def portfolio():
         insights=PortfolioInsights(stats, HealthRule()),
         customer_options=customer_filter(filters["customer_id"]),
         csm_options=visible_csms(current_user),
+        version_options=[
+            (number, _("version %(number)s", number=number))
+            for number in db.session.scalars(catalogue_version_numbers())
+        ],
         filters={
             "csm": filters["csm_id"],
             "customer": filters["customer_id"],
             "archived": filters["archived"],
+            "version": filters["catalogue_version"],
+            "behind": filters["behind"],
         },
         # The heatmap of the same projects: a typed customer name goes along as typed.
         heatmap_url=url_for(
