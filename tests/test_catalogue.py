@@ -110,6 +110,31 @@ def test_every_french_text_occurs_verbatim_in_the_source_document(ctx):
     assert [row.key for row in rows if row.text_fr not in source] == []
 
 
+def test_the_seed_names_the_contributors_its_wording_gives_and_no_other_accountable(ctx):
+    """Rows 6 and 25 "en partenariat avec le client", row 7 "avec le prestataire de services
+    et le client", row 16's refreshes "selon la demande écrite du client"."""
+    rows = rows_of(load_catalogue_file(DEFAULT_CATALOGUE).version)
+    assert {row.seed_row: row.contributor_marks for row in rows if row.contributors} == {
+        6: [CatalogueParty.CLIENT],
+        7: [CatalogueParty.IMPLEMENTER, CatalogueParty.CLIENT],
+        16: [CatalogueParty.CLIENT],
+        25: [CatalogueParty.CLIENT],
+    }
+    assert [row.seed_row for row in rows if row.accountable] == []
+
+
+def test_the_seed_says_how_sure_each_reading_of_contributors_is_and_why(ctx):
+    rows = rows_of(load_catalogue_file(DEFAULT_CATALOGUE).version)
+    read = [row for row in rows if row.contributors]
+    assert {row.seed_row: row.raci_confidence for row in read} == {
+        6: Confidence.HIGH,
+        7: Confidence.MEDIUM,
+        16: Confidence.MEDIUM,
+        25: Confidence.HIGH,
+    }
+    assert all(row.raci_rationale for row in read)
+
+
 def test_default_catalogue_is_loaded_by_the_cli_without_a_path(runner, ctx):
     result = runner.invoke(args=["catalogue", "load"])
     assert result.exit_code == 0, result.output

@@ -322,6 +322,41 @@ def test_the_implementation_run_by_a_partner_answers_to_infor(people):
     assert accountable_by_item(project)[("lead_implementation", Party.PARTNER)] is Party.INFOR
 
 
+def contributors_by_key(project: Project) -> dict[str, list[Party]]:
+    """{row key: contributors} of the project's items that have some."""
+    return {
+        item.responsibility.key: item.contributor_parties
+        for item in factories.items_of(project.id)
+        if item.contributors
+    }
+
+
+def test_the_client_contributes_to_the_rows_infor_does_in_partnership_with_it(people):
+    project = new_project(people)
+    assert contributors_by_key(project) == {
+        "lead_implementation": [Party.CLIENT],
+        "maintain_databases": [Party.CLIENT],
+        "prepare_infor_tools": [Party.CLIENT],
+    }
+
+
+def test_the_client_contributes_to_the_data_migration_infor_implements(people):
+    project = new_project(people, data_migration=True)
+    assert contributors_by_key(project)["migrate_legacy_data"] == [Party.CLIENT]
+
+
+def test_the_partner_and_the_client_contribute_to_the_data_migration_a_partner_implements(
+    people,
+):
+    project = new_project(
+        people,
+        data_migration=True,
+        implementer=Implementer.PARTNER,
+        partner_id=people["partner_id"],
+    )
+    assert contributors_by_key(project)["migrate_legacy_data"] == [Party.PARTNER, Party.CLIENT]
+
+
 def _load_catalogue_with(tmp_path, change) -> None:
     assert load_catalogue_file(write_catalogue(tmp_path, change)).created
     db.session.commit()
@@ -329,10 +364,10 @@ def _load_catalogue_with(tmp_path, change) -> None:
 
 def test_a_row_naming_an_accountable_party_gives_it_the_rows_items(people, tmp_path):
     _load_catalogue_with(
-        tmp_path, lambda data: seed_row(data, "maintain_databases").update(accountable="client")
+        tmp_path, lambda data: seed_row(data, "track_adoption").update(accountable="client")
     )
     project = new_project(people)
-    assert accountable_by_item(project)[("maintain_databases", Party.INFOR)] is Party.CLIENT
+    assert accountable_by_item(project)[("track_adoption", Party.INFOR)] is Party.CLIENT
 
 
 def _contributing_implementer(data: dict) -> None:

@@ -323,6 +323,34 @@ def test_the_implementation_handed_to_a_partner_answers_to_infor(ctx, world):
     assert item.accountable is Party.INFOR
 
 
+def test_a_partner_taking_the_implementation_over_contributes_to_the_data_migration(ctx, world):
+    change_project(world.project_a, world.csm, data_migration=True)
+    migration = factories.item_of(world.project_a, "migrate_legacy_data")
+    assert migration.contributor_parties == [Party.CLIENT]
+
+    change_project(
+        world.project_a, world.csm, implementer=Implementer.PARTNER, partner_id=world.partner
+    )
+
+    db.session.refresh(migration)
+    assert migration.contributor_parties == [Party.PARTNER, Party.CLIENT]
+
+
+def test_contributors_following_the_project_leave_the_items_version_alone(ctx, world):
+    """Derived from the project, not a change of the item: someone editing it meets no
+    conflict for it."""
+    change_project(world.project_a, world.csm, data_migration=True)
+    migration = factories.item_of(world.project_a, "migrate_legacy_data")
+    version = migration.version
+
+    change_project(
+        world.project_a, world.csm, implementer=Implementer.PARTNER, partner_id=world.partner
+    )
+
+    db.session.refresh(migration)
+    assert migration.version == version
+
+
 def test_switching_on_vpn_required_adds_the_maintain_vpn_item(ctx, world):
     assert items_for_keys(world.project_a, {"maintain_vpn"}) == []
     count_before = item_count(world.project_a)
