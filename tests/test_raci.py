@@ -17,6 +17,17 @@ from markupsafe import escape
 
 from tests import factories
 from tests.factories import CLIENT_ROW, IMS_ROW, INFOR_ROW, PARTNER_ROW, World
+from tests.test_dashboards import (
+    get_page,
+    item_ids,
+    number_at,
+    overdue_ids,
+    quiet,  # noqa: F401 - a fixture
+    set_items,
+    soon_ids,
+    table_item_ids,
+)
+from tests.test_exports import read_csv
 from tracker.enums import Party
 from tracker.extensions import db
 from tracker.models import ChecklistItem
@@ -77,6 +88,20 @@ def test_a_row_whose_party_answers_for_it_says_nothing_more(app, world, login):
     assert "Accountable" not in item_row(html, iid)
 
 
+def test_the_project_page_filters_by_accountable_party(app, world, login):
+    html = login(World.CSM).get(f"/projects/{world.project_b}?accountable=client")
+
+    shown = row_ids(html.get_data(as_text=True))
+    assert shown == set(items_answered_by(app, world.project_b, Party.CLIENT))
+    assert item_id(app, world.project_b, IMS_ROW, Party.IMS) in shown
+
+
+def test_a_client_whose_ims_works_for_it_is_offered_what_its_side_answers_for(world, login):
+    html = login(World.CLIENT_B).get(f"/projects/{world.project_b}").get_data(as_text=True)
+
+    assert f'href="/projects/{world.project_b}?accountable=client#items"' in html
+
+
 def test_the_open_editor_names_the_items_contributors(app, world, login):
     iid = item_id(app, world.project_a, PARTNER_ROW)
 
@@ -128,3 +153,142 @@ def test_the_catalogue_page_lists_a_rows_contributors(world, login):
 
     row = re.search(r"<code>migrate_legacy_data</code>(.*?)</tr>", html, re.S).group(1)
     assert "Contributors: Implementer (Infor or partner), Client" in row
+
+
+# --- exports --------------------------------------------------------------------------------
+
+
+def test_the_checklist_export_has_the_responsible_accountable_and_contributing_parties(
+    world, login
+):
+    rows = read_csv(login(World.CSM).get(f"/projects/{world.project_b}/export.csv"))
+
+    implementation = next(row for row in rows if row["Catalogue row"] == PARTNER_ROW)
+    assert (
+        implementation["Responsible"],
+        implementation["Accountable"],
+        implementation["Contributors"],
+    ) == ("Partner", "Infor", "Client")
+
+
+def test_the_checklist_export_follows_the_accountable_filter(app, world, login):
+    rows = read_csv(
+        login(World.CSM).get(f"/projects/{world.project_b}/export.csv?accountable=client")
+    )
+
+    assert {row["Accountable"] for row in rows} == {"Client"}
+    assert len(rows) == len(items_answered_by(app, world.project_b, Party.CLIENT))
+
+
+def test_the_overdue_export_has_the_accountable_party(app, quiet, login):  # noqa: F811
+    set_items(app, [item_id(app, quiet.project_b, IMS_ROW, Party.IMS)], due_in=-2)
+
+    rows = read_csv(login(World.CSM).get("/overdue/export.csv"))
+
+    assert [(r["Responsible"], r["Accountable"]) for r in rows if r["List"] == "Overdue"] == [
+        ("IMS", "Client")
+    ]
+
+
+# --- the overdue dashboard ------------------------------------------------------------------
+
+
+def test_the_overdue_dashboard_filters_by_accountable_party(app, client, login, quiet):  # noqa: F811
+    ims = item_ids(app, quiet.project_b, Party.IMS)
+    infor = item_ids(app, quiet.project_b, Party.INFOR)
+    for_client = [i for i in ims if i in items_answered_by(app, quiet.project_b, Party.CLIENT)]
+    set_items(app, [for_client[0], infor[0]], due_in=-2)
+    set_items(app, [for_client[1], infor[1]], due_in=2)
+    login(World.CSM)
+
+    page = get_page(client, "/overdue?accountable=client")
+
+    assert overdue_ids(page) == [for_client[0]]
+    assert soon_ids(page) == [for_client[1]]
+
+
+def test_the_overdue_dashboard_says_who_answers_for_an_item_another_party_does(
+    app,
+    client,
+    login,
+    quiet,  # noqa: F811
+):
+    set_items(app, [item_id(app, quiet.project_b, IMS_ROW, Party.IMS)], due_in=-2)
+    login(World.CSM)
+
+    page = get_page(client, "/overdue")
+
+    assert re.search(r"Accountable: <span[^>]*>Client</span>", page)
+
+
+# --- my tasks -------------------------------------------------------------------------------
+
+
+def test_a_client_sees_what_its_company_answers_for_imss_work_included(
+    app,
+    client,
+    login,
+    quiet,  # noqa: F811
+    monkeypatch,
+):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 500)
+    login(World.CLIENT_B)
+
+    shown = set(table_item_ids(get_page(client, "/my-tasks?answerable=1")))
+
+    assert shown == set(items_answered_by(app, quiet.project_b, Party.CLIENT))
+    assert item_id(app, quiet.project_b, IMS_ROW, Party.IMS) in shown
+
+
+def test_what_a_client_answers_for_leaves_other_customers_items_out(
+    app,
+    client,
+    login,
+    quiet,  # noqa: F811
+    monkeypatch,
+):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 500)
+    login(World.CLIENT_A)
+
+    shown = set(table_item_ids(get_page(client, "/my-tasks?answerable=1")))
+
+    assert shown == set(items_answered_by(app, quiet.project_a, Party.CLIENT))
+
+
+def test_a_csm_sees_what_infor_answers_for_on_their_projects_a_partners_work_included(
+    app,
+    client,
+    login,
+    quiet,  # noqa: F811
+    monkeypatch,
+):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 500)
+    login(World.CSM)
+
+    shown = set(table_item_ids(get_page(client, "/my-tasks?answerable=1")))
+
+    assert shown == set(
+        items_answered_by(app, quiet.project_a, Party.INFOR)
+        + items_answered_by(app, quiet.project_b, Party.INFOR)
+    )
+    assert item_id(app, quiet.project_b, PARTNER_ROW, Party.PARTNER) in shown
+
+
+def test_what_a_side_answers_for_is_counted_as_listed(app, client, login, quiet, monkeypatch):  # noqa: F811
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 500)
+    login(World.CLIENT_B)
+
+    page = get_page(client, "/my-tasks?answerable=1")
+
+    assert number_at(page, "task-count") == len(table_item_ids(page)) > 0
+
+
+def test_an_administrator_answers_for_no_side_and_keeps_their_tasks(app, client, login, quiet):  # noqa: F811
+    assigned = item_id(app, quiet.project_a, INFOR_ROW)
+    set_items(app, [assigned], assignee_id=quiet.admin)
+    login(World.ADMIN)
+
+    page = get_page(client, "/my-tasks?answerable=1")
+
+    assert "Answerable for" not in page
+    assert table_item_ids(page) == [assigned]
