@@ -17,6 +17,7 @@ from markupsafe import escape
 
 from tests import factories
 from tests.factories import CLIENT_ROW, IMS_ROW, INFOR_ROW, PARTNER_ROW, World
+from tests.test_api import api, spec, token  # noqa: F401 - fixtures
 from tests.test_dashboards import (
     get_page,
     item_ids,
@@ -292,3 +293,68 @@ def test_an_administrator_answers_for_no_side_and_keeps_their_tasks(app, client,
 
     assert "Answerable for" not in page
     assert table_item_ids(page) == [assigned]
+
+
+# --- the API --------------------------------------------------------------------------------
+
+
+def test_an_item_document_has_its_responsible_accountable_and_contributing_parties(
+    app,
+    api,  # noqa: F811
+    token,  # noqa: F811
+    world,
+):
+    iid = item_id(app, world.project_b, PARTNER_ROW, Party.PARTNER)
+
+    body = api("GET", f"/items/{iid}", token(World.CSM)).get_json()
+
+    assert (body["responsible"], body["accountable"], body["contributors"]) == (
+        "partner",
+        "infor",
+        ["client"],
+    )
+
+
+def test_an_item_documents_party_stays_its_responsible_party(app, api, token, world):  # noqa: F811
+    iid = item_id(app, world.project_b, IMS_ROW, Party.IMS)
+
+    body = api("GET", f"/items/{iid}", token(World.CSM)).get_json()
+
+    assert body["party"] == body["responsible"] == "ims"
+
+
+def test_the_api_lists_the_items_a_party_answers_for(app, api, token, world):  # noqa: F811
+    url = f"/items?project={world.project_b}&accountable=client&limit=200"
+
+    body = api("GET", url, token(World.CLIENT_B)).get_json()
+
+    assert [i["id"] for i in body["data"]] == items_answered_by(app, world.project_b, Party.CLIENT)
+
+
+def test_the_api_overdue_list_filters_by_accountable_party(app, api, token, quiet):  # noqa: F811
+    answered = item_id(app, quiet.project_b, IMS_ROW, Party.IMS)
+    set_items(app, [answered, item_id(app, quiet.project_b, INFOR_ROW)], due_in=-2)
+
+    body = api("GET", "/overdue?accountable=client", token(World.CSM)).get_json()
+
+    assert [i["id"] for i in body["data"]] == [answered]
+
+
+def test_an_unknown_accountable_party_is_a_422_naming_the_parameter(api, token, world):  # noqa: F811
+    response = api("GET", "/items?accountable=someone", token(World.CSM))
+
+    assert response.status_code == 422
+    assert [e["field"] for e in response.get_json()["errors"]] == ["accountable"]
+
+
+def test_the_catalogue_document_has_each_rows_contributors(api, token, world):  # noqa: F811
+    body = api("GET", "/catalogue", token(World.ADMIN)).get_json()
+
+    rows = {row["key"]: row for area in body["areas"] for row in area["rows"]}
+    assert (
+        rows["migrate_legacy_data"]["accountable"],
+        rows["migrate_legacy_data"]["contributors"],
+    ) == (
+        None,
+        ["implementer", "client"],
+    )

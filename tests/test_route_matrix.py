@@ -1153,11 +1153,13 @@ def _leak_urls(app, scene: Scene) -> list[str]:
         "/api/v1/items?limit=200",
         *(f"/api/v1/items?limit=200&project={project}" for project in scene.projects),
         *(f"/api/v1/items?limit=200&party={party.value}" for party in Party),
+        *(f"/api/v1/items?limit=200&accountable={party.value}" for party in Party),
         *(f"/api/v1/items?assignee={scene.user_id(r)}" for r in ("client_a", "client_b")),
         *(f"/api/v1/items/{item_id}" for item_id in scene.items.values()),
         "/api/v1/overdue?limit=200",
         *(f"/api/v1/overdue?limit=200&customer={customer}" for customer in (a, b)),
         *(f"/api/v1/overdue?party={party.value}" for party in Party),
+        *(f"/api/v1/overdue?accountable={party.value}" for party in Party),
         "/api/v1/catalogue",
     ]
     return urls
