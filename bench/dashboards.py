@@ -411,15 +411,19 @@ def measure_instantiation(app, s: bare.Subjects, repeat: int) -> Result:
                 "r": plan.responsibility_id,
                 "party": plan.party.value,
                 "due": plan.due_date,
+                "accountable": plan.accountable.value,
+                "contributors": [party.value for party in plan.contributors],
             }
             for plan in planned
         ]
         insert = sa.text(
             "INSERT INTO checklist_items (project_id, responsibility_id, party, status, due_date,"
-            " not_applicable_by_rule, created_at, updated_at, version)"
+            " not_applicable_by_rule, created_at, updated_at, version, accountable, contributors)"
             " VALUES (:p, :r, :party, 'todo', :due, false, CURRENT_TIMESTAMP,"
-            " CURRENT_TIMESTAMP, 1)"
-        ).bindparams(sa.bindparam("due", type_=sa.Date))
+            " CURRENT_TIMESTAMP, 1, :accountable, :contributors)"
+        ).bindparams(
+            sa.bindparam("due", type_=sa.Date), sa.bindparam("contributors", type_=sa.JSON)
+        )
         event = sa.text(
             "INSERT INTO events (project_id, actor_id, created_at, action, new_value)"
             " VALUES (:p, :u, CURRENT_TIMESTAMP, 'project.checklist_created', :n)"

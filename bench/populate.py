@@ -26,6 +26,7 @@ The bench accounts: ``csm-0@bench.test`` .. ``csm-24@bench.test`` (CSMs),
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import time
 from collections.abc import Iterable, Sequence
@@ -269,7 +270,8 @@ def populate(projects: int, *, seed: int = 7, log=print, analyze: bool = True) -
                     (item_id, pid, plan.responsibility_id, plan.party.value, assignee,
                      status.value, plan.due_date, reason, False, done_at,
                      (assignee or project.csm_id) if done_at else None, created,
-                     done_at or created, version_no)
+                     done_at or created, version_no, plan.accountable.value,
+                     json.dumps([party.value for party in plan.contributors]))
                 )  # fmt: skip
                 if rng.random() < 0.03:
                     comment_rows.append(
@@ -290,7 +292,7 @@ def populate(projects: int, *, seed: int = 7, log=print, analyze: bool = True) -
             "checklist_items",
             ("id", "project_id", "responsibility_id", "party", "assignee_id", "status",
              "due_date", "reason", "not_applicable_by_rule", "completed_at", "completed_by_id",
-             "created_at", "updated_at", "version"),
+             "created_at", "updated_at", "version", "accountable", "contributors"),
             item_rows,
         )  # fmt: skip
         writer.write(

@@ -12,7 +12,7 @@ import yaml
 from tests import factories
 from tracker.catalogue.loader import DEFAULT_CATALOGUE, load_catalogue_file
 from tracker.catalogue.queries import current_version
-from tracker.enums import Anchor, Role
+from tracker.enums import Anchor, CatalogueParty, Confidence, Role
 from tracker.extensions import db
 from tracker.models import Area, CatalogueVersion, Project, Responsibility
 
@@ -108,6 +108,31 @@ def test_every_french_text_occurs_verbatim_in_the_source_document(ctx):
     rows = rows_of(version)
     assert len(rows) == ROW_COUNT
     assert [row.key for row in rows if row.text_fr not in source] == []
+
+
+def test_the_seed_names_the_contributors_its_wording_gives_and_no_other_accountable(ctx):
+    """Rows 6 and 25 "en partenariat avec le client", row 7 "avec le prestataire de services
+    et le client", row 16's refreshes "selon la demande écrite du client"."""
+    rows = rows_of(load_catalogue_file(DEFAULT_CATALOGUE).version)
+    assert {row.seed_row: row.contributor_marks for row in rows if row.contributors} == {
+        6: [CatalogueParty.CLIENT],
+        7: [CatalogueParty.IMPLEMENTER, CatalogueParty.CLIENT],
+        16: [CatalogueParty.CLIENT],
+        25: [CatalogueParty.CLIENT],
+    }
+    assert [row.seed_row for row in rows if row.accountable] == []
+
+
+def test_the_seed_says_how_sure_each_reading_of_contributors_is_and_why(ctx):
+    rows = rows_of(load_catalogue_file(DEFAULT_CATALOGUE).version)
+    read = [row for row in rows if row.contributors]
+    assert {row.seed_row: row.raci_confidence for row in read} == {
+        6: Confidence.HIGH,
+        7: Confidence.MEDIUM,
+        16: Confidence.MEDIUM,
+        25: Confidence.HIGH,
+    }
+    assert all(row.raci_rationale for row in read)
 
 
 def test_default_catalogue_is_loaded_by_the_cli_without_a_path(runner, ctx):
@@ -207,6 +232,93 @@ def test_project_created_after_a_new_version_uses_version_two(runner, ctx, tmp_p
     assert (welcome.due_date - project.kickoff_date).days == 9
 
 
+# --- accountable and contributors --------------------------------------------------------
+
+# A catalogue of one row, as catalogues were written before rows named an accountable party
+# and contributors, and the checksum the loader of that time gave it.
+BEFORE_ACCOUNTABLE = """\
+source: "tiny"
+areas:
+  - key: welcome
+    title_fr: "Accueil"
+    title_en: "Welcome"
+    rows:
+      - key: welcome_customer
+        text_fr: "Souhaiter la bienvenue."
+        text_en: "Welcome the customer."
+        parties: [infor]
+        phase: onboarding
+        due: "K+5"
+"""
+BEFORE_ACCOUNTABLE_CHECKSUM = "a2fe45ae0b7fbddd85709133feb167671ac8c456d817d93ff87214e964a55358"
+
+
+def test_a_catalogue_loaded_before_rows_had_contributors_is_unchanged_when_loaded_again(
+    runner, ctx, tmp_path
+):
+    """A database holding a version loaded by the earlier loader: the same file again is
+    that version, not a new one."""
+    db.session.add(
+        CatalogueVersion(number=1, checksum=BEFORE_ACCOUNTABLE_CHECKSUM, source="tiny.yaml")
+    )
+    db.session.commit()
+    path = tmp_path / "tiny.yaml"
+    path.write_text(BEFORE_ACCOUNTABLE, encoding="utf-8")
+
+    result = load(runner, path)
+
+    assert result.exit_code == 0, result.output
+    assert "unchanged" in result.output
+    assert version_count() == 1
+
+
+def _with_contributors(data: dict) -> None:
+    seed_row(data, "maintain_databases").update(
+        accountable="client", contributors=["implementer"], raci_confidence="low"
+    )
+
+
+def test_a_row_keeps_its_accountable_party_contributors_and_their_confidence(runner, ctx, tmp_path):
+    path = write_catalogue(tmp_path, _with_contributors)
+
+    assert load(runner, path).exit_code == 0
+
+    row = next(row for row in rows_of(current_version()) if row.key == "maintain_databases")
+    assert (row.accountable, row.contributor_marks, row.raci_confidence) == (
+        CatalogueParty.CLIENT,
+        [CatalogueParty.IMPLEMENTER],
+        Confidence.LOW,
+    )
+
+
+def test_a_row_without_them_has_no_accountable_party_and_no_contributors(ctx):
+    version = load_catalogue_file(DEFAULT_CATALOGUE).version
+    row = next(row for row in rows_of(version) if row.key == "welcome_customer")
+    assert (row.accountable, row.contributors, row.raci_confidence) == (None, [], None)
+
+
+def test_loading_a_file_with_contributors_twice_creates_no_second_version(runner, ctx, tmp_path):
+    path = write_catalogue(tmp_path, _with_contributors)
+    assert load(runner, path).exit_code == 0
+
+    second = load(runner, path)
+
+    assert "unchanged" in second.output
+    assert version_count() == 1
+
+
+def test_changing_only_a_rows_contributors_creates_a_new_version(runner, ctx, tmp_path):
+    factories.catalogue()
+    path = write_catalogue(
+        tmp_path, lambda data: seed_row(data, "track_adoption").update(contributors=["client"])
+    )
+
+    result = load(runner, path)
+
+    assert "version 2" in result.output
+    assert version_count() == 2
+
+
 # --- refused files ----------------------------------------------------------------------
 
 
@@ -250,6 +362,62 @@ def _duplicate_key(data: dict) -> None:
             "operate_infrastructure",
             "ims_eligible",
             id="ims-eligible-non-client-row",
+        ),
+        pytest.param(
+            _set("maintain_databases", "accountable", "vendor"),
+            "maintain_databases",
+            "accountable",
+            id="unknown-accountable-party",
+        ),
+        pytest.param(
+            _set("maintain_databases", "contributors", ["client", "vendor"]),
+            "maintain_databases",
+            "contributors",
+            id="unknown-contributor",
+        ),
+        pytest.param(
+            _set("maintain_databases", "accountable", "infor"),
+            "maintain_databases",
+            "accountable",
+            id="accountable-is-the-rows-own-party",
+        ),
+        pytest.param(
+            _set("maintain_databases", "contributors", ["client", "client"]),
+            "maintain_databases",
+            "contributors",
+            id="contributor-listed-twice",
+        ),
+        pytest.param(
+            _set("maintain_databases", "contributors", ["infor"]),
+            "maintain_databases",
+            "contributors",
+            id="contributor-does-the-work",
+        ),
+        pytest.param(
+            lambda data: seed_row(data, "maintain_databases").update(
+                accountable="client", contributors=["client"]
+            ),
+            "maintain_databases",
+            "contributors",
+            id="contributor-is-accountable",
+        ),
+        pytest.param(
+            _set("maintain_databases", "contributors", ["ims"]),
+            "maintain_databases",
+            "contributors",
+            id="ims-contributor-without-a-contract",
+        ),
+        pytest.param(
+            _set("maintain_databases", "accountable", "ims"),
+            "maintain_databases",
+            "accountable",
+            id="ims-accountable-without-a-contract",
+        ),
+        pytest.param(
+            _set("maintain_databases", "raci_confidence", "certain"),
+            "maintain_databases",
+            "raci_confidence",
+            id="unknown-raci-confidence",
         ),
     ],
 )

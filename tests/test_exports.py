@@ -102,7 +102,7 @@ def test_checklist_export_has_every_item_of_the_project(app, world, login):
 def test_checklist_export_honours_the_party_filter(world, login):
     rows = read_csv(login(World.CSM).get(f"/projects/{world.project_a}/export.csv?party=client"))
     assert rows
-    assert {row["Party"] for row in rows} == {Party.CLIENT.label}
+    assert {row["Responsible"] for row in rows} == {Party.CLIENT.label}
 
 
 def test_another_customers_checklist_export_is_not_found(world, login):

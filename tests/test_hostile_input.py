@@ -636,6 +636,7 @@ def test_portfolio_filters_ignore_hostile_values(app, world, login, count_hostil
 def test_project_page_filters_ignore_hostile_values(app, world, login, count_hostile_input):
     params = [
         one_of_enum("party", Party),
+        one_of_enum("accountable", Party),
         one_of_enum("status", Status),
         whole_number("assignee", (-1, 0, world.csm, world.client_a), minimum=-1),
     ]
@@ -646,6 +647,7 @@ def test_project_page_filters_ignore_hostile_values(app, world, login, count_hos
 def test_overdue_dashboard_filters_ignore_hostile_values(app, world, login, count_hostile_input):
     params = [
         one_of_enum("party", Party),
+        one_of_enum("accountable", Party),
         whole_number("csm", (world.csm, world.other_csm)),
         whole_number("customer", (world.customer_a, world.customer_b)),
         page_number(),
@@ -655,7 +657,8 @@ def test_overdue_dashboard_filters_ignore_hostile_values(app, world, login, coun
 
 
 def test_my_tasks_page_ignores_hostile_values(app, world, login, count_hostile_input):
-    check_filters(app, login(World.CSM), "/my-tasks", [page_number()], count_hostile_input, 0.25)
+    params = [page_number(), flag("answerable")]
+    check_filters(app, login(World.CSM), "/my-tasks", params, count_hostile_input, 0.25)
 
 
 def test_history_page_ignores_hostile_values(app, world, login, count_hostile_input):
@@ -683,10 +686,11 @@ def test_csv_exports_ignore_hostile_filter_values(app, world, login, export, cou
     ]
     checklist = [
         one_of_enum("party", Party),
+        one_of_enum("accountable", Party),
         one_of_enum("status", Status),
         whole_number("assignee", (-1, 0, world.csm, world.client_a), minimum=-1),
     ]
-    overdue = [one_of_enum("party", Party), *portfolio[:2]]
+    overdue = [one_of_enum("party", Party), one_of_enum("accountable", Party), *portfolio[:2]]
     url, params = {
         "portfolio": ("/projects/export.csv", portfolio),
         "checklist": (f"/projects/{world.project_b}/export.csv", checklist),

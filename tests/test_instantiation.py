@@ -9,6 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
+from tests.test_catalogue import seed_row, write_catalogue
+from tracker.catalogue.loader import load_catalogue_file
 from tracker.catalogue.queries import current_version
 from tracker.enums import (
     Anchor,
@@ -285,6 +287,105 @@ def test_ims_scope_with_a_row_that_is_not_eligible_is_refused(people):
     assert not_eligible in refused.value.message
     db.session.rollback()
     assert (project_count(), item_count()) == (0, 0)
+
+
+# --- responsible, accountable, contributing -----------------------------------------------
+
+
+def accountable_by_item(project: Project) -> dict[tuple[str, Party], Party]:
+    """{(row key, responsible party): accountable party} of the project's items."""
+    return {
+        (item.responsibility.key, item.party): item.accountable
+        for item in factories.items_of(project.id)
+    }
+
+
+def test_every_item_of_the_default_project_answers_to_its_own_party(people):
+    project = new_project(people)
+    accountable = accountable_by_item(project)
+    assert accountable == {(key, party): party for key, party in accountable}
+
+
+def test_an_ims_item_of_a_client_row_answers_to_the_client(people):
+    project = new_project(people, ims_contract=True)
+    accountable = accountable_by_item(project)
+    assert accountable[("configure_identity_and_access", Party.IMS)] is Party.CLIENT
+
+
+def test_the_row_only_ims_does_answers_to_ims(people):
+    project = new_project(people, ims_contract=True)
+    assert accountable_by_item(project)[("support_extensions", Party.IMS)] is Party.IMS
+
+
+def test_the_implementation_run_by_a_partner_answers_to_infor(people):
+    project = new_project(people, implementer=Implementer.PARTNER, partner_id=people["partner_id"])
+    assert accountable_by_item(project)[("lead_implementation", Party.PARTNER)] is Party.INFOR
+
+
+def contributors_by_key(project: Project) -> dict[str, list[Party]]:
+    """{row key: contributors} of the project's items that have some."""
+    return {
+        item.responsibility.key: item.contributor_parties
+        for item in factories.items_of(project.id)
+        if item.contributors
+    }
+
+
+def test_the_client_contributes_to_the_rows_infor_does_in_partnership_with_it(people):
+    project = new_project(people)
+    assert contributors_by_key(project) == {
+        "lead_implementation": [Party.CLIENT],
+        "maintain_databases": [Party.CLIENT],
+        "prepare_infor_tools": [Party.CLIENT],
+    }
+
+
+def test_the_client_contributes_to_the_data_migration_infor_implements(people):
+    project = new_project(people, data_migration=True)
+    assert contributors_by_key(project)["migrate_legacy_data"] == [Party.CLIENT]
+
+
+def test_the_partner_and_the_client_contribute_to_the_data_migration_a_partner_implements(
+    people,
+):
+    project = new_project(
+        people,
+        data_migration=True,
+        implementer=Implementer.PARTNER,
+        partner_id=people["partner_id"],
+    )
+    assert contributors_by_key(project)["migrate_legacy_data"] == [Party.PARTNER, Party.CLIENT]
+
+
+def _load_catalogue_with(tmp_path, change) -> None:
+    assert load_catalogue_file(write_catalogue(tmp_path, change)).created
+    db.session.commit()
+
+
+def test_a_row_naming_an_accountable_party_gives_it_the_rows_items(people, tmp_path):
+    _load_catalogue_with(
+        tmp_path, lambda data: seed_row(data, "track_adoption").update(accountable="client")
+    )
+    project = new_project(people)
+    assert accountable_by_item(project)[("track_adoption", Party.INFOR)] is Party.CLIENT
+
+
+def _contributing_implementer(data: dict) -> None:
+    seed_row(data, "track_adoption").update(contributors=["implementer", "client"])
+
+
+def test_the_implementer_contributing_to_its_own_row_is_left_out(people, tmp_path):
+    _load_catalogue_with(tmp_path, _contributing_implementer)
+    project = new_project(people, implementer=Implementer.INFOR)
+    item = factories.item_of(project.id, "track_adoption")
+    assert item.contributor_parties == [Party.CLIENT]
+
+
+def test_a_partner_implementing_contributes_where_the_row_names_the_implementer(people, tmp_path):
+    _load_catalogue_with(tmp_path, _contributing_implementer)
+    project = new_project(people, implementer=Implementer.PARTNER, partner_id=people["partner_id"])
+    item = factories.item_of(project.id, "track_adoption")
+    assert item.contributor_parties == [Party.PARTNER, Party.CLIENT]
 
 
 # --- due dates --------------------------------------------------------------------------

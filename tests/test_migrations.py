@@ -227,6 +227,17 @@ KEPT_ROWS: dict[str, list[dict[str, Any]]] = {
 }
 
 
+# Columns that later revisions require, with no default: the kept rows get the value the
+# upgrade adding the column gives them, when they are written at or after that revision.
+LATER_REQUIRED: dict[str, dict[str, Any]] = {"checklist_items": {"accountable": "client"}}
+
+
+def kept_rows(table: sa.Table) -> list[dict[str, Any]]:
+    """``KEPT_ROWS`` of ``table``, as the revision whose ``table`` this is stores them."""
+    later = {k: v for k, v in LATER_REQUIRED.get(table.name, {}).items() if k in table.c}
+    return [{**row, **later} for row in KEPT_ROWS.get(table.name, [])]
+
+
 def _tables(connection: sa.Connection) -> list[sa.Table]:
     metadata = sa.MetaData()
     metadata.reflect(connection)
@@ -257,7 +268,7 @@ def test_upgrading_to_head_keeps_the_rows_of_every_table(start, empty_database_u
         with db.engine.begin() as connection:
             tables = _tables(connection)
             for table in tables:
-                rows = KEPT_ROWS.get(table.name) or [sample_row(connection, table)]
+                rows = kept_rows(table) or [sample_row(connection, table)]
                 connection.execute(table.insert(), rows)
         columns = {table.name: [column.name for column in table.columns] for table in tables}
         with db.engine.connect() as connection:
@@ -517,6 +528,81 @@ def test_existing_comments_and_events_are_not_internal_and_downgrading_keeps_the
     assert [[bool(flag) for flag in column] for column in flags] == [[False], [False]]
     assert "internal" not in columns
     assert bodies == ["Still waiting."]
+
+
+# --- accountable and contributors (revision e2df3f6950ad) ---------------------------------
+
+ACCOUNTABLE = "e2df3f6950ad"
+# An IMS-only row besides the kept one (Infor and client, IMS-eligible), and an item of each
+# party: (id, row, party) and the party the upgrade makes accountable for it.
+IMS_ONLY_ROW = {
+    **KEPT_ROWS["responsibilities"][0],
+    "id": 2,
+    "key": "ims_only",
+    "seed_row": 18,
+    "party_infor": False,
+    "party_client": False,
+    "party_ims": True,
+    "ims_eligible": False,
+    "condition": "ims_contract",
+}
+ACCOUNTABLE_FOR = {
+    (1, 1, "client"): "client",
+    (2, 1, "infor"): "infor",
+    (3, 1, "ims"): "client",  # IMS doing the client's share of the row
+    (4, 1, "partner"): "infor",  # a partner doing the implementer's share
+    (5, 2, "ims"): "ims",  # the row names IMS itself
+}
+
+
+def test_existing_items_answer_as_the_rules_say_and_downgrading_keeps_them(empty_database_url):
+    app = create_app(tracker_config.TestConfig(empty_database_url))
+    with app.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=INTERNAL_COMMENTS)
+        with db.engine.begin() as connection:
+            tables = {table.name: table for table in _tables(connection)}
+            for name in ("organisations", "users", "catalogue_versions", "catalogue_areas"):
+                connection.execute(tables[name].insert(), KEPT_ROWS[name])
+            connection.execute(
+                tables["responsibilities"].insert(), [*KEPT_ROWS["responsibilities"], IMS_ONLY_ROW]
+            )
+            connection.execute(tables["projects"].insert(), KEPT_ROWS["projects"])
+            item = KEPT_ROWS["checklist_items"][0]
+            connection.execute(
+                tables["checklist_items"].insert(),
+                [
+                    {**item, "id": n, "responsibility_id": row, "party": party}
+                    for n, row, party in ACCOUNTABLE_FOR
+                ],
+            )
+
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=ACCOUNTABLE)
+        with db.engine.connect() as connection:
+            items = connection.execute(
+                sa.text("SELECT accountable, contributors FROM checklist_items ORDER BY id")
+            ).all()
+            rows = connection.execute(
+                sa.text("SELECT accountable, contributors FROM responsibilities ORDER BY id")
+            ).all()
+
+        with logging_left_alone():
+            flask_migrate.downgrade(revision=INTERNAL_COMMENTS)
+        with db.engine.connect() as connection:
+            columns = _columns(connection, "checklist_items")
+            kept = connection.execute(
+                sa.text("SELECT id, party, status FROM checklist_items ORDER BY id")
+            ).all()
+        db.engine.dispose()
+
+    assert [item.accountable for item in items] == list(ACCOUNTABLE_FOR.values())
+    assert [_json(item.contributors) for item in items] == [[]] * len(ACCOUNTABLE_FOR)
+    assert [(row.accountable, _json(row.contributors)) for row in rows] == [(None, [])] * 2
+    assert {"accountable", "contributors"}.isdisjoint(columns)
+    assert [tuple(row) for row in kept] == [
+        (n, party, "blocked") for n, _, party in ACCOUNTABLE_FOR
+    ]
 
 
 # --- start-up configuration -----------------------------------------------------------

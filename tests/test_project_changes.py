@@ -9,7 +9,15 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.factories import World, edit_form
-from tracker.enums import Anchor, Condition, Deployment, Environment, Party, Status
+from tracker.enums import (
+    Anchor,
+    Condition,
+    Deployment,
+    Environment,
+    Implementer,
+    Party,
+    Status,
+)
 from tracker.errors import RuleBroken
 from tracker.extensions import db
 from tracker.models import ChecklistItem, Event, Project, Responsibility, User
@@ -297,6 +305,50 @@ def test_adding_an_ims_contract_adds_ims_items(ctx, world):
     ims_items = [item for item in factories.items_of(world.project_a) if item.party is Party.IMS]
     assert {item.responsibility.key for item in ims_items} == eligible_keys | ims_only
     assert {item.status for item in ims_items} == {Status.TODO}
+
+
+def test_the_ims_items_an_ims_contract_adds_for_client_rows_answer_to_the_client(ctx, world):
+    change_project(world.project_a, world.csm, ims_contract=True)
+
+    item = factories.item_of(world.project_a, "configure_identity_and_access", Party.IMS)
+    assert item.accountable is Party.CLIENT
+
+
+def test_the_implementation_handed_to_a_partner_answers_to_infor(ctx, world):
+    change_project(
+        world.project_a, world.csm, implementer=Implementer.PARTNER, partner_id=world.partner
+    )
+
+    item = factories.item_of(world.project_a, "lead_implementation", Party.PARTNER)
+    assert item.accountable is Party.INFOR
+
+
+def test_a_partner_taking_the_implementation_over_contributes_to_the_data_migration(ctx, world):
+    change_project(world.project_a, world.csm, data_migration=True)
+    migration = factories.item_of(world.project_a, "migrate_legacy_data")
+    assert migration.contributor_parties == [Party.CLIENT]
+
+    change_project(
+        world.project_a, world.csm, implementer=Implementer.PARTNER, partner_id=world.partner
+    )
+
+    db.session.refresh(migration)
+    assert migration.contributor_parties == [Party.PARTNER, Party.CLIENT]
+
+
+def test_contributors_following_the_project_leave_the_items_version_alone(ctx, world):
+    """Derived from the project, not a change of the item: someone editing it meets no
+    conflict for it."""
+    change_project(world.project_a, world.csm, data_migration=True)
+    migration = factories.item_of(world.project_a, "migrate_legacy_data")
+    version = migration.version
+
+    change_project(
+        world.project_a, world.csm, implementer=Implementer.PARTNER, partner_id=world.partner
+    )
+
+    db.session.refresh(migration)
+    assert migration.version == version
 
 
 def test_switching_on_vpn_required_adds_the_maintain_vpn_item(ctx, world):

@@ -1078,9 +1078,12 @@ def _leak_urls(app, scene: Scene) -> list[str]:
         *(f"/overdue?party={party.value}" for party in Party),
         *(f"/overdue?party={party.value}&customer={b}" for party in Party),
         *(f"/overdue?party={party.value}&customer={a}" for party in Party),
+        *(f"/overdue?accountable={party.value}" for party in Party),
+        *(f"/overdue?accountable={party.value}&customer={b}" for party in Party),
         "/overdue?page=2&soon_page=2",
         "/my-tasks",
         "/my-tasks?page=2",
+        "/my-tasks?answerable=1",
         *(
             f"{page}/export.{fmt}{query}"
             for fmt in ("csv", "xlsx")
@@ -1096,6 +1099,7 @@ def _leak_urls(app, scene: Scene) -> list[str]:
                 ("/overdue", f"?customer={b}"),
                 ("/overdue", f"?customer={a}"),
                 *(("/overdue", f"?party={party.value}") for party in Party),
+                *(("/overdue", f"?accountable={party.value}") for party in Party),
             )
         ),
         "/catalogue",
@@ -1109,6 +1113,7 @@ def _leak_urls(app, scene: Scene) -> list[str]:
             urls += [
                 f"/projects/{project}",
                 *(f"/projects/{project}?party={party.value}" for party in Party),
+                *(f"/projects/{project}?accountable={party.value}" for party in Party),
                 f"/projects/{project}?status=todo",
                 f"/projects/{project}?assignee=-1",
                 *(
@@ -1122,6 +1127,7 @@ def _leak_urls(app, scene: Scene) -> list[str]:
                 f"/projects/{project}/export.xlsx",
                 f"/projects/{project}/export.csv?assignee={scene.user_id('client_b')}",
                 f"/projects/{project}/export.csv?party=client",
+                f"/projects/{project}/export.csv?accountable=client",
                 f"/projects/{project}/edit",
             ]
             # The first two items of each party (the overdue one and the one due soon): the
@@ -1147,11 +1153,13 @@ def _leak_urls(app, scene: Scene) -> list[str]:
         "/api/v1/items?limit=200",
         *(f"/api/v1/items?limit=200&project={project}" for project in scene.projects),
         *(f"/api/v1/items?limit=200&party={party.value}" for party in Party),
+        *(f"/api/v1/items?limit=200&accountable={party.value}" for party in Party),
         *(f"/api/v1/items?assignee={scene.user_id(r)}" for r in ("client_a", "client_b")),
         *(f"/api/v1/items/{item_id}" for item_id in scene.items.values()),
         "/api/v1/overdue?limit=200",
         *(f"/api/v1/overdue?limit=200&customer={customer}" for customer in (a, b)),
         *(f"/api/v1/overdue?party={party.value}" for party in Party),
+        *(f"/api/v1/overdue?accountable={party.value}" for party in Party),
         "/api/v1/catalogue",
     ]
     return urls

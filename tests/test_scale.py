@@ -115,10 +115,21 @@ def test_counts_agree_with_the_lists_for_every_role_and_filter(portfolio):
             assert db.session.scalar(lists.my_tasks_count(user)) == _rows(
                 lists.my_tasks_select(user)
             ), user.email
-            for party, csm_id, customer_id in product(
-                (None, Party.CLIENT, Party.INFOR), (None, csm.id), (None, customer)
+            assert db.session.scalar(lists.answerable_count(user)) == _rows(
+                lists.my_tasks_select(user, answerable=True)
+            ), user.email
+            for party, accountable, csm_id, customer_id in product(
+                (None, Party.CLIENT, Party.INFOR),
+                (None, Party.CLIENT),
+                (None, csm.id),
+                (None, customer),
             ):
-                filters = {"party": party, "csm_id": csm_id, "customer_id": customer_id}
+                filters = {
+                    "party": party,
+                    "accountable": accountable,
+                    "csm_id": csm_id,
+                    "customer_id": customer_id,
+                }
                 overdue = _rows(lists.overdue_select(user, day, **filters))
                 soon = _rows(lists.due_soon_select(user, day, 7, **filters))
                 assert db.session.scalar(lists.overdue_count(user, day, **filters)) == overdue

@@ -122,6 +122,14 @@ def own_party(user: User) -> Party | None:
     return _ROLE_PARTY.get(user.role) if _signed_in(user) else None
 
 
+def answerable_party(user: User) -> Party | None:
+    """The party whose items ``user``'s side answers for ("my tasks", answerable for): their
+    own party, Infor for a CSM (on the projects they manage); None for administrators."""
+    if _signed_in(user) and user.role is Role.CSM:
+        return Party.INFOR
+    return own_party(user)
+
+
 def updatable_parties(user: User, project: Project) -> frozenset[Party]:
     """The parties whose items ``user`` may update on ``project``."""
     if project.archived_at is not None or not can_view_project(user, project):

@@ -36,7 +36,8 @@ class ProjectQuery(IdPagedQuery):
 
 class ItemQuery(IdPagedQuery):
     project: Id | None = None
-    party: Party | None = None
+    party: Party | None = Field(default=None, description="The responsible party.")
+    accountable: Party | None = Field(default=None, description="The accountable party.")
     status: Status | None = None
     overdue: QueryBool | None = Field(
         default=None,
@@ -58,7 +59,8 @@ class OverdueQuery(Query):
         description="Cursor: the due date and id of the last item of the previous page, "
         "as its `next` link gives them (`2026-03-31.1234`).",
     )
-    party: Party | None = None
+    party: Party | None = Field(default=None, description="The responsible party.")
+    accountable: Party | None = Field(default=None, description="The accountable party.")
     csm: Id | None = None
     customer: Id | None = None
 

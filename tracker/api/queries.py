@@ -125,6 +125,8 @@ def items_page(user: User, on: date, query) -> sa.Select:
         select = select.where(ChecklistItem.project_id == query.project)
     if query.party:
         select = select.where(ChecklistItem.party == query.party)
+    if query.accountable:
+        select = select.where(ChecklistItem.accountable == query.accountable)
     if query.status:
         select = select.where(ChecklistItem.status == query.status)
     if query.overdue is not None:
@@ -146,7 +148,12 @@ def overdue_page(user: User, on: date, query) -> sa.Select:
     """The ids of a page of overdue items ``user`` may see, most overdue first, after the
     cursor (due date, id) of ``query`` (tracker.api.params.OverdueQuery)."""
     select = overdue_select(
-        user, on, party=query.party, csm_id=query.csm, customer_id=query.customer
+        user,
+        on,
+        party=query.party,
+        accountable=query.accountable,
+        csm_id=query.csm,
+        customer_id=query.customer,
     )
     if query.after is not None:
         select = select.where(

@@ -111,7 +111,10 @@ class Item(Model):
     id: int
     project: Ref
     responsibility: Responsibility
-    party: Party
+    responsible: Party = Field(description="The party that does the work.")
+    accountable: Party = Field(description="The party that answers for it.")
+    contributors: list[Party] = Field(description="The parties that take part in it.")
+    party: Party = Field(description="The responsible party (`responsible`), kept for clients.")
     status: Status
     due_date: date
     overdue: bool
@@ -193,6 +196,10 @@ class CatalogueRow(Model):
     due_anchor: Anchor
     due_offset_days: int
     marks_inferred: bool
+    accountable: CatalogueParty | None = Field(
+        description="The party answering for the row's items, when not the one it names."
+    )
+    contributors: list[CatalogueParty]
 
 
 class CatalogueArea(Model):

@@ -171,6 +171,9 @@ def _item_doc(
             text_en=row.text_en,
             text_fr=row.text_fr,
         ),
+        responsible=item.party,
+        accountable=item.accountable,
+        contributors=item.contributor_parties,
         party=item.party,
         status=item.status,
         due_date=item.due_date,
@@ -440,6 +443,8 @@ def catalogue():
                             due_anchor=r.due_anchor,
                             due_offset_days=r.due_offset_days,
                             marks_inferred=r.marks_inferred,
+                            accountable=r.accountable,
+                            contributors=r.contributor_marks,
                         )
                         for r in area.responsibilities
                     ],

@@ -55,6 +55,11 @@ class RowSpec(BaseModel):
     marks_inferred: bool = True
     confidence: Confidence | None = None
     rationale: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    # Who answers for the row's items when not the party it names; who contributes to them.
+    accountable: CatalogueParty | None = None
+    contributors: Annotated[list[CatalogueParty], Field(max_length=4)] = []
+    raci_confidence: Confidence | None = None
+    raci_rationale: Annotated[str, StringConstraints(max_length=4000)] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> RowSpec:
@@ -64,7 +69,26 @@ class RowSpec(BaseModel):
             raise ValueError("ims_eligible: only a client row can be taken over by IMS")
         if CatalogueParty.IMS in self.parties and self.condition is not Condition.IMS_CONTRACT:
             raise ValueError("condition: an IMS row needs the condition ims_contract")
+        self._consistent_raci()
         return self
+
+    def _consistent_raci(self) -> None:
+        if self.accountable is not None and self.parties == [self.accountable]:
+            raise ValueError(
+                "accountable: the row's own party answers for it already; leave accountable out"
+            )
+        if len(set(self.contributors)) != len(self.contributors):
+            raise ValueError("contributors: a party is listed twice")
+        if owners := [p.value for p in self.contributors if p in self.parties]:
+            raise ValueError(f"contributors: {', '.join(owners)} already does the work")
+        if self.accountable in self.contributors:
+            raise ValueError(f"contributors: {self.accountable.value} is the accountable party")
+        for field, marks in (
+            ("accountable", [self.accountable]),
+            ("contributors", self.contributors),
+        ):
+            if CatalogueParty.IMS in marks and self.condition is not Condition.IMS_CONTRACT:
+                raise ValueError(f"{field}: IMS takes part only with the condition ims_contract")
 
     @property
     def anchor(self) -> Anchor:
@@ -73,6 +97,15 @@ class RowSpec(BaseModel):
     @property
     def offset_days(self) -> int:
         return int(self.due[1:])
+
+
+# The row fields added after catalogues were first loaded, with their defaults.
+LATER_FIELDS = {
+    "accountable": None,
+    "contributors": [],
+    "raci_confidence": None,
+    "raci_rationale": None,
+}
 
 
 class AreaSpec(BaseModel):
@@ -108,7 +141,17 @@ class CatalogueSpec(BaseModel):
 
     @property
     def checksum(self) -> str:
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """The content's fingerprint: a file that leaves a field out (or gives its default)
+        has the checksum of one that gives it. The fields added since the first catalogues
+        (``LATER_FIELDS``) count only when given: a catalogue without them keeps the
+        checksum it was loaded with, and loading it again changes nothing."""
+        content = self.model_dump(mode="json")
+        for area in content["areas"]:
+            for row in area["rows"]:
+                for field, default in LATER_FIELDS.items():
+                    if row[field] == default:
+                        del row[field]
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -206,6 +249,10 @@ def load_catalogue(spec: CatalogueSpec, *, source: str | None = None) -> LoadRes
                     marks_inferred=row.marks_inferred,
                     confidence=row.confidence,
                     rationale=row.rationale,
+                    accountable=row.accountable,
+                    contributors=[p.value for p in row.contributors],
+                    raci_confidence=row.raci_confidence,
+                    raci_rationale=row.raci_rationale,
                 )
             )
         db.session.add(area)

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
-from tracker.enums import Anchor, Condition, Deployment, Environment, Implementer, Party
+from tracker.enums import (
+    Anchor,
+    CatalogueParty,
+    Condition,
+    Deployment,
+    Environment,
+    Implementer,
+    Party,
+)
 from tracker.models import Project
 
 
@@ -27,15 +35,20 @@ class CatalogueRule(Protocol):
     condition: Condition | None
     due_anchor: Anchor
     due_offset_days: int
+    accountable: CatalogueParty | None
+    contributors: list[str]
 
 
 @dataclass(frozen=True)
 class PlannedItem:
-    """An item a project should have: one party's share of one row, due on a day."""
+    """An item a project should have: one party's share of one row, due on a day; ``party``
+    is responsible for it, ``accountable`` answers for it, ``contributors`` take part."""
 
     responsibility_id: int
     party: Party
     due_date: date
+    accountable: Party
+    contributors: tuple[Party, ...] = ()
 
 
 def condition_holds(condition: Condition | None, project: Project) -> bool:
@@ -78,6 +91,34 @@ def parties_for(row: CatalogueRule, project: Project, scope: set[str]) -> list[P
     return list(dict.fromkeys(parties))
 
 
+def _resolved(mark: CatalogueParty, project: Project) -> Party:
+    """The party a catalogue mark stands for on ``project``."""
+    if mark is CatalogueParty.IMPLEMENTER:
+        return Party.PARTNER if project.implementer is Implementer.PARTNER else Party.INFOR
+    return Party(mark.value)
+
+
+def raci_for(row: CatalogueRule, party: Party, project: Project) -> tuple[Party, tuple[Party, ...]]:
+    """Who answers for ``party``'s item of ``row`` on ``project``, and who contributes to it.
+
+    The party the row names answers for the work, whoever does it: the client for a client
+    row that IMS takes over under its contract, Infor for the implementation row that a
+    partner runs; unless the row names another accountable party. The contributors are the
+    row's, less the responsible and the accountable parties (each party has one role)."""
+    if row.accountable is not None:
+        accountable = _resolved(CatalogueParty(row.accountable), project)
+    elif party is Party.IMS and not row.party_ims:
+        accountable = Party.CLIENT  # IMS does a client row's work under its contract
+    elif party is Party.PARTNER:
+        accountable = Party.INFOR  # the implementation row, run by a partner
+    else:
+        accountable = party
+    contributors = dict.fromkeys(
+        _resolved(CatalogueParty(mark), project) for mark in row.contributors or ()
+    )
+    return accountable, tuple(p for p in contributors if p not in (party, accountable))
+
+
 def due_date_for(row: CatalogueRule, project: Project) -> date:
     anchor = project.kickoff_date if row.due_anchor is Anchor.KICKOFF else project.go_live_date
     return anchor + timedelta(days=row.due_offset_days)
@@ -94,5 +135,7 @@ def plan_items(
             continue
         due = due_date_for(row, project)
         for party in parties_for(row, project, scope):
-            planned[(row.id, party)] = PlannedItem(row.id, party, due)
+            planned[(row.id, party)] = PlannedItem(
+                row.id, party, due, *raci_for(row, party, project)
+            )
     return planned

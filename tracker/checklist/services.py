@@ -60,6 +60,8 @@ def _insert_items(project: Project, items: list[PlannedItem]) -> None:
                 "project_id": project.id,
                 "responsibility_id": item.responsibility_id,
                 "party": item.party,
+                "accountable": item.accountable,
+                "contributors": [p.value for p in item.contributors],
                 "status": Status.TODO,
                 "due_date": item.due_date,
                 "created_at": now,
@@ -110,6 +112,7 @@ def reconcile_items(project: Project, *, actor: User | None) -> tuple[int, int, 
             _set_status_by_rule(item, Status.TODO, (None, None), actor_id=actor_id)
             item.due_date = planned[key].due_date
             reopened += 1
+    _follow_raci(existing, planned)
     missing = [plan for key, plan in planned.items() if key not in existing]
     _insert_items(project, missing)
     if missing:
@@ -121,6 +124,26 @@ def reconcile_items(project: Project, *, actor: User | None) -> tuple[int, int, 
         )
     flush()
     return len(missing), reopened, closed
+
+
+def _follow_raci(
+    existing: dict[tuple[int, Party], ChecklistItem], planned: dict[tuple[int, Party], PlannedItem]
+) -> None:
+    """Give the items the project keeps the accountable party and contributors the rules now
+    plan (a partner that takes the implementation over contributes to the data migration).
+    Derived from the project, not a person's change: no event, and the item's version stays,
+    so that nobody editing it meets a conflict for it."""
+    for key, item in existing.items():
+        plan = planned.get(key)
+        if plan is None:
+            continue
+        contributors = [p.value for p in plan.contributors]
+        if (item.accountable, item.contributors) != (plan.accountable, contributors):
+            db.session.execute(
+                sa.update(ChecklistItem)
+                .where(ChecklistItem.id == item.id)
+                .values(accountable=plan.accountable, contributors=contributors)
+            )
 
 
 def _set_status_by_rule(

@@ -8,9 +8,10 @@ from tracker.queryargs import enum_arg, int_arg
 
 
 def dashboard_filters() -> dict:
-    """Party, CSM and customer."""
+    """Party (responsible), accountable party, CSM and customer."""
     return {
         "party": enum_arg("party", Party),
+        "accountable": enum_arg("accountable", Party),
         "csm_id": int_arg("csm"),
         "customer_id": customer_arg(),
     }

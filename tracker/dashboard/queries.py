@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 from tracker.checklist.queries import is_due_soon, is_open, is_overdue
 from tracker.enums import Party, Role
 from tracker.models import Area, ChecklistItem, Organisation, Project, Responsibility, User
-from tracker.permissions import is_infor_staff, visible_projects_filter
+from tracker.permissions import answerable_party, is_infor_staff, visible_projects_filter
 
 Customer = aliased(Organisation, name="customer")
 Csm = aliased(User, name="csm")
@@ -24,6 +24,8 @@ def item_rows() -> sa.Select:
         sa.select(
             ChecklistItem.id,
             ChecklistItem.party,
+            ChecklistItem.accountable,
+            ChecklistItem.contributors,
             ChecklistItem.status,
             ChecklistItem.due_date,
             ChecklistItem.reason,
@@ -84,12 +86,16 @@ def _filtered(
     party: Party | None,
     csm_id: int | None,
     customer_id: int | None,
+    accountable: Party | None = None,
 ) -> sa.Select:
     """``query`` (on items joined to their ``Project``, as ``item_rows``) restricted to
-    ``user``'s projects (one CSM's, one customer's) and to one party's items."""
+    ``user``'s projects (one CSM's, one customer's), to one party's items and to the items
+    one party answers for."""
     query = query.where(visible_projects_filter(user))
     if party:
         query = query.where(ChecklistItem.party == party)
+    if accountable:
+        query = query.where(ChecklistItem.accountable == accountable)
     if csm_id:
         query = query.where(Project.csm_id == csm_id)
     if customer_id:
@@ -104,10 +110,11 @@ def _counted(
     party: Party | None = None,
     csm_id: int | None = None,
     customer_id: int | None = None,
+    accountable: Party | None = None,
 ) -> sa.Select:
     """``SELECT count(*)`` of the items matching ``condition`` on ``user``'s active projects
-    (one CSM's, one customer's), of one party: the count of a ``_filtered`` list, on the
-    items' indexes alone.
+    (one CSM's, one customer's), of one party (that one party answers for): the count of a
+    ``_filtered`` list, on the items' indexes alone.
 
     For Infor staff without a project filter, it counts every matching item less those of
     the (few) archived projects: two index-only counts, about half the time of testing tens
@@ -116,6 +123,8 @@ def _counted(
     conditions = [condition]
     if party:
         conditions.append(ChecklistItem.party == party)
+    if accountable:
+        conditions.append(ChecklistItem.accountable == accountable)
     if is_infor_staff(user) and not csm_id and not customer_id:
         archived = sa.select(Project.id).where(Project.archived_at.is_not(None))
         everything = count_items(sa.and_(*conditions))
@@ -137,6 +146,7 @@ def overdue_select(
     party: Party | None = None,
     csm_id: int | None = None,
     customer_id: int | None = None,
+    accountable: Party | None = None,
 ) -> sa.Select:
     """Open items past due on the projects ``user`` may see, most overdue first."""
     return _filtered(
@@ -145,6 +155,7 @@ def overdue_select(
         party=party,
         csm_id=csm_id,
         customer_id=customer_id,
+        accountable=accountable,
     )
 
 
@@ -161,6 +172,7 @@ def due_soon_select(
     party: Party | None = None,
     csm_id: int | None = None,
     customer_id: int | None = None,
+    accountable: Party | None = None,
 ) -> sa.Select:
     return _filtered(
         item_rows().where(is_due_soon(today, days)),
@@ -168,6 +180,7 @@ def due_soon_select(
         party=party,
         csm_id=csm_id,
         customer_id=customer_id,
+        accountable=accountable,
     )
 
 
@@ -212,8 +225,49 @@ def my_tasks_filter(user: User) -> sa.ColumnElement[bool]:
     return mine
 
 
-def my_tasks_select(user: User) -> sa.Select:
-    return item_rows().where(is_open(), visible_projects_filter(user), my_tasks_filter(user))
+def answerable_filter(user: User) -> sa.ColumnElement[bool]:
+    """The items ``user``'s side answers for, whoever does them (a clause on items joined to
+    their ``Project``, as in ``item_rows``): clients, their company's (IMS's work for it
+    included); IMS engineers and partner consultants, their party's on the projects they
+    see; CSMs, Infor's on the projects they manage (a partner's implementation included).
+    Administrators answer for no side: nothing."""
+    party = answerable_party(user)
+    if party is None:
+        return sa.false()
+    answerable = ChecklistItem.accountable == party
+    match user.role:
+        case Role.CLIENT:
+            return sa.and_(answerable, Project.customer_id == user.organisation_id)
+        case Role.CSM:
+            managed = sa.select(Project.id).where(Project.csm_id == user.id)
+            return sa.and_(answerable, ChecklistItem.project_id.in_(managed))
+    return answerable
+
+
+def my_tasks_select(user: User, *, answerable: bool = False) -> sa.Select:
+    """``user``'s open tasks; ``answerable``: the open items their side answers for."""
+    mine = answerable_filter(user) if answerable else my_tasks_filter(user)
+    return item_rows().where(is_open(), visible_projects_filter(user), mine)
+
+
+def answerable_count(user: User) -> sa.Select:
+    """How many rows ``my_tasks_select(user, answerable=True)`` gives, counted on the items'
+    indexes (no join)."""
+    party = answerable_party(user)
+    if party is None:
+        return count_items(sa.false())
+    if user.role is Role.CSM:
+        managed = sa.select(Project.id).where(
+            Project.csm_id == user.id, Project.archived_at.is_(None)
+        )
+        return count_items(
+            sa.and_(
+                is_open(),
+                ChecklistItem.project_id.in_(managed),
+                ChecklistItem.accountable == party,
+            )
+        )
+    return _counted(is_open(), user, accountable=party)
 
 
 def my_tasks_count(user: User) -> sa.Select:

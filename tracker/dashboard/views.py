@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from tracker.dashboard.filters import dashboard_filters
 from tracker.dashboard.queries import (
+    answerable_count,
     due_soon_count,
     due_soon_select,
     my_tasks_count,
@@ -15,9 +16,10 @@ from tracker.dashboard.queries import (
 from tracker.enums import Party
 from tracker.pagecache import cached_page
 from tracker.pagination import paginate
+from tracker.permissions import answerable_party
 from tracker.portfolio.filters import customer_filter
 from tracker.portfolio.queries import visible_csms
-from tracker.queryargs import page_arg
+from tracker.queryargs import flag_arg, page_arg
 from tracker.timeutil import today
 
 bp = Blueprint("dashboard", __name__)
@@ -59,10 +61,20 @@ def overdue():
 @cached_page
 @login_required
 def my_tasks():
+    """The user's open tasks, or (``answerable=1``) the open items their side answers for,
+    whoever does them: a client whose IMS does some of the work sees that work there."""
+    party = answerable_party(current_user)
+    answerable = party is not None and flag_arg("answerable")
     pagination = paginate(
-        my_tasks_select(current_user),
+        my_tasks_select(current_user, answerable=answerable),
         page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
-        count=my_tasks_count(current_user),
+        count=answerable_count(current_user) if answerable else my_tasks_count(current_user),
     )
-    return render_template("dashboard/my_tasks.html", pagination=pagination, today=today())
+    return render_template(
+        "dashboard/my_tasks.html",
+        pagination=pagination,
+        answerable_party=party,
+        answerable=answerable,
+        today=today(),
+    )

@@ -86,6 +86,11 @@ def local_time(moment: datetime | None) -> datetime | None:
     return localized_time(moment, current_zone()).replace(tzinfo=None) if moment else None
 
 
+def _parties(parties) -> str | None:
+    """Parties in one cell, by their labels ("IMS, Client"); None (empty) for none."""
+    return ", ".join(str(party.label) for party in parties) or None
+
+
 def checklist_header() -> list[str]:
     """The checklist's columns: the responsibility in the page's language, then the
     vendor's French source text. Times are in the reader's zone, named in the header."""
@@ -94,7 +99,9 @@ def checklist_header() -> list[str]:
         _("Area"),
         _("Responsibility"),
         "Responsabilité (FR)",
-        _("Party"),
+        _("Responsible"),
+        _("Accountable"),
+        _("Contributors"),
         _("Status"),
         _("Due date"),
         _("Assignee"),
@@ -112,12 +119,14 @@ def checklist_sheets(
     status: Status | None,
     assignee_id: int | None,
     area: str | None = None,
+    accountable: Party | None = None,
 ) -> list[Sheet]:
     """One sheet per phase, in phase order; only phases with items."""
     by_phase: dict[Phase, list[list]] = {phase: [] for phase in Phase}
     items = project_items(
         project,
         party=party,
+        accountable=accountable,
         status=status,
         assignee_id=assignee_id,
         area=area,
@@ -131,6 +140,8 @@ def checklist_sheets(
                 localized(row, "text"),
                 row.text_fr,
                 str(item.party.label),
+                str(item.accountable.label),
+                _parties(item.contributor_parties),
                 str(item.status.label),
                 item.due_date,
                 item.assignee.name if item.assignee else None,
@@ -151,7 +162,9 @@ def dashboard_header() -> list[str]:
         _("Project"),
         _("Customer"),
         _("CSM"),
-        _("Party"),
+        _("Responsible"),
+        _("Accountable"),
+        _("Contributors"),
         _("Status"),
         _("Area"),
         _("Responsibility"),
@@ -169,6 +182,8 @@ def dashboard_sheets(user: User, today: date, days: int, **filters) -> list[Shee
                 r.customer_name,
                 r.csm_name,
                 str(r.party.label),
+                str(r.accountable.label),
+                _parties(Party(value) for value in r.contributors),
                 str(r.status.label),
                 localized(r, "area_title"),
                 localized(r, "text"),

@@ -78,6 +78,20 @@ class Responsibility(db.Model):
     marks_inferred: Mapped[bool] = mapped_column(default=True)
     confidence: Mapped[Confidence | None] = mapped_column(enum_column(Confidence, "confidence"))
     rationale: Mapped[str | None] = mapped_column(sa.Text)
+    # Who answers for the row's items when it is not the party the row names (None: that
+    # party), and who contributes to them: CatalogueParty values, resolved per project by
+    # tracker.catalogue.rules.raci_for. raci_confidence and raci_rationale: how sure that
+    # reading of the wording is, and why, as confidence and rationale for the parties.
+    accountable: Mapped[CatalogueParty | None] = mapped_column(
+        enum_column(CatalogueParty, "accountable_party")
+    )
+    contributors: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=list, server_default=sa.text("'[]'")
+    )
+    raci_confidence: Mapped[Confidence | None] = mapped_column(
+        enum_column(Confidence, "raci_confidence")
+    )
+    raci_rationale: Mapped[str | None] = mapped_column(sa.Text)
 
     area: Mapped[Area] = relationship(back_populates="responsibilities")
     version: Mapped[CatalogueVersion] = relationship()
@@ -91,6 +105,10 @@ class Responsibility(db.Model):
             (CatalogueParty.IMPLEMENTER, self.party_implementer),
         )
         return [party for party, marked in marks if marked]
+
+    @property
+    def contributor_marks(self) -> list[CatalogueParty]:
+        return [CatalogueParty(value) for value in self.contributors]
 
     @property
     def due_label(self) -> str:

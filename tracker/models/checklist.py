@@ -58,12 +58,31 @@ class ChecklistItem(db.Model):
             sqlite_where=sa.text("assignee_id IS NOT NULL"),
             postgresql_where=sa.text("assignee_id IS NOT NULL"),
         ),
+        # Open items by accountable party, by due date: what one side answers for (the
+        # accountable filters, "answerable for" on my tasks), listed and counted from it.
+        sa.Index(
+            "ix_checklist_items_open_accountable",
+            "accountable",
+            "due_date",
+            "id",
+            "project_id",
+            "status",
+            sqlite_where=sa.text(OPEN_STATUS_SQL),
+            postgresql_where=sa.text(OPEN_STATUS_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"))
     responsibility_id: Mapped[int] = mapped_column(sa.ForeignKey("responsibilities.id"), index=True)
+    # The responsible party: the one that does the work (and whose people may update it).
     party: Mapped[Party] = mapped_column(enum_column(Party, "party"))
+    # The party that answers for it, and the parties that contribute to it (Party values),
+    # as the catalogue's rules plan them (tracker.catalogue.rules.raci_for).
+    accountable: Mapped[Party] = mapped_column(enum_column(Party, "accountable_party"))
+    contributors: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=list, server_default=sa.text("'[]'")
+    )
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     status: Mapped[Status] = mapped_column(enum_column(Status, "status"), default=Status.TODO)
     due_date: Mapped[date]
@@ -92,6 +111,15 @@ class ChecklistItem(db.Model):
     comments: Mapped[list[Comment]] = relationship(
         back_populates="item", order_by="Comment.created_at"
     )
+
+    @property
+    def responsible(self) -> Party:
+        """The party that does the work: ``party``, by its RACI name."""
+        return self.party
+
+    @property
+    def contributor_parties(self) -> list[Party]:
+        return [Party(value) for value in self.contributors]
 
     @property
     def has_reason(self) -> bool:

@@ -12,9 +12,11 @@ AREA_KEY = re.compile(KEY_PATTERN)
 
 
 def checklist_filters() -> dict:
-    """Party, status, assignee (-1: nobody) and catalogue area."""
+    """Party (responsible), accountable party, status, assignee (-1: nobody) and catalogue
+    area."""
     return {
         "party": enum_arg("party", Party),
+        "accountable": enum_arg("accountable", Party),
         "status": enum_arg("status", Status),
         "assignee_id": int_arg("assignee", minimum=-1),
         "area": pattern_arg("area", AREA_KEY),

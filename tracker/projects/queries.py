@@ -14,6 +14,7 @@ def project_items(
     project: Project,
     *,
     party: Party | None = None,
+    accountable: Party | None = None,
     status: Status | None = None,
     assignee_id: int | None = None,
     area: str | None = None,
@@ -38,6 +39,8 @@ def project_items(
         )
     if party:
         query = query.where(ChecklistItem.party == party)
+    if accountable:
+        query = query.where(ChecklistItem.accountable == accountable)
     if status:
         query = query.where(ChecklistItem.status == status)
     if assignee_id == -1:

@@ -253,6 +253,7 @@ def detail(project_id: int):
         assignee_options=[(-1, _("Unassigned"))] + [(u.id, u.name) for u in assignees],
         filters={
             "party": filters["party"],
+            "accountable": filters["accountable"],
             "status": filters["status"],
             "assignee": filters["assignee_id"],
             "area": filters["area"],
