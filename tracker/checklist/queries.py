@@ -38,6 +38,15 @@ def is_due_soon(today: date, days: int) -> sa.ColumnElement[bool]:
     return sa.and_(is_open(), ChecklistItem.due_date.between(today, today + timedelta(days=days)))
 
 
+def is_work() -> sa.ColumnElement[bool]:
+    """An item that counts in progress and health: every item but those a rule retired (not
+    applicable because their row no longer applies to the project), which are neither done
+    nor due. An item a person marked not applicable, with a reason, counts as closed. Every
+    count of closed, total and due items (progress, health, the heatmap, the burn-down)
+    reads this predicate; open and overdue items are never retired ones."""
+    return ChecklistItem.not_applicable_by_rule.is_(False)
+
+
 def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     """How many rows of a GROUP BY satisfy ``condition`` (0, never NULL, for none)."""
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
@@ -67,7 +76,8 @@ class Tally:
 
 @dataclass
 class Progress:
-    """A project's progress: closed (done or not applicable) over all items, per phase."""
+    """A project's progress: closed (done or not applicable) over all items, per phase; the
+    items a rule retired left out (``is_work``)."""
 
     phases: dict[Phase, Tally] = field(default_factory=lambda: {p: Tally() for p in Phase})
     parties: dict[Party, Tally] = field(default_factory=dict)
@@ -124,7 +134,7 @@ def progress_by_project(project_ids: Iterable[int] | sa.Select, today: date) -> 
             *progress_columns(today),
         )
         .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
-        .where(scope)
+        .where(scope, is_work())
         .group_by(ChecklistItem.project_id, Responsibility.phase, ChecklistItem.party)
     )
     for project_id, phase, party, *counts in rows:
