@@ -111,6 +111,9 @@ _EVENT_LABELS = {
     "project.archived": _l("Project archived"),
     "project.restored": _l("Project restored"),
     "item.comment": _l("Comment"),
+    "item.takeover": _l("Takeover"),
+    "item.kept_done": _l("Kept done"),
+    "item.kept_open": _l("Kept open"),
 }
 
 # What changed, by the field an event names (project and item fields).
@@ -204,4 +207,15 @@ def _event_text(action: str, params: Mapping) -> str | None:
         )
     if action == "project.items_added" and items is not None:
         return ngettext("%(num)s item", "%(num)s items", items)
+    party = _enum(enums.Party, params.get("party"))
+    if action == "item.takeover" and party is not None:
+        # {"item": the id of the item replaced, "party": its party}
+        return _("Takes over item #%(id)s (%(party)s)", id=params.get("item"), party=party.label)
+    if action == "item.kept_done" and party is not None:
+        # {"party": the party the row passed to}
+        return _(
+            "The row now goes %(to_party)s; this item was already done, so it stays done and "
+            "no new item was created.",
+            to_party=to_party(party),
+        )
     return None

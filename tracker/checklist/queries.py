@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, load_only
 
+from tracker.catalogue.rules import applies_to, rule_reason
 from tracker.enums import CLOSED_STATUSES, OPEN_STATUSES, Anchor, Party, Phase, Role
 from tracker.extensions import db
 from tracker.models import ChecklistItem, Comment, Project, Responsibility, User
@@ -159,6 +160,39 @@ def project_items_by_row(project_id: int) -> dict[tuple[int, Party], ChecklistIt
     }
 
 
+@dataclass(frozen=True)
+class ToDecide:
+    """An open item whose row no longer applies to its project, and why (a reason of
+    tracker.wording, as a code and its parameters): for the project's CSM to decide."""
+
+    item: ChecklistItem
+    reason_code: str
+    reason_params: dict
+    reason: None = None  # no reason typed by a person: ``item_reason`` reads the code
+
+
+def items_to_decide(project: Project) -> list[ToDecide]:
+    """The project's open items that the rules no longer give it (reopened by hand after a
+    rule retired them, or otherwise left open against the rules), but for those its CSM
+    decided to keep open; each with the rule's reason. One statement (the items with their
+    rows, which the page shows): whether an item applies depends on its own row alone."""
+    rows = db.session.execute(
+        sa.select(ChecklistItem, Responsibility)
+        .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
+        .where(
+            ChecklistItem.project_id == project.id,
+            ChecklistItem.status.in_(OPEN_STATUSES),
+            ChecklistItem.kept_open.is_(False),
+        )
+        .order_by(Responsibility.position, ChecklistItem.party)
+    )
+    found = []
+    for item, row in rows:
+        if not applies_to(row, item.party, project):
+            found.append(ToDecide(item, *rule_reason(row, item.party, project)))
+    return found
+
+
 def open_items_with_anchor(project_id: int) -> list[tuple[ChecklistItem, Anchor]]:
     """A project's open items, each with the milestone its due date counts from."""
     return [
@@ -218,6 +252,17 @@ def item_comments(item_id: int, *, internal: bool) -> list[Comment]:
             .order_by(Comment.created_at, Comment.id)
         )
     )
+
+
+def replacement_of(item_id: int) -> ChecklistItem | None:
+    """The item that took over from item ``item_id`` (its row passed to another party),
+    the latest if several did."""
+    return db.session.scalars(
+        sa.select(ChecklistItem)
+        .where(ChecklistItem.replaces_id == item_id)
+        .order_by(ChecklistItem.id.desc())
+        .limit(1)
+    ).first()
 
 
 def comment_counts(project_id: int, *, internal: bool) -> dict[int, int]:

@@ -18,12 +18,11 @@ from tracker.audit import services as audit
 from tracker.boundary import flush
 from tracker.catalogue.queries import rules_of
 from tracker.catalogue.rules import (
-    CatalogueRule,
+    TAKES_OVER_FROM,
     PlannedItem,
-    condition_holds,
-    ims_scope,
-    parties_for,
+    ProjectShape,
     plan_items,
+    rule_reason,
 )
 from tracker.checklist.queries import open_items_with_anchor, project_items_by_row
 from tracker.enums import Party, Status
@@ -40,7 +39,6 @@ from tracker.permissions import (
 )
 from tracker.queryargs import MAX_INT
 from tracker.timeutil import utcnow
-from tracker.wording import CONDITION_UNMET, REASSIGNED
 
 MAX_REASON_LENGTH = 1000
 MAX_COMMENT_LENGTH = 5000
@@ -84,43 +82,128 @@ def instantiate_catalogue(project: Project, *, actor: User | None) -> int:
     return len(planned)
 
 
-def reconcile_items(project: Project, *, actor: User | None) -> tuple[int, int, int]:
-    """Bring the checklist in line with the project's attributes after they changed.
+def reconcile_items(
+    project: Project, *, actor: User | None, before: ProjectShape
+) -> tuple[int, int, int]:
+    """Bring the checklist in line with the project after it changed (``before``: what it
+    was; any change, dates included).
 
-    Items the project no longer qualifies for are marked not applicable (never deleted);
-    items it newly qualifies for are added, or reopened if the tracker had closed them.
+    - An open item the rules gave the project before and no longer give it is marked not
+      applicable by rule, with the reason (never deleted). One they did not give it before
+      either was left open by a person against the rules: it stays, for the project's CSM to
+      decide (``items_to_decide``). A done item whose row no longer applies stays done.
+    - An item the project newly qualifies for is added, or reopened if a rule had retired
+      it. When its row passes to another party (IMS takes a client row over, the
+      implementer changes), it replaces the other party's item (``replaces_id``): its page
+      shows that item's comments and history, it keeps that item's due date if the change
+      retired it, and its assignee when they may hold the new item. When the replaced item
+      was already done, no new to-do is created: the done item stays, with its party, and an
+      event on it says why.
+
     Returns (added, reopened, closed).
     """
     rows = rules_of(project.catalogue_version_id)
     planned = plan_items(project, rows)
+    previous = plan_items(before, rows)
     row_by_id = {row.id: row for row in rows}
     existing = project_items_by_row(project.id)
     actor_id = actor.id if actor else None
-    closed = reopened = 0
+    retired_now: set[int] = set()
     for key, item in existing.items():
-        if key not in planned and item.status is not Status.NOT_APPLICABLE:
-            if item.status is Status.DONE:
-                continue  # finished work stays finished
-            code, params = _rule_reason(row_by_id[item.responsibility_id], item.party, project)
-            _set_status_by_rule(item, Status.NOT_APPLICABLE, (code, params), actor_id=actor_id)
-            closed += 1
-        elif (
-            key in planned and item.status is Status.NOT_APPLICABLE and item.not_applicable_by_rule
+        if key in planned or not item.is_open or key not in previous:
+            continue
+        reason = rule_reason(row_by_id[item.responsibility_id], item.party, project)
+        _set_status_by_rule(item, Status.NOT_APPLICABLE, reason, actor_id=actor_id)
+        retired_now.add(item.id)
+    reopened = 0
+    missing: list[PlannedItem] = []
+    replacements: list[ChecklistItem] = []
+    took_over: list[tuple[ChecklistItem, ChecklistItem]] = []
+    for key, plan in planned.items():
+        item = existing.get(key)
+        if item is not None and not (
+            item.status is Status.NOT_APPLICABLE and item.not_applicable_by_rule
         ):
+            continue
+        replaced = _replaced(key, existing, planned)
+        if replaced is not None and replaced.status is Status.DONE:
+            if key not in previous:  # the row passes to the party now: say so, once
+                audit.record(
+                    "item.kept_done",
+                    project_id=project.id,
+                    item_id=replaced.id,
+                    actor_id=actor_id,
+                    params={"party": key[1].value},
+                )
+            continue
+        carried = replaced is not None and replaced.id in retired_now
+        due = replaced.due_date if carried else plan.due_date
+        if item is None and replaced is None:
+            missing.append(plan)
+            continue
+        if item is None:
+            item = ChecklistItem(
+                project=project,
+                responsibility_id=plan.responsibility_id,
+                party=plan.party,
+                status=Status.TODO,
+                due_date=due,
+            )
+            db.session.add(item)
+            replacements.append(item)
+        else:
             _set_status_by_rule(item, Status.TODO, (None, None), actor_id=actor_id)
-            item.due_date = planned[key].due_date
+            item.due_date = due
             reopened += 1
-    missing = [plan for key, plan in planned.items() if key not in existing]
+        if replaced is not None:
+            _take_over(item, replaced)
+            took_over.append((item, replaced))
     _insert_items(project, missing)
-    if missing:
+    added = len(missing) + len(replacements)
+    if added:
         audit.record(
             "project.items_added",
             project_id=project.id,
             actor_id=actor_id,
-            params={"items": len(missing)},
+            params={"items": added},
+        )
+    flush()  # the new items' ids, for their events
+    for item, replaced in took_over:
+        audit.record(
+            "item.takeover",
+            project_id=project.id,
+            item_id=item.id,
+            actor_id=actor_id,
+            params={"item": replaced.id, "party": replaced.party.value},
         )
     flush()
-    return len(missing), reopened, closed
+    return added, reopened, len(retired_now)
+
+
+def _replaced(
+    key: tuple[int, Party], existing: dict[tuple[int, Party], ChecklistItem], planned: dict
+) -> ChecklistItem | None:
+    """The item of the same row that ``key``'s party takes over, if the project has one and
+    the rules no longer give it (tracker.catalogue.rules.TAKES_OVER_FROM)."""
+    row_id, party = key
+    other = TAKES_OVER_FROM.get(party)
+    if other is None or (row_id, other) in planned:
+        return None
+    return existing.get((row_id, other))
+
+
+def _take_over(item: ChecklistItem, replaced: ChecklistItem) -> None:
+    """``item`` replaces ``replaced``: linked to it, and given its assignee if ``item`` has
+    none and they may hold it."""
+    item.replaces = replaced
+    assignee = replaced.assignee
+    if (
+        item.assignee is None
+        and assignee is not None
+        and assignee.active
+        and can_be_assigned(assignee, item)
+    ):
+        item.assignee = assignee
 
 
 def _set_status_by_rule(
@@ -145,15 +228,7 @@ def _set_status_by_rule(
     item.reason = None
     item.reason_code, item.reason_params = reason
     item.not_applicable_by_rule = status is Status.NOT_APPLICABLE
-
-
-def _rule_reason(row: CatalogueRule, party: Party, project: Project) -> tuple[str, dict]:
-    """Why the tracker closes ``party``'s item of ``row``: the row's condition no longer
-    holds, or the row now goes to other parties."""
-    if not condition_holds(row.condition, project):
-        return CONDITION_UNMET, {"condition": row.condition.value}
-    parties = [p for p in parties_for(row, project, ims_scope(project)) if p is not party]
-    return REASSIGNED, {"parties": [p.value for p in parties]}
+    item.kept_open = False
 
 
 def shift_due_dates(

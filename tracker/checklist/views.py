@@ -16,7 +16,7 @@ from tracker.audit.queries import project_events
 from tracker.boundary import refusals_shown_by
 from tracker.checklist.controls import ItemControls, item_prefix
 from tracker.checklist.forms import CommentForm, ItemUpdateForm
-from tracker.checklist.queries import comment_counts, item_comments
+from tracker.checklist.queries import comment_counts, item_comments, replacement_of
 from tracker.checklist.services import add_comment, change_item
 from tracker.errors import Conflict, Refusal
 from tracker.extensions import db
@@ -155,6 +155,9 @@ def _item_page(
     # and this page returning there: saving stays on the item.
     listed = _listed(project, item)
     here = url_for("checklist.item", project_id=project.id, item_id=item.id, next=listed)
+    # The item this one took over from (its row passed to another party): its comments and
+    # history go on here; and, for a closed item, the one that took over from it.
+    replaced = item.replaces
     return render_template(
         "checklist/item.html",
         project=project,
@@ -163,9 +166,17 @@ def _item_page(
         controls=controls,
         fields=controls.for_item(item, form),
         comments=item_comments(item.id, internal=internal),
+        replaced=replaced,
+        replaced_comments=item_comments(replaced.id, internal=internal) if replaced else [],
+        replacement=None if item.is_open else replacement_of(item.id),
         comment_form=comment_form or CommentForm(formdata=None),
         events=db.session.scalars(
-            project_events(project.id, internal=internal, limit=None, item_id=item.id)
+            project_events(
+                project.id,
+                internal=internal,
+                limit=None,
+                item_id=[item.id, replaced.id] if replaced else item.id,
+            )
         ).all(),
         event_names=NO_NAMES,
         conflict=_conflict_rows(conflict) if conflict else None,
