@@ -211,6 +211,9 @@ def _event_text(action: str, params: Mapping) -> str | None:
     if action == "item.takeover" and party is not None:
         # {"item": the id of the item replaced, "party": its party}
         return _("Takes over item #%(id)s (%(party)s)", id=params.get("item"), party=party.label)
+    if action == "item.kept_open" and params.get("code"):
+        # {"code", "params": the rule's reason the item was kept open against}
+        return reason_text(params["code"], params.get("params"), None)
     if action == "item.kept_done" and party is not None:
         # {"party": the party the row passed to}
         return _(

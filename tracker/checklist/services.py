@@ -21,6 +21,7 @@ from tracker.catalogue.rules import (
     TAKES_OVER_FROM,
     PlannedItem,
     ProjectShape,
+    applies_to,
     plan_items,
     rule_reason,
 )
@@ -33,6 +34,7 @@ from tracker.permissions import (
     can_be_assigned,
     can_change_due_date,
     can_comment,
+    can_edit_project,
     can_mark_not_applicable,
     can_update_item,
     sees_internal_comments,
@@ -259,6 +261,62 @@ def shift_due_dates(
     return moved
 
 
+# --- deciding on items the rules no longer give the project ------------------------------
+
+
+def _to_decide(item: ChecklistItem, actor: User, version: int) -> tuple[str, dict]:
+    """The rule's reason why ``item`` no longer applies, once ``actor`` may decide on it (the
+    project's CSM, an admin), it is still one to decide (open, its row not applying, not kept
+    open already) and ``version`` is the one saved."""
+    if not can_edit_project(actor, item.project):
+        raise NotAllowed(_("Only the project's CSM decides on items whose row no longer applies."))
+    row = item.responsibility
+    if not item.is_open or item.kept_open or applies_to(row, item.party, item.project):
+        raise RuleBroken(
+            None,
+            _(
+                "There is nothing to decide on this item any more: its row applies again, or "
+                "it was closed or decided meanwhile."
+            ),
+        )
+    if version != item.version:
+        raise Conflict(
+            _("Someone else changed this item after you loaded it."), current_version=item.version
+        )
+    return rule_reason(row, item.party, item.project)
+
+
+def retire_against_rules(item: ChecklistItem, *, actor: User, version: int) -> None:
+    """The CSM marks an open item whose row no longer applies not applicable, with the
+    rule's reason, as the rule would have: it then counts neither as done nor as due, and
+    is reopened if its row applies again."""
+    reason = _to_decide(item, actor, version)
+    _set_status_by_rule(item, Status.NOT_APPLICABLE, reason, actor_id=actor.id)
+    flush(current_version=lambda: item.version)
+
+
+def keep_open_against_rules(item: ChecklistItem, *, actor: User, version: int, note: str) -> None:
+    """The CSM keeps open an item whose row no longer applies, saying why (``note``, an
+    internal comment): it is no longer among the items to decide, until it is closed."""
+    code, params = _to_decide(item, actor, version)
+    note = (note or "").strip()
+    if not note:
+        raise RuleBroken("note", _("Say why the item stays open."))
+    if len(note) > MAX_COMMENT_LENGTH:
+        raise RuleBroken(
+            "note", _("A comment is limited to %(num)d characters.", num=MAX_COMMENT_LENGTH)
+        )
+    item.kept_open = True
+    audit.record(
+        "item.kept_open",
+        project_id=item.project_id,
+        item_id=item.id,
+        actor_id=actor.id,
+        params={"code": code, "params": params},
+    )
+    add_comment(item, actor=actor, body=note, internal=True)
+
+
 # --- changing an item ---------------------------------------------------------------------
 
 UNCHANGED = object()  # an argument not given: that field is not to change
@@ -423,6 +481,8 @@ def _apply(item: ChecklistItem, change: ItemChange, pending: dict, actor: User) 
             item.completed_by = None
         item.status = status
         item.not_applicable_by_rule = False
+        if not status.is_open:
+            item.kept_open = False  # reopened against the rules, it is to decide again
     reason = None if change.reason is UNCHANGED else change.reason
     new_reason = reason if item.status.needs_reason else None
     if item.status.needs_reason and new_reason is None:
