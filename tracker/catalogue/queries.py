@@ -21,6 +21,8 @@ RULE_COLUMNS = (
     Responsibility.condition,
     Responsibility.due_anchor,
     Responsibility.due_offset_days,
+    Responsibility.follows_id,
+    Responsibility.follow_days,
 )
 
 

@@ -28,6 +28,8 @@ class CatalogueRule(Protocol):
     condition: Condition | None
     due_anchor: Anchor
     due_offset_days: int
+    follows_id: int | None
+    follow_days: int | None
 
 
 @dataclass(frozen=True)

@@ -193,14 +193,61 @@ def items_to_decide(project: Project) -> list[ToDecide]:
     return found
 
 
-def open_items_with_anchor(project_id: int) -> list[tuple[ChecklistItem, Anchor]]:
-    """A project's open items, each with the milestone its due date counts from."""
+def open_items_with_anchor(project_id: int) -> list[tuple[ChecklistItem, Anchor, int | None]]:
+    """A project's open items, each with the milestone its due date counts from and the row
+    its row follows (None for most)."""
     return [
-        (item, anchor)
-        for item, anchor in db.session.execute(
-            sa.select(ChecklistItem, Responsibility.due_anchor)
+        (item, anchor, follows_id)
+        for item, anchor, follows_id in db.session.execute(
+            sa.select(ChecklistItem, Responsibility.due_anchor, Responsibility.follows_id)
             .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
             .where(ChecklistItem.project_id == project_id, ChecklistItem.status.in_(OPEN_STATUSES))
+        )
+    ]
+
+
+def followed_item(item: ChecklistItem) -> ChecklistItem | None:
+    """For an item of a row that follows another (paired rows): the followed row's item on
+    the same project that its due date counts from (one that counts first, if the row
+    passed between parties)."""
+    follows_id = item.responsibility.follows_id
+    if follows_id is None:
+        return None
+    return db.session.scalars(
+        sa.select(ChecklistItem)
+        .where(
+            ChecklistItem.project_id == item.project_id,
+            ChecklistItem.responsibility_id == follows_id,
+        )
+        .order_by(ChecklistItem.not_applicable_by_rule, ChecklistItem.id.desc())
+        .limit(1)
+    ).first()
+
+
+def rows_with_work(project_id: int) -> set[int]:
+    """The catalogue rows that have an item on the project that counts (``is_work``)."""
+    return set(
+        db.session.scalars(
+            sa.select(ChecklistItem.responsibility_id)
+            .where(ChecklistItem.project_id == project_id, is_work())
+            .distinct()
+        )
+    )
+
+
+def open_followers(project_id: int, row_ids: set[int]) -> list[tuple[ChecklistItem, int]]:
+    """A project's open items of the rows that follow one of ``row_ids``, each with the row
+    it follows."""
+    return [
+        (item, follows_id)
+        for item, follows_id in db.session.execute(
+            sa.select(ChecklistItem, Responsibility.follows_id)
+            .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
+            .where(
+                ChecklistItem.project_id == project_id,
+                ChecklistItem.status.in_(OPEN_STATUSES),
+                Responsibility.follows_id.in_(row_ids),
+            )
         )
     ]
 

@@ -25,7 +25,12 @@ from tracker.catalogue.rules import (
     plan_items,
     rule_reason,
 )
-from tracker.checklist.queries import open_items_with_anchor, project_items_by_row
+from tracker.checklist.queries import (
+    open_followers,
+    open_items_with_anchor,
+    project_items_by_row,
+    rows_with_work,
+)
 from tracker.enums import Party, Status
 from tracker.errors import Change, Conflict, NotAllowed, RuleBroken
 from tracker.extensions import db
@@ -139,7 +144,8 @@ def reconcile_items(
                 )
             continue
         carried = replaced is not None and replaced.id in retired_now
-        due = replaced.due_date if carried else plan.due_date
+        due = replaced.due_date if carried else _due_after_lead(row_by_id[key[0]], existing)
+        due = due or plan.due_date
         if item is None and replaced is None:
             missing.append(plan)
             continue
@@ -180,6 +186,17 @@ def reconcile_items(
         )
     flush()
     return added, reopened, len(retired_now)
+
+
+def _due_after_lead(row, existing: dict[tuple[int, Party], ChecklistItem]) -> date | None:
+    """For a row that follows another: its ``follow_days`` after the due date of the followed
+    row's item on the project (one that counts: not retired by a rule), if it has one."""
+    if row.follows_id is None:
+        return None
+    for (row_id, _party), item in existing.items():
+        if row_id == row.follows_id and not item.not_applicable_by_rule:
+            return item.due_date + timedelta(days=row.follow_days)
+    return None
 
 
 def _replaced(
@@ -236,29 +253,57 @@ def _set_status_by_rule(
 def shift_due_dates(
     project: Project, *, actor: User | None, kickoff_delta: timedelta, go_live_delta: timedelta
 ) -> int:
-    """Move the due dates of open items anchored to a milestone that moved."""
+    """Move the due dates of open items anchored to a milestone that moved; the items of a
+    row that follows another move with the item they follow (``move_followers``)."""
     deltas = {"kickoff": kickoff_delta, "go_live": go_live_delta}
     if not any(deltas.values()):
         return 0
-    moved = 0
-    for item, anchor in open_items_with_anchor(project.id):
+    actor_id = actor.id if actor else None
+    moved: dict[int, timedelta] = {}
+    count = 0
+    leading = rows_with_work(project.id)  # a follower of a row without any moves alone
+    for item, anchor, follows_id in open_items_with_anchor(project.id):
         delta = deltas[anchor.value]
-        if not delta:
+        if not delta or follows_id in leading:
             continue
-        new_due = item.due_date + delta
-        audit.record(
-            "item.due_date",
-            project_id=project.id,
-            item_id=item.id,
-            actor_id=actor.id if actor else None,
-            field="due_date",
-            old=item.due_date,
-            new=new_due,
-        )
-        item.due_date = new_due
-        moved += 1
+        _move_due(item, item.due_date + delta, actor_id)
+        moved[item.responsibility_id] = delta
+        count += 1
+    count += move_followers(project.id, moved, actor_id=actor_id)
     flush()
-    return moved
+    return count
+
+
+def move_followers(project_id: int, moved: dict[int, timedelta], *, actor_id: int | None) -> int:
+    """Paired rows: the open items of the rows that follow a row whose item moved (``moved``:
+    row id -> by how many days) move by as many days, and theirs in turn. Returns how many
+    moved."""
+    count = 0
+    seen = set(moved)
+    while moved:
+        following: dict[int, timedelta] = {}
+        for item, follows_id in open_followers(project_id, set(moved)):
+            if item.responsibility_id in seen:
+                continue  # a cycle the loader refuses: never round it twice
+            _move_due(item, item.due_date + moved[follows_id], actor_id)
+            following[item.responsibility_id] = moved[follows_id]
+            count += 1
+        seen.update(following)
+        moved = following
+    return count
+
+
+def _move_due(item: ChecklistItem, new_due: date, actor_id: int | None) -> None:
+    audit.record(
+        "item.due_date",
+        project_id=item.project_id,
+        item_id=item.id,
+        actor_id=actor_id,
+        field="due_date",
+        old=item.due_date,
+        new=new_due,
+    )
+    item.due_date = new_due
 
 
 # --- deciding on items the rules no longer give the project ------------------------------
@@ -499,7 +544,10 @@ def _apply(item: ChecklistItem, change: ItemChange, pending: dict, actor: User) 
         item.assignee = new
     if "due_date" in pending:
         log("due_date", item.due_date, change.due_date)
+        delta = change.due_date - item.due_date
         item.due_date = change.due_date
+        if item.is_open:  # the items that follow it move with it
+            move_followers(item.project_id, {item.responsibility_id: delta}, actor_id=actor.id)
     flush(current_version=lambda: item.version)  # saved meanwhile by someone else: a conflict
     return changed
 

@@ -16,7 +16,12 @@ from tracker.audit.queries import project_events
 from tracker.boundary import refusals_shown_by
 from tracker.checklist.controls import ItemControls, item_prefix
 from tracker.checklist.forms import CommentForm, DecisionForm, ItemUpdateForm
-from tracker.checklist.queries import comment_counts, item_comments, replacement_of
+from tracker.checklist.queries import (
+    comment_counts,
+    followed_item,
+    item_comments,
+    replacement_of,
+)
 from tracker.checklist.services import (
     add_comment,
     change_item,
@@ -215,6 +220,7 @@ def _item_page(
         replaced=replaced,
         replaced_comments=item_comments(replaced.id, internal=internal) if replaced else [],
         replacement=None if item.is_open else replacement_of(item.id),
+        followed=followed_item(item),
         comment_form=comment_form or CommentForm(formdata=None),
         events=db.session.scalars(
             project_events(
