@@ -33,9 +33,7 @@ def reason_text(code: str | None, params: Mapping | None, typed: str | None) -> 
     if code == CONDITION_UNMET:
         condition = _enum(enums.Condition, params.get("condition"))
         if condition is not None:
-            label = str(condition.label)
-            # "Only with an IMS contract" -> "only with an IMS contract": acronyms as written.
-            return _("No longer applies: %(condition)s.", condition=label[:1].lower() + label[1:])
+            return _("No longer applies: %(condition)s.", condition=_in_sentence(condition.label))
     elif code == REASSIGNED:
         parties = [_enum(enums.Party, value) for value in params.get("parties") or ()]
         if not parties:
@@ -46,6 +44,17 @@ def reason_text(code: str | None, params: Mapping | None, typed: str | None) -> 
             shown = format_list([to_party(party) for party in parties], locale=get_locale() or "en")
             return _("No longer applies: now assigned %(to_parties)s.", to_parties=shown)
     return typed or code  # a code this version does not know: shown as stored
+
+
+def _in_sentence(label) -> str:
+    """A label inside a sentence: "Only with an IMS contract" -> "only with an IMS contract".
+    A label whose first word is an acronym ("VPN ...", "PRE-PROD ...", "DMF ...") keeps it as
+    written, in every language."""
+    label = str(label)
+    first = label.split(" ", 1)[0]
+    if any(letter.isupper() for letter in first[1:]):
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def item_reason(item) -> str | None:
