@@ -605,6 +605,52 @@ def test_existing_items_answer_as_the_rules_say_and_downgrading_keeps_them(empty
     ]
 
 
+# --- takeovers, decisions and paired rows (revision a8fdfa080c45) --------------------------
+
+RULES_MADE_RIGHT = "a8fdfa080c45"
+
+
+def test_existing_items_and_rows_replace_follow_and_keep_nothing_and_downgrading_keeps_them(
+    empty_database_url,
+):
+    app = create_app(tracker_config.TestConfig(empty_database_url))
+    with app.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=ACCOUNTABLE)
+        with db.engine.begin() as connection:
+            tables = {table.name: table for table in _tables(connection)}
+            for name in (
+                "organisations", "users", "catalogue_versions", "catalogue_areas",
+                "responsibilities", "projects", "checklist_items",
+            ):  # fmt: skip
+                connection.execute(tables[name].insert(), kept_rows(tables[name]))
+
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=RULES_MADE_RIGHT)
+        with db.engine.connect() as connection:
+            items = connection.execute(
+                sa.text("SELECT replaces_id, kept_open FROM checklist_items")
+            ).all()
+            rows = connection.execute(
+                sa.text("SELECT rationale_fr, follows_id, follow_days FROM responsibilities")
+            ).all()
+
+        with logging_left_alone():
+            flask_migrate.downgrade(revision=ACCOUNTABLE)
+        with db.engine.connect() as connection:
+            columns = _columns(connection, "checklist_items") | _columns(
+                connection, "responsibilities"
+            )
+            kept = connection.execute(sa.text("SELECT reason FROM checklist_items")).scalars()
+            reasons = list(kept)
+        db.engine.dispose()
+
+    assert [(replaces, bool(flag)) for replaces, flag in items] == [(None, False)]
+    assert [tuple(row) for row in rows] == [(None, None, None)]
+    assert not columns & {"replaces_id", "kept_open", "rationale_fr", "follows_id", "follow_days"}
+    assert reasons == ["Waiting for the firewall change."]
+
+
 # --- start-up configuration -----------------------------------------------------------
 
 

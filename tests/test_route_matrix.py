@@ -227,6 +227,18 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, tuple]] = {
         "item_b_under_a": NOBODY,
         "archived_item_a_client": READ_ONLY_A,
     },
+    # The items to decide: whoever manages the project (the item is not one to decide:
+    # refused by the rules, after the authorization checks).
+    ("checklist.decide", "POST"): {
+        "item_a_infor": MANAGES_A,
+        "item_a_client": MANAGES_A,
+        "item_b_infor": MANAGES_B,
+        "item_b_client": MANAGES_B,
+        "item_b_ims": MANAGES_B,
+        "item_b_partner": MANAGES_B,
+        "item_b_under_a": NOBODY,
+        "archived_item_a_client": READ_ONLY_A,
+    },
     # --- dashboards ---
     ("dashboard.overdue", "GET"): {"site": SIGNED_IN},
     ("dashboard.my_tasks", "GET"): {"site": SIGNED_IN},
@@ -814,6 +826,11 @@ FORMS: dict[str, Callable[[Scene, dict, str], dict]] = {
     "projects.edit_project": _project_form,
     "checklist.update": _item_form,
     "checklist.comment": lambda scene, values, role: {"body": "A comment from the matrix."},
+    "checklist.decide": lambda scene, values, role: {
+        "decision": "keep",
+        "note": "Kept by the matrix.",
+        "version": db.session.get(ChecklistItem, values["item_id"]).version,
+    },
     "admin.new_user": _user_form,
     "admin.edit_user": _user_form,
     "admin.edit_organisation": _organisation_form,

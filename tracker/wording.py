@@ -33,9 +33,7 @@ def reason_text(code: str | None, params: Mapping | None, typed: str | None) -> 
     if code == CONDITION_UNMET:
         condition = _enum(enums.Condition, params.get("condition"))
         if condition is not None:
-            label = str(condition.label)
-            # "Only with an IMS contract" -> "only with an IMS contract": acronyms as written.
-            return _("No longer applies: %(condition)s.", condition=label[:1].lower() + label[1:])
+            return _("No longer applies: %(condition)s.", condition=_in_sentence(condition.label))
     elif code == REASSIGNED:
         parties = [_enum(enums.Party, value) for value in params.get("parties") or ()]
         if not parties:
@@ -46,6 +44,17 @@ def reason_text(code: str | None, params: Mapping | None, typed: str | None) -> 
             shown = format_list([to_party(party) for party in parties], locale=get_locale() or "en")
             return _("No longer applies: now assigned %(to_parties)s.", to_parties=shown)
     return typed or code  # a code this version does not know: shown as stored
+
+
+def _in_sentence(label) -> str:
+    """A label inside a sentence: "Only with an IMS contract" -> "only with an IMS contract".
+    A label whose first word is an acronym ("VPN ...", "PRE-PROD ...", "DMF ...") keeps it as
+    written, in every language."""
+    label = str(label)
+    first = label.split(" ", 1)[0]
+    if any(letter.isupper() for letter in first[1:]):
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def item_reason(item) -> str | None:
@@ -111,6 +120,9 @@ _EVENT_LABELS = {
     "project.archived": _l("Project archived"),
     "project.restored": _l("Project restored"),
     "item.comment": _l("Comment"),
+    "item.takeover": _l("Takeover"),
+    "item.kept_done": _l("Kept done"),
+    "item.kept_open": _l("Kept open"),
 }
 
 # What changed, by the field an event names (project and item fields).
@@ -204,4 +216,18 @@ def _event_text(action: str, params: Mapping) -> str | None:
         )
     if action == "project.items_added" and items is not None:
         return ngettext("%(num)s item", "%(num)s items", items)
+    party = _enum(enums.Party, params.get("party"))
+    if action == "item.takeover" and party is not None:
+        # {"item": the id of the item replaced, "party": its party}
+        return _("Takes over item #%(id)s (%(party)s)", id=params.get("item"), party=party.label)
+    if action == "item.kept_open" and params.get("code"):
+        # {"code", "params": the rule's reason the item was kept open against}
+        return reason_text(params["code"], params.get("params"), None)
+    if action == "item.kept_done" and party is not None:
+        # {"party": the party the row passed to}
+        return _(
+            "The row now goes %(to_party)s; this item was already done, so it stays done and "
+            "no new item was created.",
+            to_party=to_party(party),
+        )
     return None

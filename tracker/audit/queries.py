@@ -3,6 +3,8 @@ by id for events of the same moment)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
@@ -14,10 +16,11 @@ def project_events(
     *,
     internal: bool,
     limit: int | None = 50,
-    item_id: int | None = None,
+    item_id: int | Collection[int] | None = None,
 ) -> sa.Select[tuple[Event]]:
-    """A project's events (of one item), newest first, each with its actor; those of
-    internal comments only when ``internal`` (tracker.permissions.sees_internal_comments)."""
+    """A project's events (of one item, or of some: an item and the one it replaces),
+    newest first, each with its actor; those of internal comments only when ``internal``
+    (tracker.permissions.sees_internal_comments)."""
     query = (
         sa.select(Event)
         .options(joinedload(Event.actor))
@@ -26,8 +29,10 @@ def project_events(
     )
     if not internal:
         query = query.where(Event.internal.is_(False))
-    if item_id is not None:
+    if isinstance(item_id, int):
         query = query.where(Event.item_id == item_id)
+    elif item_id is not None:
+        query = query.where(Event.item_id.in_(item_id))
     if limit:
         query = query.limit(limit)
     return query

@@ -34,6 +34,8 @@ KEY_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 DUE_PATTERN = re.compile(r"^(?P<anchor>[KG])(?P<offset>[+-]\d{1,4})$")
+# The due date of a row that follows another: "+n", n days after the followed row's.
+FOLLOW_DUE_PATTERN = re.compile(r"^\+(?P<days>\d{1,4})$")
 
 
 class CatalogueError(ValueError):
@@ -51,7 +53,10 @@ class RowSpec(BaseModel):
     ims_eligible: bool = False
     condition: Condition | None = None
     phase: Phase
-    due: Annotated[str, StringConstraints(pattern=DUE_PATTERN.pattern)]
+    due: Annotated[
+        str, StringConstraints(pattern=f"{DUE_PATTERN.pattern}|{FOLLOW_DUE_PATTERN.pattern}")
+    ]
+    follows: Key | None = None
     marks_inferred: bool = True
     confidence: Confidence | None = None
     rationale: Annotated[str, StringConstraints(max_length=4000)] | None = None
@@ -60,6 +65,7 @@ class RowSpec(BaseModel):
     contributors: Annotated[list[CatalogueParty], Field(max_length=4)] = []
     raci_confidence: Confidence | None = None
     raci_rationale: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    rationale_fr: Annotated[str, StringConstraints(max_length=4000)] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> RowSpec:
@@ -70,6 +76,12 @@ class RowSpec(BaseModel):
         if CatalogueParty.IMS in self.parties and self.condition is not Condition.IMS_CONTRACT:
             raise ValueError("condition: an IMS row needs the condition ims_contract")
         self._consistent_raci()
+        if self.follows is None and self.follow_days is not None:
+            raise ValueError('due: "+n" is for a row that follows another (follows)')
+        if self.follows is not None and self.follow_days is None:
+            raise ValueError('due: a row that follows another falls due "+n" days after it')
+        if self.follows == self.key:
+            raise ValueError("follows: a row cannot follow itself")
         return self
 
     def _consistent_raci(self) -> None:
@@ -91,7 +103,15 @@ class RowSpec(BaseModel):
                 raise ValueError(f"{field}: IMS takes part only with the condition ims_contract")
 
     @property
+    def follow_days(self) -> int | None:
+        """n of a "+n" due date: the days after the followed row's (None for K/G)."""
+        match = FOLLOW_DUE_PATTERN.match(self.due)
+        return int(match["days"]) if match else None
+
+    @property
     def anchor(self) -> Anchor:
+        """The milestone of a K/G due date (a row that follows another: the followed row's,
+        ``CatalogueSpec.due_of``)."""
         return Anchor.KICKOFF if self.due[0] == "K" else Anchor.GO_LIVE
 
     @property
@@ -105,6 +125,8 @@ LATER_FIELDS = {
     "contributors": [],
     "raci_confidence": None,
     "raci_rationale": None,
+    "rationale_fr": None,
+    "follows": None,
 }
 
 
@@ -138,6 +160,43 @@ class CatalogueSpec(BaseModel):
                     raise ValueError(f"row {row.key!r}: key: duplicate row key")
                 seen_rows.add(row.key)
         return self
+
+    @model_validator(mode="after")
+    def _follows_rows_that_lead(self) -> CatalogueSpec:
+        """A row follows a row of the catalogue that gives one item per project (one party
+        mark: the item its items fall due after), and no row follows itself round a cycle."""
+        rows = self.rows_by_key
+        for row in rows.values():
+            if row.follows is None:
+                continue
+            followed = rows.get(row.follows)
+            if followed is None:
+                raise ValueError(f"row {row.key!r}: follows: no row has the key {row.follows!r}")
+            if len(followed.parties) != 1:
+                raise ValueError(
+                    f"row {row.key!r}: follows: the row it follows must have one party, to "
+                    "give one item per project"
+                )
+            seen = [row.key]
+            while followed is not None:
+                if followed.key in seen:
+                    cycle = " -> ".join([*seen, followed.key])
+                    raise ValueError(f"row {row.key!r}: follows: a cycle ({cycle})")
+                seen.append(followed.key)
+                followed = rows.get(followed.follows) if followed.follows else None
+        return self
+
+    @property
+    def rows_by_key(self) -> dict[str, RowSpec]:
+        return {row.key: row for area in self.areas for row in area.rows}
+
+    def due_of(self, row: RowSpec) -> tuple[Anchor, int]:
+        """A row's default due date as a milestone and an offset: a row that follows another
+        falls due its ``+n`` days after the followed row's."""
+        if row.follows is None:
+            return row.anchor, row.offset_days
+        anchor, offset = self.due_of(self.rows_by_key[row.follows])
+        return anchor, offset + row.follow_days
 
     @property
     def checksum(self) -> str:
@@ -217,6 +276,7 @@ def load_catalogue(spec: CatalogueSpec, *, source: str | None = None) -> LoadRes
     )
     db.session.add(version)
     position = 0
+    loaded: dict[str, Responsibility] = {}
     for area_position, area_spec in enumerate(spec.areas, start=1):
         area = Area(
             version=version,
@@ -229,6 +289,7 @@ def load_catalogue(spec: CatalogueSpec, *, source: str | None = None) -> LoadRes
         )
         for row in area_spec.rows:
             position += 1
+            anchor, offset = spec.due_of(row)
             area.responsibilities.append(
                 Responsibility(
                     version=version,
@@ -244,8 +305,9 @@ def load_catalogue(spec: CatalogueSpec, *, source: str | None = None) -> LoadRes
                     ims_eligible=row.ims_eligible,
                     condition=row.condition,
                     phase=row.phase,
-                    due_anchor=row.anchor,
-                    due_offset_days=row.offset_days,
+                    due_anchor=anchor,
+                    due_offset_days=offset,
+                    follow_days=row.follow_days,
                     marks_inferred=row.marks_inferred,
                     confidence=row.confidence,
                     rationale=row.rationale,
@@ -253,9 +315,14 @@ def load_catalogue(spec: CatalogueSpec, *, source: str | None = None) -> LoadRes
                     contributors=[p.value for p in row.contributors],
                     raci_confidence=row.raci_confidence,
                     raci_rationale=row.raci_rationale,
+                    rationale_fr=row.rationale_fr,
                 )
             )
+            loaded[row.key] = area.responsibilities[-1]
         db.session.add(area)
+    for key, row in spec.rows_by_key.items():
+        if row.follows is not None:
+            loaded[key].follows = loaded[row.follows]
     db.session.flush()
     return LoadResult(version, created=True)
 

@@ -23,6 +23,8 @@ RULE_COLUMNS = (
     Responsibility.due_offset_days,
     Responsibility.accountable,
     Responsibility.contributors,
+    Responsibility.follows_id,
+    Responsibility.follow_days,
 )
 
 

@@ -19,6 +19,7 @@ from tracker.enums import (
     Party,
 )
 from tracker.models import Project
+from tracker.wording import CONDITION_UNMET, REASSIGNED
 
 
 class CatalogueRule(Protocol):
@@ -37,6 +38,8 @@ class CatalogueRule(Protocol):
     due_offset_days: int
     accountable: CatalogueParty | None
     contributors: list[str]
+    follows_id: int | None
+    follow_days: int | None
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,48 @@ class PlannedItem:
     due_date: date
     accountable: Party
     contributors: tuple[Party, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectShape:
+    """What the rules read of a project, as it stood at one moment (``shape_of``): a
+    project's change compares what the rules planned before it with what they plan after."""
+
+    deployment: Deployment
+    environment: Environment
+    ims_contract: bool
+    ims_scope_keys: frozenset[str]
+    implementer: Implementer
+    data_migration: bool
+    vpn_required: bool
+    kickoff_date: date
+    go_live_date: date
+
+
+def shape_of(project: Project) -> ProjectShape:
+    return ProjectShape(
+        deployment=project.deployment,
+        environment=project.environment,
+        ims_contract=project.ims_contract,
+        ims_scope_keys=frozenset(project.ims_scope_keys),
+        implementer=project.implementer,
+        data_migration=project.data_migration,
+        vpn_required=project.vpn_required,
+        kickoff_date=project.kickoff_date,
+        go_live_date=project.go_live_date,
+    )
+
+
+# Who a row passes from when it passes to a party: IMS takes a client row over under a
+# contract (and gives it back without one); a partner takes the implementer's rows from
+# Infor when it implements (and Infor from the partner). The item of the new party replaces
+# the other's (tracker.checklist.services.reconcile_items).
+TAKES_OVER_FROM = {
+    Party.IMS: Party.CLIENT,
+    Party.CLIENT: Party.IMS,
+    Party.PARTNER: Party.INFOR,
+    Party.INFOR: Party.PARTNER,
+}
 
 
 def condition_holds(condition: Condition | None, project: Project) -> bool:
@@ -119,6 +164,13 @@ def raci_for(row: CatalogueRule, party: Party, project: Project) -> tuple[Party,
     return accountable, tuple(p for p in contributors if p not in (party, accountable))
 
 
+def applies_to(row: CatalogueRule, party: Party, project: Project) -> bool:
+    """Whether the rules give ``party`` an item of ``row`` on ``project``."""
+    return condition_holds(row.condition, project) and party in parties_for(
+        row, project, ims_scope(project)
+    )
+
+
 def due_date_for(row: CatalogueRule, project: Project) -> date:
     anchor = project.kickoff_date if row.due_anchor is Anchor.KICKOFF else project.go_live_date
     return anchor + timedelta(days=row.due_offset_days)
@@ -139,3 +191,13 @@ def plan_items(
                 row.id, party, due, *raci_for(row, party, project)
             )
     return planned
+
+
+def rule_reason(row: CatalogueRule, party: Party, project: Project) -> tuple[str, dict]:
+    """Why ``party``'s item of ``row`` no longer applies to ``project``, as a code of
+    tracker.wording and its parameters: the row's condition no longer holds, or the row now
+    goes to other parties."""
+    if not condition_holds(row.condition, project):
+        return CONDITION_UNMET, {"condition": row.condition.value}
+    parties = [p for p in parties_for(row, project, ims_scope(project)) if p is not party]
+    return REASSIGNED, {"parties": [p.value for p in parties]}

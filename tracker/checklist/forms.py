@@ -4,7 +4,14 @@ from functools import partial
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -92,3 +99,20 @@ class CommentForm(TrackerForm):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=MAX_COMMENT_LENGTH)])
     internal = BooleanField(_l("Internal: not shown to the client"))
     submit = SubmitField(_l("Add comment"))
+
+
+class DecisionForm(TrackerForm):
+    """The project page's items to decide: one open item whose row no longer applies, marked
+    not applicable with the rule's reason ("retire"), or kept open with a note ("keep")."""
+
+    decision = SelectField(
+        choices=[
+            SelectChoice("retire", _l("Mark not applicable")),
+            SelectChoice("keep", _l("Keep open")),
+        ],
+        validators=[InputRequired()],
+    )
+    note = TextAreaField(_l("Why it stays open"), validators=[Length(max=MAX_COMMENT_LENGTH)])
+    version = BoundedIntegerField(
+        widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=MAX_INT)]
+    )

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, load_only
 
+from tracker.catalogue.rules import applies_to, rule_reason
 from tracker.enums import CLOSED_STATUSES, OPEN_STATUSES, Anchor, Party, Phase, Role
 from tracker.extensions import db
 from tracker.models import ChecklistItem, Comment, Project, Responsibility, User
@@ -36,6 +37,15 @@ def is_overdue(today: date | sa.ColumnElement[date]) -> sa.ColumnElement[bool]:
 
 def is_due_soon(today: date, days: int) -> sa.ColumnElement[bool]:
     return sa.and_(is_open(), ChecklistItem.due_date.between(today, today + timedelta(days=days)))
+
+
+def is_work() -> sa.ColumnElement[bool]:
+    """An item that counts in progress and health: every item but those a rule retired (not
+    applicable because their row no longer applies to the project), which are neither done
+    nor due. An item a person marked not applicable, with a reason, counts as closed. Every
+    count of closed, total and due items (progress, health, the heatmap, the burn-down)
+    reads this predicate; open and overdue items are never retired ones."""
+    return ChecklistItem.not_applicable_by_rule.is_(False)
 
 
 def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
@@ -67,7 +77,8 @@ class Tally:
 
 @dataclass
 class Progress:
-    """A project's progress: closed (done or not applicable) over all items, per phase."""
+    """A project's progress: closed (done or not applicable) over all items, per phase; the
+    items a rule retired left out (``is_work``)."""
 
     phases: dict[Phase, Tally] = field(default_factory=lambda: {p: Tally() for p in Phase})
     parties: dict[Party, Tally] = field(default_factory=dict)
@@ -124,7 +135,7 @@ def progress_by_project(project_ids: Iterable[int] | sa.Select, today: date) -> 
             *progress_columns(today),
         )
         .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
-        .where(scope)
+        .where(scope, is_work())
         .group_by(ChecklistItem.project_id, Responsibility.phase, ChecklistItem.party)
     )
     for project_id, phase, party, *counts in rows:
@@ -149,14 +160,94 @@ def project_items_by_row(project_id: int) -> dict[tuple[int, Party], ChecklistIt
     }
 
 
-def open_items_with_anchor(project_id: int) -> list[tuple[ChecklistItem, Anchor]]:
-    """A project's open items, each with the milestone its due date counts from."""
+@dataclass(frozen=True)
+class ToDecide:
+    """An open item whose row no longer applies to its project, and why (a reason of
+    tracker.wording, as a code and its parameters): for the project's CSM to decide."""
+
+    item: ChecklistItem
+    reason_code: str
+    reason_params: dict
+    reason: None = None  # no reason typed by a person: ``item_reason`` reads the code
+
+
+def items_to_decide(project: Project) -> list[ToDecide]:
+    """The project's open items that the rules no longer give it (reopened by hand after a
+    rule retired them, or otherwise left open against the rules), but for those its CSM
+    decided to keep open; each with the rule's reason. One statement (the items with their
+    rows, which the page shows): whether an item applies depends on its own row alone."""
+    rows = db.session.execute(
+        sa.select(ChecklistItem, Responsibility)
+        .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
+        .where(
+            ChecklistItem.project_id == project.id,
+            ChecklistItem.status.in_(OPEN_STATUSES),
+            ChecklistItem.kept_open.is_(False),
+        )
+        .order_by(Responsibility.position, ChecklistItem.party)
+    )
+    found = []
+    for item, row in rows:
+        if not applies_to(row, item.party, project):
+            found.append(ToDecide(item, *rule_reason(row, item.party, project)))
+    return found
+
+
+def open_items_with_anchor(project_id: int) -> list[tuple[ChecklistItem, Anchor, int | None]]:
+    """A project's open items, each with the milestone its due date counts from and the row
+    its row follows (None for most)."""
     return [
-        (item, anchor)
-        for item, anchor in db.session.execute(
-            sa.select(ChecklistItem, Responsibility.due_anchor)
+        (item, anchor, follows_id)
+        for item, anchor, follows_id in db.session.execute(
+            sa.select(ChecklistItem, Responsibility.due_anchor, Responsibility.follows_id)
             .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
             .where(ChecklistItem.project_id == project_id, ChecklistItem.status.in_(OPEN_STATUSES))
+        )
+    ]
+
+
+def followed_item(item: ChecklistItem) -> ChecklistItem | None:
+    """For an item of a row that follows another (paired rows): the followed row's item on
+    the same project that its due date counts from (one that counts first, if the row
+    passed between parties)."""
+    follows_id = item.responsibility.follows_id
+    if follows_id is None:
+        return None
+    return db.session.scalars(
+        sa.select(ChecklistItem)
+        .where(
+            ChecklistItem.project_id == item.project_id,
+            ChecklistItem.responsibility_id == follows_id,
+        )
+        .order_by(ChecklistItem.not_applicable_by_rule, ChecklistItem.id.desc())
+        .limit(1)
+    ).first()
+
+
+def rows_with_work(project_id: int) -> set[int]:
+    """The catalogue rows that have an item on the project that counts (``is_work``)."""
+    return set(
+        db.session.scalars(
+            sa.select(ChecklistItem.responsibility_id)
+            .where(ChecklistItem.project_id == project_id, is_work())
+            .distinct()
+        )
+    )
+
+
+def open_followers(project_id: int, row_ids: set[int]) -> list[tuple[ChecklistItem, int]]:
+    """A project's open items of the rows that follow one of ``row_ids``, each with the row
+    it follows."""
+    return [
+        (item, follows_id)
+        for item, follows_id in db.session.execute(
+            sa.select(ChecklistItem, Responsibility.follows_id)
+            .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
+            .where(
+                ChecklistItem.project_id == project_id,
+                ChecklistItem.status.in_(OPEN_STATUSES),
+                Responsibility.follows_id.in_(row_ids),
+            )
         )
     ]
 
@@ -208,6 +299,17 @@ def item_comments(item_id: int, *, internal: bool) -> list[Comment]:
             .order_by(Comment.created_at, Comment.id)
         )
     )
+
+
+def replacement_of(item_id: int) -> ChecklistItem | None:
+    """The item that took over from item ``item_id`` (its row passed to another party),
+    the latest if several did."""
+    return db.session.scalars(
+        sa.select(ChecklistItem)
+        .where(ChecklistItem.replaces_id == item_id)
+        .order_by(ChecklistItem.id.desc())
+        .limit(1)
+    ).first()
 
 
 def comment_counts(project_id: int, *, internal: bool) -> dict[int, int]:

@@ -18,14 +18,19 @@ from tracker.audit import services as audit
 from tracker.boundary import flush
 from tracker.catalogue.queries import rules_of
 from tracker.catalogue.rules import (
-    CatalogueRule,
+    TAKES_OVER_FROM,
     PlannedItem,
-    condition_holds,
-    ims_scope,
-    parties_for,
+    ProjectShape,
+    applies_to,
     plan_items,
+    rule_reason,
 )
-from tracker.checklist.queries import open_items_with_anchor, project_items_by_row
+from tracker.checklist.queries import (
+    open_followers,
+    open_items_with_anchor,
+    project_items_by_row,
+    rows_with_work,
+)
 from tracker.enums import Party, Status
 from tracker.errors import Change, Conflict, NotAllowed, RuleBroken
 from tracker.extensions import db
@@ -34,13 +39,13 @@ from tracker.permissions import (
     can_be_assigned,
     can_change_due_date,
     can_comment,
+    can_edit_project,
     can_mark_not_applicable,
     can_update_item,
     sees_internal_comments,
 )
 from tracker.queryargs import MAX_INT
 from tracker.timeutil import utcnow
-from tracker.wording import CONDITION_UNMET, REASSIGNED
 
 MAX_REASON_LENGTH = 1000
 MAX_COMMENT_LENGTH = 5000
@@ -86,44 +91,143 @@ def instantiate_catalogue(project: Project, *, actor: User | None) -> int:
     return len(planned)
 
 
-def reconcile_items(project: Project, *, actor: User | None) -> tuple[int, int, int]:
-    """Bring the checklist in line with the project's attributes after they changed.
+def reconcile_items(
+    project: Project, *, actor: User | None, before: ProjectShape
+) -> tuple[int, int, int]:
+    """Bring the checklist in line with the project after it changed (``before``: what it
+    was; any change, dates included).
 
-    Items the project no longer qualifies for are marked not applicable (never deleted);
-    items it newly qualifies for are added, or reopened if the tracker had closed them.
+    - An open item the rules gave the project before and no longer give it is marked not
+      applicable by rule, with the reason (never deleted). One they did not give it before
+      either was left open by a person against the rules: it stays, for the project's CSM to
+      decide (``items_to_decide``). A done item whose row no longer applies stays done.
+    - An item the project newly qualifies for is added, or reopened if a rule had retired
+      it. When its row passes to another party (IMS takes a client row over, the
+      implementer changes), it replaces the other party's item (``replaces_id``): its page
+      shows that item's comments and history, it keeps that item's due date if the change
+      retired it, and its assignee when they may hold the new item. When the replaced item
+      was already done, no new to-do is created: the done item stays, with its party, and an
+      event on it says why.
+
     Returns (added, reopened, closed).
     """
     rows = rules_of(project.catalogue_version_id)
     planned = plan_items(project, rows)
+    previous = plan_items(before, rows)
     row_by_id = {row.id: row for row in rows}
     existing = project_items_by_row(project.id)
     actor_id = actor.id if actor else None
-    closed = reopened = 0
+    retired_now: set[int] = set()
     for key, item in existing.items():
-        if key not in planned and item.status is not Status.NOT_APPLICABLE:
-            if item.status is Status.DONE:
-                continue  # finished work stays finished
-            code, params = _rule_reason(row_by_id[item.responsibility_id], item.party, project)
-            _set_status_by_rule(item, Status.NOT_APPLICABLE, (code, params), actor_id=actor_id)
-            closed += 1
-        elif (
-            key in planned and item.status is Status.NOT_APPLICABLE and item.not_applicable_by_rule
+        if key in planned or not item.is_open or key not in previous:
+            continue
+        reason = rule_reason(row_by_id[item.responsibility_id], item.party, project)
+        _set_status_by_rule(item, Status.NOT_APPLICABLE, reason, actor_id=actor_id)
+        retired_now.add(item.id)
+    reopened = 0
+    missing: list[PlannedItem] = []
+    replacements: list[ChecklistItem] = []
+    took_over: list[tuple[ChecklistItem, ChecklistItem]] = []
+    for key, plan in planned.items():
+        item = existing.get(key)
+        if item is not None and not (
+            item.status is Status.NOT_APPLICABLE and item.not_applicable_by_rule
         ):
+            continue
+        replaced = _replaced(key, existing, planned)
+        if replaced is not None and replaced.status is Status.DONE:
+            if key not in previous:  # the row passes to the party now: say so, once
+                audit.record(
+                    "item.kept_done",
+                    project_id=project.id,
+                    item_id=replaced.id,
+                    actor_id=actor_id,
+                    params={"party": key[1].value},
+                )
+            continue
+        carried = replaced is not None and replaced.id in retired_now
+        due = replaced.due_date if carried else _due_after_lead(row_by_id[key[0]], existing)
+        due = due or plan.due_date
+        if item is None and replaced is None:
+            missing.append(plan)
+            continue
+        if item is None:
+            item = ChecklistItem(
+                project=project,
+                responsibility_id=plan.responsibility_id,
+                party=plan.party,
+                accountable=plan.accountable,
+                contributors=[p.value for p in plan.contributors],
+                status=Status.TODO,
+                due_date=due,
+            )
+            db.session.add(item)
+            replacements.append(item)
+        else:
             _set_status_by_rule(item, Status.TODO, (None, None), actor_id=actor_id)
-            item.due_date = planned[key].due_date
+            item.due_date = due
             reopened += 1
+        if replaced is not None:
+            _take_over(item, replaced)
+            took_over.append((item, replaced))
     _follow_raci(existing, planned)
-    missing = [plan for key, plan in planned.items() if key not in existing]
     _insert_items(project, missing)
-    if missing:
+    added = len(missing) + len(replacements)
+    if added:
         audit.record(
             "project.items_added",
             project_id=project.id,
             actor_id=actor_id,
-            params={"items": len(missing)},
+            params={"items": added},
+        )
+    flush()  # the new items' ids, for their events
+    for item, replaced in took_over:
+        audit.record(
+            "item.takeover",
+            project_id=project.id,
+            item_id=item.id,
+            actor_id=actor_id,
+            params={"item": replaced.id, "party": replaced.party.value},
         )
     flush()
-    return len(missing), reopened, closed
+    return added, reopened, len(retired_now)
+
+
+def _due_after_lead(row, existing: dict[tuple[int, Party], ChecklistItem]) -> date | None:
+    """For a row that follows another: its ``follow_days`` after the due date of the followed
+    row's item on the project (one that counts: not retired by a rule), if it has one."""
+    if row.follows_id is None:
+        return None
+    for (row_id, _party), item in existing.items():
+        if row_id == row.follows_id and not item.not_applicable_by_rule:
+            return item.due_date + timedelta(days=row.follow_days)
+    return None
+
+
+def _replaced(
+    key: tuple[int, Party], existing: dict[tuple[int, Party], ChecklistItem], planned: dict
+) -> ChecklistItem | None:
+    """The item of the same row that ``key``'s party takes over, if the project has one and
+    the rules no longer give it (tracker.catalogue.rules.TAKES_OVER_FROM)."""
+    row_id, party = key
+    other = TAKES_OVER_FROM.get(party)
+    if other is None or (row_id, other) in planned:
+        return None
+    return existing.get((row_id, other))
+
+
+def _take_over(item: ChecklistItem, replaced: ChecklistItem) -> None:
+    """``item`` replaces ``replaced``: linked to it, and given its assignee if ``item`` has
+    none and they may hold it."""
+    item.replaces = replaced
+    assignee = replaced.assignee
+    if (
+        item.assignee is None
+        and assignee is not None
+        and assignee.active
+        and can_be_assigned(assignee, item)
+    ):
+        item.assignee = assignee
 
 
 def _follow_raci(
@@ -168,43 +272,119 @@ def _set_status_by_rule(
     item.reason = None
     item.reason_code, item.reason_params = reason
     item.not_applicable_by_rule = status is Status.NOT_APPLICABLE
-
-
-def _rule_reason(row: CatalogueRule, party: Party, project: Project) -> tuple[str, dict]:
-    """Why the tracker closes ``party``'s item of ``row``: the row's condition no longer
-    holds, or the row now goes to other parties."""
-    if not condition_holds(row.condition, project):
-        return CONDITION_UNMET, {"condition": row.condition.value}
-    parties = [p for p in parties_for(row, project, ims_scope(project)) if p is not party]
-    return REASSIGNED, {"parties": [p.value for p in parties]}
+    item.kept_open = False
 
 
 def shift_due_dates(
     project: Project, *, actor: User | None, kickoff_delta: timedelta, go_live_delta: timedelta
 ) -> int:
-    """Move the due dates of open items anchored to a milestone that moved."""
+    """Move the due dates of open items anchored to a milestone that moved; the items of a
+    row that follows another move with the item they follow (``move_followers``)."""
     deltas = {"kickoff": kickoff_delta, "go_live": go_live_delta}
     if not any(deltas.values()):
         return 0
-    moved = 0
-    for item, anchor in open_items_with_anchor(project.id):
+    actor_id = actor.id if actor else None
+    moved: dict[int, timedelta] = {}
+    count = 0
+    leading = rows_with_work(project.id)  # a follower of a row without any moves alone
+    for item, anchor, follows_id in open_items_with_anchor(project.id):
         delta = deltas[anchor.value]
-        if not delta:
+        if not delta or follows_id in leading:
             continue
-        new_due = item.due_date + delta
-        audit.record(
-            "item.due_date",
-            project_id=project.id,
-            item_id=item.id,
-            actor_id=actor.id if actor else None,
-            field="due_date",
-            old=item.due_date,
-            new=new_due,
-        )
-        item.due_date = new_due
-        moved += 1
+        _move_due(item, item.due_date + delta, actor_id)
+        moved[item.responsibility_id] = delta
+        count += 1
+    count += move_followers(project.id, moved, actor_id=actor_id)
     flush()
-    return moved
+    return count
+
+
+def move_followers(project_id: int, moved: dict[int, timedelta], *, actor_id: int | None) -> int:
+    """Paired rows: the open items of the rows that follow a row whose item moved (``moved``:
+    row id -> by how many days) move by as many days, and theirs in turn. Returns how many
+    moved."""
+    count = 0
+    seen = set(moved)
+    while moved:
+        following: dict[int, timedelta] = {}
+        for item, follows_id in open_followers(project_id, set(moved)):
+            if item.responsibility_id in seen:
+                continue  # a cycle the loader refuses: never round it twice
+            _move_due(item, item.due_date + moved[follows_id], actor_id)
+            following[item.responsibility_id] = moved[follows_id]
+            count += 1
+        seen.update(following)
+        moved = following
+    return count
+
+
+def _move_due(item: ChecklistItem, new_due: date, actor_id: int | None) -> None:
+    audit.record(
+        "item.due_date",
+        project_id=item.project_id,
+        item_id=item.id,
+        actor_id=actor_id,
+        field="due_date",
+        old=item.due_date,
+        new=new_due,
+    )
+    item.due_date = new_due
+
+
+# --- deciding on items the rules no longer give the project ------------------------------
+
+
+def _to_decide(item: ChecklistItem, actor: User, version: int) -> tuple[str, dict]:
+    """The rule's reason why ``item`` no longer applies, once ``actor`` may decide on it (the
+    project's CSM, an admin), it is still one to decide (open, its row not applying, not kept
+    open already) and ``version`` is the one saved."""
+    if not can_edit_project(actor, item.project):
+        raise NotAllowed(_("Only the project's CSM decides on items whose row no longer applies."))
+    row = item.responsibility
+    if not item.is_open or item.kept_open or applies_to(row, item.party, item.project):
+        raise RuleBroken(
+            None,
+            _(
+                "There is nothing to decide on this item any more: its row applies again, or "
+                "it was closed or decided meanwhile."
+            ),
+        )
+    if version != item.version:
+        raise Conflict(
+            _("Someone else changed this item after you loaded it."), current_version=item.version
+        )
+    return rule_reason(row, item.party, item.project)
+
+
+def retire_against_rules(item: ChecklistItem, *, actor: User, version: int) -> None:
+    """The CSM marks an open item whose row no longer applies not applicable, with the
+    rule's reason, as the rule would have: it then counts neither as done nor as due, and
+    is reopened if its row applies again."""
+    reason = _to_decide(item, actor, version)
+    _set_status_by_rule(item, Status.NOT_APPLICABLE, reason, actor_id=actor.id)
+    flush(current_version=lambda: item.version)
+
+
+def keep_open_against_rules(item: ChecklistItem, *, actor: User, version: int, note: str) -> None:
+    """The CSM keeps open an item whose row no longer applies, saying why (``note``, an
+    internal comment): it is no longer among the items to decide, until it is closed."""
+    code, params = _to_decide(item, actor, version)
+    note = (note or "").strip()
+    if not note:
+        raise RuleBroken("note", _("Say why the item stays open."))
+    if len(note) > MAX_COMMENT_LENGTH:
+        raise RuleBroken(
+            "note", _("A comment is limited to %(num)d characters.", num=MAX_COMMENT_LENGTH)
+        )
+    item.kept_open = True
+    audit.record(
+        "item.kept_open",
+        project_id=item.project_id,
+        item_id=item.id,
+        actor_id=actor.id,
+        params={"code": code, "params": params},
+    )
+    add_comment(item, actor=actor, body=note, internal=True)
 
 
 # --- changing an item ---------------------------------------------------------------------
@@ -371,6 +551,8 @@ def _apply(item: ChecklistItem, change: ItemChange, pending: dict, actor: User) 
             item.completed_by = None
         item.status = status
         item.not_applicable_by_rule = False
+        if not status.is_open:
+            item.kept_open = False  # reopened against the rules, it is to decide again
     reason = None if change.reason is UNCHANGED else change.reason
     new_reason = reason if item.status.needs_reason else None
     if item.status.needs_reason and new_reason is None:
@@ -387,7 +569,10 @@ def _apply(item: ChecklistItem, change: ItemChange, pending: dict, actor: User) 
         item.assignee = new
     if "due_date" in pending:
         log("due_date", item.due_date, change.due_date)
+        delta = change.due_date - item.due_date
         item.due_date = change.due_date
+        if item.is_open:  # the items that follow it move with it
+            move_followers(item.project_id, {item.responsibility_id: delta}, actor_id=actor.id)
     flush(current_version=lambda: item.version)  # saved meanwhile by someone else: a conflict
     return changed
 

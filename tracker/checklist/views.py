@@ -15,15 +15,30 @@ from tracker.audit.names import NO_NAMES
 from tracker.audit.queries import project_events
 from tracker.boundary import refusals_shown_by
 from tracker.checklist.controls import ItemControls, item_prefix
-from tracker.checklist.forms import CommentForm, ItemUpdateForm
-from tracker.checklist.queries import comment_counts, item_comments
-from tracker.checklist.services import add_comment, change_item
-from tracker.errors import Conflict, Refusal
+from tracker.checklist.forms import CommentForm, DecisionForm, ItemUpdateForm
+from tracker.checklist.queries import (
+    comment_counts,
+    followed_item,
+    item_comments,
+    replacement_of,
+)
+from tracker.checklist.services import (
+    add_comment,
+    change_item,
+    keep_open_against_rules,
+    retire_against_rules,
+)
+from tracker.errors import Conflict, InvalidInput, Refusal
 from tracker.extensions import db
 from tracker.formatting import display_value
 from tracker.loaders import load_item, load_project
 from tracker.models import ChecklistItem, Project
-from tracker.permissions import can_comment, can_update_item, sees_internal_comments
+from tracker.permissions import (
+    can_comment,
+    can_edit_project,
+    can_update_item,
+    sees_internal_comments,
+)
 from tracker.timeutil import today
 from tracker.urls import safe_next
 
@@ -107,6 +122,42 @@ def comment(project_id: int, item_id: int):
     return redirect((back or page) + "#comments")
 
 
+@bp.post("/projects/<int:project_id>/items/<int:item_id>/decide")
+@login_required
+def decide(project_id: int, item_id: int):
+    """The project page's items to decide (open, though their row no longer applies): the
+    project's CSM marks one not applicable with the rule's reason, or keeps it open with a
+    note. Back to the panel either way; a refusal is said there."""
+    project = load_project(project_id, shown=False)
+    item = load_item(project, item_id, may=_manages_project_of, shown=False)
+    back = url_for("projects.detail", project_id=project.id) + "#to-decide"
+    form = DecisionForm()
+
+    def refused(refusal: Refusal):
+        if isinstance(refusal, InvalidInput):
+            errors = [error for field in form for error in field.errors]
+            flash(errors[0] if errors else refusal.message, "error")
+        else:
+            flash(refusal.message, "error")
+        return redirect(back)
+
+    refusals_shown_by(refused)
+    form.check()
+    if form.decision.data == "retire":
+        retire_against_rules(item, actor=current_user, version=form.version.data)
+        flash(_("Item marked not applicable."), "success")
+    else:
+        keep_open_against_rules(
+            item, actor=current_user, version=form.version.data, note=form.note.data
+        )
+        flash(_("Item kept open."), "success")
+    return redirect(back)
+
+
+def _manages_project_of(user, item: ChecklistItem) -> bool:
+    return can_edit_project(user, item.project)
+
+
 def _in_place() -> bool:
     return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
@@ -155,6 +206,9 @@ def _item_page(
     # and this page returning there: saving stays on the item.
     listed = _listed(project, item)
     here = url_for("checklist.item", project_id=project.id, item_id=item.id, next=listed)
+    # The item this one took over from (its row passed to another party): its comments and
+    # history go on here; and, for a closed item, the one that took over from it.
+    replaced = item.replaces
     return render_template(
         "checklist/item.html",
         project=project,
@@ -163,9 +217,18 @@ def _item_page(
         controls=controls,
         fields=controls.for_item(item, form),
         comments=item_comments(item.id, internal=internal),
+        replaced=replaced,
+        replaced_comments=item_comments(replaced.id, internal=internal) if replaced else [],
+        replacement=None if item.is_open else replacement_of(item.id),
+        followed=followed_item(item),
         comment_form=comment_form or CommentForm(formdata=None),
         events=db.session.scalars(
-            project_events(project.id, internal=internal, limit=None, item_id=item.id)
+            project_events(
+                project.id,
+                internal=internal,
+                limit=None,
+                item_id=[item.id, replaced.id] if replaced else item.id,
+            )
         ).all(),
         event_names=NO_NAMES,
         conflict=_conflict_rows(conflict) if conflict else None,

@@ -9,6 +9,7 @@
 
 "Open" and "overdue" are the checklist's own definitions (tracker.checklist.queries): an item
 is overdue when it is open (to do, in progress, blocked) and its due date is before today.
+Items a rule retired count nowhere (tracker.checklist.queries.is_work).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from tracker.checklist.queries import (
     is_due_soon,
     is_open,
     is_overdue,
+    is_work,
     progress_columns,
 )
 from tracker.enums import CLOSED_STATUSES, OPEN_STATUSES, Party, Phase
@@ -91,7 +92,7 @@ def progress_and_stats_select() -> sa.Select:
         # The projects by their ids, their items by the join: PostgreSQL then reads the 25
         # projects by key and their items by project. With the ids on the items' side it
         # hashed all 20,000 projects to join them (11 ms at 20,000 projects; 1 ms now).
-        .where(Project.id.in_(ids))
+        .where(Project.id.in_(ids), is_work())
         .group_by(ChecklistItem.project_id, Responsibility.phase, ChecklistItem.party)
     )
 
@@ -182,7 +183,8 @@ class Burndown:
 
 
 def _status_changes(project: Project) -> dict[date, tuple[int, int]]:
-    """Per day, how many items were closed and how many reopened (status events)."""
+    """Per day, how many items were closed and how many reopened (status events), of the
+    items that count (``is_work``)."""
     open_values = [s.value for s in OPEN_STATUSES]
     closed_values = [s.value for s in CLOSED_STATUSES]
     closes = sa.and_(Event.old_value.in_(open_values), Event.new_value.in_(closed_values))
@@ -190,10 +192,11 @@ def _status_changes(project: Project) -> dict[date, tuple[int, int]]:
     day = day_of(Event.created_at)
     rows = db.session.execute(
         sa.select(day, count_where(closes), count_where(reopens))
+        .join(ChecklistItem, Event.item_id == ChecklistItem.id)
         .where(
             Event.project_id == project.id,
-            Event.item_id.is_not(None),
             Event.field == "status",
+            is_work(),
         )
         .group_by(day)
     )
@@ -206,20 +209,21 @@ def burndown(project: Project, today: date) -> Burndown:
     Items created with the project's checklist count from the chart's start (the kickoff,
     or the project's creation if earlier); items added later count from the day they were
     added. Items are created open ("to do"); every status change is an event, so the open
-    count of a day is the items existing then, less those closed, plus those reopened.
+    count of a day is the items existing then, less those closed, plus those reopened. Items
+    a rule retired are left out, with their history (``is_work``).
     """
     created_day = day_of(ChecklistItem.created_at)
     created = dict(
         db.session.execute(
             sa.select(created_day, sa.func.count())
-            .where(ChecklistItem.project_id == project.id)
+            .where(ChecklistItem.project_id == project.id, is_work())
             .group_by(created_day)
         ).all()
     )
     due = dict(
         db.session.execute(
             sa.select(ChecklistItem.due_date, sa.func.count())
-            .where(ChecklistItem.project_id == project.id)
+            .where(ChecklistItem.project_id == project.id, is_work())
             .group_by(ChecklistItem.due_date)
         ).all()
     )
@@ -321,7 +325,7 @@ def heatmap(projects: Iterable[Project], today: date, soon_days: int) -> Heatmap
         )
         .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
         .join(Area, Responsibility.area_id == Area.id)
-        .where(ChecklistItem.project_id.in_([project.id for project in projects]))
+        .where(ChecklistItem.project_id.in_([project.id for project in projects]), is_work())
         .group_by(ChecklistItem.project_id, Area.key)
     )
     cells = {(pid, key): Cell(total, o, late, soon) for pid, key, total, o, late, soon in rows}

@@ -77,7 +77,6 @@ class Responsibility(db.Model):
     due_offset_days: Mapped[int]
     marks_inferred: Mapped[bool] = mapped_column(default=True)
     confidence: Mapped[Confidence | None] = mapped_column(enum_column(Confidence, "confidence"))
-    rationale: Mapped[str | None] = mapped_column(sa.Text)
     # Who answers for the row's items when it is not the party the row names (None: that
     # party), and who contributes to them: CatalogueParty values, resolved per project by
     # tracker.catalogue.rules.raci_for. raci_confidence and raci_rationale: how sure that
@@ -92,9 +91,22 @@ class Responsibility(db.Model):
         enum_column(Confidence, "raci_confidence")
     )
     raci_rationale: Mapped[str | None] = mapped_column(sa.Text)
+    rationale: Mapped[str | None] = mapped_column(sa.Text)  # in English
+    rationale_fr: Mapped[str | None] = mapped_column(sa.Text)
+    # A row that follows another (its flow's next step): its items fall due ``follow_days``
+    # after the followed row's item, and move with it (tracker.checklist.services). The
+    # anchor and offset above are then the followed row's plus ``follow_days``.
+    follows_id: Mapped[int | None] = mapped_column(sa.ForeignKey("responsibilities.id"))
+    follow_days: Mapped[int | None]
 
     area: Mapped[Area] = relationship(back_populates="responsibilities")
     version: Mapped[CatalogueVersion] = relationship()
+    follows: Mapped[Responsibility | None] = relationship(remote_side=[id])
+
+    @property
+    def rationale_en(self) -> str | None:
+        """The rationale in English, for ``localized(row, "rationale")``."""
+        return self.rationale
 
     @property
     def parties(self) -> list[CatalogueParty]:

@@ -96,6 +96,13 @@ class ChecklistItem(db.Model):
     # True when the tracker itself set "not applicable" because the project no longer meets
     # the row's condition; such an item is reopened if the condition holds again.
     not_applicable_by_rule: Mapped[bool] = mapped_column(default=False)
+    # The item this one took over from when its row passed to another party (IMS took a
+    # client row over, the implementer changed): its page shows that item's comments and
+    # history (tracker.checklist.services.reconcile_items).
+    replaces_id: Mapped[int | None] = mapped_column(sa.ForeignKey("checklist_items.id"), index=True)
+    # True when the project's CSM decided to keep the item open although its row no longer
+    # applies to the project: it is no longer among the items to decide (until it is closed).
+    kept_open: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -108,6 +115,9 @@ class ChecklistItem(db.Model):
     responsibility: Mapped[Responsibility] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    replaces: Mapped[ChecklistItem | None] = relationship(
+        remote_side=[id], foreign_keys=[replaces_id]
+    )
     comments: Mapped[list[Comment]] = relationship(
         back_populates="item", order_by="Comment.created_at"
     )

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from tracker.audit import services as audit
 from tracker.boundary import flush
 from tracker.catalogue.queries import current_version, ims_eligible_rows
+from tracker.catalogue.rules import shape_of
 from tracker.checklist.services import instantiate_catalogue, reconcile_items, shift_due_dates
 from tracker.enums import Deployment, Environment, Implementer, OrganisationKind, Role
 from tracker.errors import Change, Conflict, NotAllowed, RuleBroken
@@ -28,20 +29,6 @@ from tracker.permissions import (
 )
 from tracker.projects.queries import project_created_by, project_named
 from tracker.timeutil import utcnow
-
-# Attributes whose change can add or retire checklist items.
-APPLICABILITY_FIELDS = frozenset(
-    {
-        "deployment",
-        "environment",
-        "ims_contract",
-        "ims_scope",
-        "implementer",
-        "partner_id",
-        "data_migration",
-        "vpn_required",
-    }
-)
 
 
 @dataclass
@@ -154,8 +141,8 @@ def project_changes(project: Project, data: ProjectData) -> list[Change]:
 def update_project(project: Project, data: ProjectData, *, actor: User, version: int) -> list[str]:
     """Apply ``data`` to ``project`` for ``actor``, who read it at ``version``: record each
     change, move the due dates anchored to a moved milestone, and bring the checklist in line
-    with the new attributes. Returns the fields changed (none for a form saved unchanged,
-    whatever its version)."""
+    with the project (``reconcile_items``). Returns the fields changed (none for a form saved
+    unchanged, whatever its version)."""
     if not can_edit_project(actor, project):
         raise NotAllowed(_("Only the project's CSM may change it."))
     if data.customer_id != project.customer_id:
@@ -180,7 +167,7 @@ def update_project(project: Project, data: ProjectData, *, actor: User, version:
     changes = project_changes(project, data)
     if not changes:
         return []
-    old_kickoff, old_go_live = project.kickoff_date, project.go_live_date
+    before = shape_of(project)
     for change in changes:
         audit.record(
             "project.updated",
@@ -201,11 +188,12 @@ def update_project(project: Project, data: ProjectData, *, actor: User, version:
         shift_due_dates(
             project,
             actor=actor,
-            kickoff_delta=project.kickoff_date - old_kickoff,
-            go_live_delta=project.go_live_date - old_go_live,
+            kickoff_delta=project.kickoff_date - before.kickoff_date,
+            go_live_delta=project.go_live_date - before.go_live_date,
         )
-    if APPLICABILITY_FIELDS.intersection(changed):
-        reconcile_items(project, actor=actor)
+    # At every change, dates included: what the rules give the project now (items left
+    # open against them are found for its CSM: tracker.checklist.queries.items_to_decide).
+    reconcile_items(project, actor=actor, before=before)
     return changed
 
 

@@ -8,6 +8,7 @@ import secrets
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
@@ -16,7 +17,7 @@ from tracker.audit.queries import project_events
 from tracker.boundary import refusals_shown_by
 from tracker.catalogue.queries import current_version, ims_eligible_rows
 from tracker.checklist.controls import ItemControls
-from tracker.checklist.queries import comment_counts
+from tracker.checklist.queries import comment_counts, items_to_decide
 from tracker.enums import OrganisationKind, Phase, Role
 from tracker.errors import Conflict, Refusal
 from tracker.extensions import db
@@ -152,6 +153,17 @@ def edit_project(project_id: int):
         project, form.project_data(), actor=current_user, version=form.read_version()
     )
     flash(_("Project saved.") if changed else _("Nothing changed."), "success")
+    if undecided := len(items_to_decide(project)):
+        flash(
+            ngettext(
+                "%(num)s item is open although its row no longer applies: decide on it on "
+                "the project page.",
+                "%(num)s items are open although their row no longer applies: decide on "
+                "them on the project page.",
+                undecided,
+            ),
+            "warning",
+        )
     return redirect(url_for("projects.detail", project_id=project.id))
 
 
@@ -260,6 +272,8 @@ def detail(project_id: int):
         },
         shown=len(rows),
         own_party=own_party(current_user),
+        # Open items whose row no longer applies: for whoever manages the project to decide.
+        to_decide=items_to_decide(project) if can_edit_project(current_user, project) else [],
         **_summary(project),
     )
 
