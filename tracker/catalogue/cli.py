@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
 
 from tracker.boundary import unit_of_work
+from tracker.catalogue.export import version_yaml
 from tracker.catalogue.loader import DEFAULT_CATALOGUE, CatalogueError, load_catalogue_file
+from tracker.catalogue.queries import current_version, version_numbered
+from tracker.extensions import db
+from tracker.models import CatalogueVersion
+
+STDOUT = "-"
 
 catalogue_cli = AppGroup("catalogue", help="Load and inspect the responsibility catalogue.")
 
@@ -30,3 +40,56 @@ def load_command(path: str | None) -> None:
         )
     else:
         click.echo(f"Catalogue unchanged: version {version.number} is current.")
+
+
+def _version(number: int | None) -> CatalogueVersion:
+    """Version ``number``, or the newest; a ClickException when there is none."""
+    version = db.session.scalar(version_numbered(number)) if number else current_version()
+    if version is None:
+        raise click.ClickException(
+            f"There is no catalogue version {number}." if number else "No catalogue is loaded."
+        )
+    return version
+
+
+def _write(path: Path, text: str) -> None:
+    """Write ``text`` to a new file that takes the place of ``path`` only once complete."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+@catalogue_cli.command("export")
+@click.option(
+    "--version",
+    "number",
+    type=click.IntRange(min=1),
+    help="A version number (default: the newest).",
+)
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def export_command(number: int | None, file: str) -> None:
+    """Write a catalogue version to FILE ("-": standard output) as the YAML that `catalogue
+    load` reads: loaded again, it changes nothing.
+    """
+    version = _version(number)
+    text = version_yaml(version)
+    if file == STDOUT:
+        click.echo(text, nl=False)
+    else:
+        try:
+            _write(Path(file), text)
+        except OSError as error:
+            raise click.ClickException(
+                f"Export failed: cannot write {file}: {error.strerror or error}"
+            ) from error
+    rows = sum(len(area.responsibilities) for area in version.areas)
+    click.echo(
+        f"Exported catalogue version {version.number} ({len(version.areas)} areas, {rows} rows) "
+        f"to {'standard output' if file == STDOUT else file}.",
+        err=file == STDOUT,  # standard output carries the YAML itself
+    )
