@@ -1,17 +1,22 @@
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
 
 import click
+from flask import render_template
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from tracker.boundary import unit_of_work
+from tracker.catalogue.diff import versions_diff
 from tracker.catalogue.export import version_yaml
 from tracker.catalogue.loader import DEFAULT_CATALOGUE, CatalogueError, load_catalogue_file
 from tracker.catalogue.queries import current_version, version_numbered
 from tracker.extensions import db
+from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from tracker.models import CatalogueVersion
 
 STDOUT = "-"
@@ -93,3 +98,26 @@ def export_command(number: int | None, file: str) -> None:
         f"to {'standard output' if file == STDOUT else file}.",
         err=file == STDOUT,  # standard output carries the YAML itself
     )
+
+
+@catalogue_cli.command("diff")
+@click.argument("before", metavar="N", type=click.IntRange(min=1))
+@click.argument("after", metavar="M", type=click.IntRange(min=1))
+@click.option(
+    "--language",
+    type=click.Choice(sorted(LANGUAGES)),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="The language of the labels and texts.",
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON, as the API's catalogue diff.")
+def diff_command(before: int, after: int, language: str, as_json: bool) -> None:
+    """Print what changed from catalogue version N to version M: the areas and rows added,
+    removed and changed, field by field, as the catalogue's comparison page shows them.
+    """
+    diff = versions_diff(_version(before), _version(after))
+    if as_json:
+        click.echo(json.dumps(diff.document(), indent=2, ensure_ascii=False))
+        return
+    with force_locale(language):
+        click.echo(render_template("catalogue/diff.txt", diff=diff))
