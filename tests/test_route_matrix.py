@@ -241,7 +241,8 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, tuple]] = {
         "archived_a_csv": SEES_A,
     },
     # --- catalogue ---
-    ("catalogue.browse", "GET"): {"site": ADMIN_ONLY, "catalogue_version": ADMIN_ONLY},
+    # The vendor's staff read the catalogue (CSMs create projects from it).
+    ("catalogue.browse", "GET"): {"site": INFOR_STAFF, "catalogue_version": INFOR_STAFF},
     # --- administration (refused before the object is looked up: no existence leak) ---
     ("admin.users", "GET"): {"site": ADMIN_ONLY},
     ("admin.new_user", "GET"): {"site": ADMIN_ONLY},
@@ -281,6 +282,7 @@ API_SEES_A = (API, OK, OK, OK, 404, 404, 404, OK, 404)
 API_SEES_B = (API, OK, OK, OK, OK, OK, 404, 404, OK)
 API_SIGNED_IN = (API, OK, OK, OK, OK, OK, OK, OK, OK)
 API_READ_ONLY_A = (API, 403, 403, 403, 404, 404, 404, 403, 404)
+API_INFOR_STAFF = (API, OK, OK, OK, 403, 403, 403, 403, 403)
 EXPECTATIONS |= {
     ("api.openapi", "GET"): {"site": EVERYONE},
     ("api.customers", "GET"): {"site": API_SIGNED_IN},
@@ -321,10 +323,7 @@ EXPECTATIONS |= {
         "api_archived_item_a_client": API_READ_ONLY_A,
     },
     ("api.overdue", "GET"): {"site": API_SIGNED_IN},
-    ("api.catalogue", "GET"): {
-        "site": (API, OK, 403, 403, 403, 403, 403, 403, 403),
-        "catalogue_version": (API, OK, 403, 403, 403, 403, 403, 403, 403),
-    },
+    ("api.catalogue", "GET"): {"site": API_INFOR_STAFF, "catalogue_version": API_INFOR_STAFF},
 }
 
 

@@ -411,9 +411,9 @@ def overdue():
     refusals=(401, 403, 404, 422),
 )
 def catalogue():
-    """The responsibility catalogue (administrators)"""
+    """The responsibility catalogue (administrators and CSMs)"""
     if not can_view_catalogue(_user()):
-        raise NotAllowed("Only administrators may read the catalogue.")
+        raise NotAllowed("Only administrators and CSMs may read the catalogue.")
     number = _query(CatalogueQuery).version
     version = db.session.scalar(version_numbered(number)) if number else current_version()
     if version is None:
