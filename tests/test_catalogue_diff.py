@@ -4,14 +4,19 @@ the catalogue page's links to it and to a version's YAML file."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests import factories
+from tests.factories import World
 from tests.test_catalogue import seed_row, write_catalogue
 from tracker.catalogue.loader import RowSpec, load_catalogue_file
+from tracker.extensions import db
+from tracker.models import User
 
 
 def load_changed(tmp_path: Path, change: Callable[[dict], None]) -> None:
@@ -220,3 +225,158 @@ def test_a_version_number_that_is_not_one_is_refused(runner, ctx, value):
 
     assert result.exit_code == 2
     assert "Invalid value for 'M'" in result.output
+
+
+# --- the page -------------------------------------------------------------------------------
+
+
+def second_version(app, tmp_path: Path, change: Callable[[dict], None]) -> None:
+    """The world's catalogue (version 1), and version 2: the seed with ``change``."""
+    with app.app_context():
+        assert load_catalogue_file(write_catalogue(tmp_path, change)).created
+        db.session.commit()
+
+
+def later_due(data: dict) -> None:
+    seed_row(data, "welcome_customer").update(due="K+9")
+
+
+def page(client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status
+    return response.get_data(as_text=True)
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_page_shows_each_change_under_its_area(app, world, login, tmp_path):
+    second_version(app, tmp_path, later_due)
+
+    shown = text_of(page(login(World.ADMIN), "/catalogue/diff?from=1&to=2"))
+
+    assert "From version 1 to version 2 1 row changed" in shown
+    assert (
+        "Customer welcome customer_welcome Changed welcome_customer Welcome the customer" in shown
+    )
+    assert "Field From To Due K+5 K+9" in shown
+
+
+def test_the_page_compares_the_newest_version_with_the_one_before_by_default(
+    app, world, login, tmp_path
+):
+    second_version(app, tmp_path, later_due)
+
+    shown = text_of(page(login(World.CSM), "/catalogue/diff"))
+
+    assert "From version 1 to version 2" in shown
+    assert "Due K+5 K+9" in shown
+
+
+def test_the_page_compares_either_way(app, world, login, tmp_path):
+    second_version(app, tmp_path, later_due)
+
+    shown = text_of(page(login(World.CSM), "/catalogue/diff?from=2&to=1"))
+
+    assert "Due K+9 K+5" in shown
+
+
+def test_a_french_reader_reads_the_differences_in_french(app, world, login, tmp_path):
+    second_version(
+        app, tmp_path, lambda data: seed_row(data, "welcome_customer").update(phase="go_live")
+    )
+    with app.app_context():
+        db.session.scalar(sa.select(User).where(User.email == World.CSM)).language = "fr"
+        db.session.commit()
+
+    shown = text_of(page(login(World.CSM), "/catalogue/diff?from=1&to=2"))
+
+    assert "Accueil client customer_welcome" in shown
+    assert "Souhaiter la bienvenue au client sur Infor" in shown
+    assert "Champ Avant Après Phase Onboarding Mise en production" in shown
+
+
+def test_the_page_says_when_two_versions_do_not_differ(app, world, login, tmp_path):
+    second_version(app, tmp_path, later_due)
+    second_version(app, tmp_path, lambda data: None)  # version 3: version 1 again
+
+    shown = text_of(page(login(World.ADMIN), "/catalogue/diff?from=1&to=3"))
+
+    assert "No differences: both versions have the same areas and rows." in shown
+
+
+def test_an_unknown_version_is_not_found(app, world, login, tmp_path):
+    second_version(app, tmp_path, later_due)
+
+    shown = text_of(page(login(World.ADMIN), "/catalogue/diff?from=1&to=3", 404))
+
+    assert "There is no such catalogue version." in shown
+
+
+def test_a_version_compared_with_itself_is_refused_with_the_reason(app, world, login, tmp_path):
+    second_version(app, tmp_path, later_due)
+
+    shown = text_of(page(login(World.ADMIN), "/catalogue/diff?from=2&to=2", 422))
+
+    assert "Choose two different versions." in shown
+
+
+def test_with_a_single_version_the_page_says_there_is_nothing_to_compare(world, login):
+    shown = text_of(page(login(World.ADMIN), "/catalogue/diff"))
+
+    assert "There is no earlier version to compare version 1 with." in shown
+
+
+def test_a_value_that_is_no_version_number_is_ignored(app, world, login, tmp_path):
+    second_version(app, tmp_path, later_due)
+
+    shown = text_of(page(login(World.ADMIN), "/catalogue/diff?from=first&to=2.0"))
+
+    assert "From version 1 to version 2" in shown
+
+
+def test_the_catalogue_page_links_to_the_comparison_once_there_are_two_versions(
+    app, world, login, tmp_path
+):
+    client = login(World.CSM)
+    assert "Compare versions" not in page(client, "/catalogue")
+    second_version(app, tmp_path, later_due)
+
+    html = page(client, "/catalogue")
+
+    assert 'href="/catalogue/diff?to=2"' in html
+    assert 'href="/catalogue/diff?from=1"' in page(client, "/catalogue?version=1")
+
+
+# --- the YAML download ---------------------------------------------------------------------
+
+
+def test_an_administrator_downloads_the_shown_version_as_yaml(world, login):
+    html = page(login(World.ADMIN), "/catalogue")
+
+    assert 'href="/catalogue/export.yaml?version=1" download>Download YAML</a>' in html
+
+
+def test_a_csm_has_no_download_button(world, login):
+    assert "Download YAML" not in page(login(World.CSM), "/catalogue")
+
+
+def test_the_downloaded_yaml_loads_as_the_same_version(app, world, login, runner, tmp_path):
+    second_version(app, tmp_path, later_due)
+
+    response = login(World.ADMIN).get("/catalogue/export.yaml?version=2")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/yaml"
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="catalogue-version-2.yaml"'
+    )
+    path = tmp_path / "downloaded.yaml"
+    path.write_bytes(response.get_data())
+    result = runner.invoke(args=["catalogue", "load", str(path)])
+    assert "Catalogue unchanged: version 2 is current." in result.output
+
+
+def test_the_download_of_an_unknown_version_is_not_found(world, login):
+    assert login(World.ADMIN).get("/catalogue/export.yaml?version=5").status_code == 404
