@@ -329,6 +329,9 @@ EXPECTATIONS |= {
     },
     ("api.overdue", "GET"): {"site": API_SIGNED_IN},
     ("api.catalogue", "GET"): {"site": API_INFOR_STAFF, "catalogue_version": API_INFOR_STAFF},
+    ("api.catalogue_versions", "GET"): {"site": API_INFOR_STAFF},
+    ("api.catalogue_version", "GET"): {"api_catalogue_version": API_INFOR_STAFF},
+    ("api.catalogue_diff", "GET"): {"catalogue_diff": API_INFOR_STAFF},
 }
 
 
@@ -691,6 +694,9 @@ TARGETS: dict[str, Target] = {
     "item_b_under_a": _item("project_a", "b.infor"),  # project_b's item, project_a's URL
     "archived_item_a_client": _item("project_a", "a.client", archived=True),
     "catalogue_version": Target(query=lambda scene: {"version": scene.catalogue_number}),
+    "api_catalogue_version": Target(
+        args=("number",), values=lambda scene: {"number": scene.catalogue_number}
+    ),
     "catalogue_diff": Target(
         query=lambda scene: {"from": scene.catalogue_number, "to": scene.catalogue_number + 1},
         setup=_second_catalogue_version,
