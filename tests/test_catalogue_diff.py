@@ -380,3 +380,16 @@ def test_the_downloaded_yaml_loads_as_the_same_version(app, world, login, runner
 
 def test_the_download_of_an_unknown_version_is_not_found(world, login):
     assert login(World.ADMIN).get("/catalogue/export.yaml?version=5").status_code == 404
+
+
+def test_a_csm_reaches_the_catalogue_from_a_projects_catalogue_version(world, login):
+    html = page(login(World.CSM), f"/projects/{world.project_a}")
+
+    assert '<a href="/catalogue?version=1">version 1</a>' in html
+
+
+def test_a_client_sees_the_catalogue_version_without_a_link(world, login):
+    html = page(login(World.CLIENT_A), f"/projects/{world.project_a}")
+
+    assert "version 1" in html
+    assert "/catalogue?version=1" not in html
