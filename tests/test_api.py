@@ -23,6 +23,8 @@ from tests.factories import CLIENT_ROW, INFOR_ROW, World
 from tracker.api.fields import DAY
 from tracker.api.openapi import document
 from tracker.api.services import create_token, revoke_token
+from tracker.catalogue.loader import CatalogueSpec, load_catalogue, spec_of
+from tracker.catalogue.queries import current_version
 from tracker.enums import Party, Status
 from tracker.extensions import db
 from tracker.models import ApiToken, ChecklistItem, Comment, Event, User
@@ -248,10 +250,115 @@ def test_the_overdue_list_pages_by_cursor_without_repeats(api, token, world):
     assert seen == [i["id"] for i in everything]
 
 
-def test_the_catalogue_is_for_administrators(api, token, world):
-    assert api("GET", "/catalogue", token(World.CSM)).status_code == 403
-    body = api("GET", "/catalogue", token(World.ADMIN)).get_json()
-    assert len(body["areas"]) == 14
+def test_the_catalogue_is_for_administrators_and_csms(api, token, world):
+    assert len(api("GET", "/catalogue", token(World.ADMIN)).get_json()["areas"]) == 14
+    assert len(api("GET", "/catalogue", token(World.CSM)).get_json()["areas"]) == 14
+
+
+@pytest.mark.parametrize("who", [World.IMS, World.PARTNER, World.CLIENT_A])
+def test_the_catalogue_is_not_for_others(api, token, world, who):
+    response = api("GET", "/catalogue", token(who))
+    assert response.status_code == 403
+    assert response.get_json()["detail"] == "Only administrators and CSMs may read the catalogue."
+
+
+def second_catalogue_version(app) -> None:
+    """Version 2 of the world's catalogue: its first row (welcome_customer) due at K+9."""
+    with app.app_context():
+        data = spec_of(current_version()).model_dump(mode="json")
+        data["areas"][0]["rows"][0]["due"] = "K+9"
+        load_catalogue(CatalogueSpec.model_validate(data))
+        db.session.commit()
+
+
+def test_the_catalogue_versions_are_listed_with_their_counts(app, api, token, world):
+    second_catalogue_version(app)
+
+    body = api("GET", "/catalogue/versions", token(World.CSM)).get_json()
+
+    assert [(v["number"], v["areas"], v["rows"]) for v in body["data"]] == [
+        (1, 14, 28),
+        (2, 14, 28),
+    ]
+    assert body["data"][0]["source"] == "catalogue.yaml"
+    assert body["data"][1]["url"].endswith("/api/v1/catalogue/versions/2")
+    assert body["next"] is None
+
+
+def test_the_catalogue_versions_come_a_page_at_a_time(app, api, token, world):
+    second_catalogue_version(app)
+    value = token(World.ADMIN)
+
+    first = api("GET", "/catalogue/versions?limit=1", value).get_json()
+    second = api("GET", first["next"].split("/api/v1", 1)[1], value).get_json()
+
+    assert [v["number"] for v in first["data"] + second["data"]] == [1, 2]
+    assert second["next"] is None
+
+
+def test_a_catalogue_version_is_read_by_its_number(app, api, token, world):
+    second_catalogue_version(app)
+
+    body = api("GET", "/catalogue/versions/2", token(World.CSM)).get_json()
+
+    assert body["version"] == 2
+    assert body["areas"][0]["rows"][0]["due_offset_days"] == 9
+
+
+def test_a_catalogue_version_that_does_not_exist_is_not_found(api, token, world):
+    assert api("GET", "/catalogue/versions/2", token(World.CSM)).status_code == 404
+
+
+def test_the_catalogue_diff_gives_each_changed_field_before_and_after(app, api, token, world):
+    second_catalogue_version(app)
+
+    body = api("GET", "/catalogue/diff?from=1&to=2", token(World.CSM)).get_json()
+
+    assert body == {
+        "from_version": 1,
+        "to_version": 2,
+        "areas": [],
+        "rows": [
+            {
+                "key": "welcome_customer",
+                "area": "customer_welcome",
+                "change": "changed",
+                "fields": [{"field": "due", "before": "K+5", "after": "K+9"}],
+            }
+        ],
+    }
+
+
+def test_a_catalogue_version_compared_with_itself_has_no_differences(api, token, world):
+    body = api("GET", "/catalogue/diff?from=1&to=1", token(World.ADMIN)).get_json()
+
+    assert (body["areas"], body["rows"]) == ([], [])
+
+
+def test_a_catalogue_diff_with_a_version_that_does_not_exist_is_not_found(api, token, world):
+    response = api("GET", "/catalogue/diff?from=1&to=3", token(World.CSM))
+
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("from=1", "to"), ("to=1", "from"), ("from=0&to=1", "from"), ("from=1&to=x", "to")],
+)
+def test_a_catalogue_diff_needs_two_version_numbers(api, token, world, query, field):
+    response = api("GET", f"/catalogue/diff?{query}", token(World.CSM))
+
+    assert response.status_code == 422
+    assert [error["field"] for error in response.get_json()["errors"]] == [field]
+
+
+@pytest.mark.parametrize(
+    "path", ["/catalogue/versions", "/catalogue/versions/1", "/catalogue/diff?from=1&to=1"]
+)
+@pytest.mark.parametrize("who", [World.IMS, World.PARTNER, World.CLIENT_A])
+def test_the_catalogue_versions_are_not_for_others(api, token, world, path, who):
+    assert api("GET", path, token(who)).status_code == 403
 
 
 # --- changing -----------------------------------------------------------------------------

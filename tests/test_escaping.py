@@ -165,6 +165,26 @@ def test_stored_markup_is_shown_escaped(markup_world, login, name):
     assert missing == [], f"not shown, or not escaped as text, on the {name}"
 
 
+def test_the_catalogue_comparison_shows_stored_markup_escaped(markup_world, app, login):
+    with app.app_context():
+        data = hostile_catalogue().model_dump(mode="json")
+        area = data["areas"][0]
+        area["title_en"] = payload("new area title")
+        area["rows"][0].update(text_en=payload("new row text"), rationale=payload("new rationale"))
+        area["rows"].append({**area["rows"][1], "key": "added", "text_en": payload("added row")})
+        load_catalogue(CatalogueSpec.model_validate(data))
+        db.session.commit()
+
+    response = login(ADMIN, factories.PASSWORD).get("/catalogue/diff?from=1&to=2")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<script>alert" not in html
+    shown = ["area title", "new area title", "row text", "new row text", "row rationale",
+             "new rationale", "added row", "client row fr"]  # fmt: skip
+    assert [field for field in shown if str(escape(payload(field))) not in html] == []
+
+
 def _template_lines(pattern: str) -> list[str]:
     found = []
     for path in sorted((ROOT / "templates").rglob("*.html")):

@@ -71,6 +71,8 @@ from tests.hostile import (
 )
 from tracker.admin.forms import OrganisationForm, UserForm
 from tracker.auth.forms import LoginForm
+from tracker.catalogue.loader import CatalogueSpec, load_catalogue, spec_of
+from tracker.catalogue.queries import current_version
 from tracker.checklist.forms import CommentForm, ItemUpdateForm
 from tracker.enums import Party, Status
 from tracker.extensions import db
@@ -669,6 +671,28 @@ def test_history_page_ignores_hostile_values(app, world, login, count_hostile_in
 def test_catalogue_version_ignores_hostile_values(app, world, login, count_hostile_input):
     params = [whole_number("version", (1, 2))]
     check_filters(app, login(World.ADMIN), "/catalogue", params, count_hostile_input, 0.25)
+
+
+def _second_catalogue_version(app) -> None:
+    with app.app_context():
+        data = spec_of(current_version()).model_dump(mode="json")
+        data["areas"][0]["rows"][0]["due"] = "K+99"
+        load_catalogue(CatalogueSpec.model_validate(data))
+        db.session.commit()
+
+
+def test_catalogue_comparison_ignores_hostile_values(app, world, login, count_hostile_input):
+    _second_catalogue_version(app)
+    params = [whole_number("from", (1, 2, 3)), whole_number("to", (1, 2, 3))]
+    check_filters(app, login(World.CSM), "/catalogue/diff", params, count_hostile_input, 0.25)
+
+
+def test_catalogue_download_ignores_hostile_values(app, world, login, count_hostile_input):
+    _second_catalogue_version(app)
+    params = [whole_number("version", (1, 2, 3))]
+    client = login(World.ADMIN)
+    page(client, "/catalogue")  # shows the "Signed in" message, which a YAML file would not
+    check_filters(app, client, "/catalogue/export.yaml", params, count_hostile_input, 0.15)
 
 
 def test_admin_users_page_ignores_hostile_values(app, world, login, count_hostile_input):

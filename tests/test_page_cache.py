@@ -382,7 +382,7 @@ def test_a_command_retires_the_pages(cached_app, world, tmp_path):
 
     changed = tmp_path / "catalogue.yaml"
     changed.write_text(
-        DEFAULT_CATALOGUE.read_text(encoding="utf-8").replace("source:", "source: changed\n#", 1),
+        DEFAULT_CATALOGUE.read_text(encoding="utf-8").replace('due: "K+5"', 'due: "K+6"', 1),
         encoding="utf-8",
     )
     result = cached_app.test_cli_runner().invoke(args=["catalogue", "load", str(changed)])

@@ -178,6 +178,8 @@ def test_every_translation_formats_wherever_its_message_does():
 # product terms and codes.
 SAME_IN_FRENCH = {
     "Actions",
+    "Note",
+    "Position",
     "CSM",
     "CSM %(name)s",
     "Catalogue",

@@ -45,6 +45,7 @@ from tests.database import delete_every_row, rolled_back, rows_written
 from tests.factories import CLIENT_ROW, IMS_ROW, INFOR_ROW, PARTNER_ROW, PASSWORD, World
 from tracker.api.services import create_token
 from tracker.calendar.services import feed_token, reset_feed, turn_on_feed
+from tracker.catalogue.loader import CatalogueSpec, load_catalogue, spec_of
 from tracker.catalogue.queries import current_version
 from tracker.checklist.services import add_comment
 from tracker.enums import Implementer, Party, Status
@@ -253,7 +254,12 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, tuple]] = {
         "archived_a_csv": SEES_A,
     },
     # --- catalogue ---
-    ("catalogue.browse", "GET"): {"site": ADMIN_ONLY, "catalogue_version": ADMIN_ONLY},
+    # The vendor's staff read the catalogue (CSMs create projects from it).
+    ("catalogue.browse", "GET"): {"site": INFOR_STAFF, "catalogue_version": INFOR_STAFF},
+    # ... and compare its versions ("site": a single version, nothing to compare yet).
+    ("catalogue.diff", "GET"): {"site": INFOR_STAFF, "catalogue_diff": INFOR_STAFF},
+    # Its YAML file is for administrators, who load a new version from it.
+    ("catalogue.export_yaml", "GET"): {"site": ADMIN_ONLY, "catalogue_version": ADMIN_ONLY},
     # --- administration (refused before the object is looked up: no existence leak) ---
     ("admin.users", "GET"): {"site": ADMIN_ONLY},
     ("admin.new_user", "GET"): {"site": ADMIN_ONLY},
@@ -293,6 +299,7 @@ API_SEES_A = (API, OK, OK, OK, 404, 404, 404, OK, 404)
 API_SEES_B = (API, OK, OK, OK, OK, OK, 404, 404, OK)
 API_SIGNED_IN = (API, OK, OK, OK, OK, OK, OK, OK, OK)
 API_READ_ONLY_A = (API, 403, 403, 403, 404, 404, 404, 403, 404)
+API_INFOR_STAFF = (API, OK, OK, OK, 403, 403, 403, 403, 403)
 EXPECTATIONS |= {
     ("api.openapi", "GET"): {"site": EVERYONE},
     ("api.customers", "GET"): {"site": API_SIGNED_IN},
@@ -333,10 +340,10 @@ EXPECTATIONS |= {
         "api_archived_item_a_client": API_READ_ONLY_A,
     },
     ("api.overdue", "GET"): {"site": API_SIGNED_IN},
-    ("api.catalogue", "GET"): {
-        "site": (API, OK, 403, 403, 403, 403, 403, 403, 403),
-        "catalogue_version": (API, OK, 403, 403, 403, 403, 403, 403, 403),
-    },
+    ("api.catalogue", "GET"): {"site": API_INFOR_STAFF, "catalogue_version": API_INFOR_STAFF},
+    ("api.catalogue_versions", "GET"): {"site": API_INFOR_STAFF},
+    ("api.catalogue_version", "GET"): {"api_catalogue_version": API_INFOR_STAFF},
+    ("api.catalogue_diff", "GET"): {"catalogue_diff": API_INFOR_STAFF},
 }
 
 
@@ -673,6 +680,13 @@ def _feed(owner: str, token: Callable[[Scene], str]) -> Target:
     )
 
 
+def _second_catalogue_version(scene: Scene) -> None:
+    """A version after the scene's: its first row due later."""
+    data = spec_of(current_version()).model_dump(mode="json")
+    data["areas"][0]["rows"][0]["due"] = "K+99"
+    load_catalogue(CatalogueSpec.model_validate(data))
+
+
 def _token(name: str) -> Target:
     return Target(args=("token",), values=lambda scene: {"token": RESET_TOKENS[name]})
 
@@ -692,6 +706,13 @@ TARGETS: dict[str, Target] = {
     "item_b_under_a": _item("project_a", "b.infor"),  # project_b's item, project_a's URL
     "archived_item_a_client": _item("project_a", "a.client", archived=True),
     "catalogue_version": Target(query=lambda scene: {"version": scene.catalogue_number}),
+    "api_catalogue_version": Target(
+        args=("number",), values=lambda scene: {"number": scene.catalogue_number}
+    ),
+    "catalogue_diff": Target(
+        query=lambda scene: {"from": scene.catalogue_number, "to": scene.catalogue_number + 1},
+        setup=_second_catalogue_version,
+    ),
     "user_client_b": Target(args=("user_id",), values=lambda s: {"user_id": s.world.client_b}),
     "user_missing": Target(args=("user_id",), values=lambda s: {"user_id": s.missing_user}),
     "org_new": Target(),

@@ -203,7 +203,9 @@ def can_manage_catalogue(user: User) -> bool:
 
 
 def can_view_catalogue(user: User) -> bool:
-    return is_admin(user)
+    """The catalogue, its versions and their differences: the vendor's staff, who create
+    projects from it (administrators change it)."""
+    return is_infor_staff(user)
 
 
 def can_manage_organisations(user: User) -> bool:

@@ -91,6 +91,7 @@ PAGES = [
     Page("item-client", CLIENT, "/projects/{project}/items/{item}"),
     Page("forbidden", CLIENT, "/admin/users", status=403),
     Page("catalogue", ADMIN, "/catalogue"),
+    Page("catalogue-compare", CSM, "/catalogue/diff"),
     Page("users", ADMIN, "/admin/users"),
     Page("user-new", ADMIN, "/admin/users/new"),
     Page("user-edit", ADMIN, "/admin/users/{client_user}"),

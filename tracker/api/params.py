@@ -71,3 +71,19 @@ class CatalogueQuery(BaseModel):
     version: Id | None = Field(
         default=None, description="A catalogue version number; default the newest."
     )
+
+
+class CatalogueVersionQuery(Query):
+    after: Id | None = Field(
+        default=None, description="Cursor: the last version number of the previous page."
+    )
+
+
+class CatalogueDiffQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    from_: Id = Field(alias="from", description="The version number to compare from.")
+    to: Id = Field(
+        description="The version number to compare with: newer or older than `from`, or the "
+        "same (no differences)."
+    )

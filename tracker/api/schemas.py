@@ -4,7 +4,7 @@ and give the OpenAPI 3.1 schemas."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -215,6 +215,58 @@ class Catalogue(Model):
     areas: list[CatalogueArea]
 
 
+class CatalogueVersion(Model):
+    number: int
+    loaded_at: UtcDateTime
+    source: str = Field(description="The name of the file it was loaded from.")
+    areas: int
+    rows: int
+    url: str
+
+
+DiffChange = Literal["added", "removed", "changed"]
+
+
+class FieldDifference(Model):
+    """A field of an area or row, before and after: values as the catalogue file writes
+    them, null for none (or no area or row to have one)."""
+
+    field: str = Field(
+        description="A field of the catalogue file (`due`, `parties`, `text_en`...), or "
+        "`area` (a row moved to another area: the areas' keys) or `position` (moved among "
+        "the areas, or the rows of its area, that both versions have: its place from 1)."
+    )
+    before: Any
+    after: Any
+
+
+class AreaDifference(Model):
+    key: str
+    change: DiffChange
+    fields: list[FieldDifference] = Field(
+        description="The fields that changed; every field for an added or removed area."
+    )
+
+
+class RowDifference(Model):
+    key: str
+    area: str = Field(description="The key of its area (before the change, if removed).")
+    change: DiffChange
+    fields: list[FieldDifference] = Field(
+        description="The fields that changed; every field for an added or removed row."
+    )
+
+
+class CatalogueDiff(Model):
+    """What changed from version `from_version` to `to_version`: areas and rows matched by
+    key, in the order of the areas of `to_version`, then the removed ones."""
+
+    from_version: int
+    to_version: int
+    areas: list[AreaDifference]
+    rows: list[RowDifference]
+
+
 class Page(Model):
     """A page of results in a stable order; ``next`` is the URL of the next page or null."""
 
@@ -231,3 +283,7 @@ class ProjectPage(Page):
 
 class ItemPage(Page):
     data: list[Item]
+
+
+class CatalogueVersionPage(Page):
+    data: list[CatalogueVersion]

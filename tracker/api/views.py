@@ -15,7 +15,15 @@ from pydantic import BaseModel, ValidationError
 from tracker.api import schemas
 from tracker.api.errors import ApiError, field_error, from_validation_error
 from tracker.api.openapi import document, documented
-from tracker.api.params import CatalogueQuery, CustomerQuery, ItemQuery, OverdueQuery, ProjectQuery
+from tracker.api.params import (
+    CatalogueDiffQuery,
+    CatalogueQuery,
+    CatalogueVersionQuery,
+    CustomerQuery,
+    ItemQuery,
+    OverdueQuery,
+    ProjectQuery,
+)
 from tracker.api.queries import (
     customers_page,
     items_page,
@@ -25,7 +33,8 @@ from tracker.api.queries import (
     visible_customers,
 )
 from tracker.api.services import user_for_token
-from tracker.catalogue.queries import current_version, version_numbered
+from tracker.catalogue.diff import versions_diff
+from tracker.catalogue.queries import current_version, version_numbered, version_summaries
 from tracker.checklist.queries import Progress, progress_by_project
 from tracker.checklist.services import (
     UNCHANGED,
@@ -414,13 +423,22 @@ def overdue():
     refusals=(401, 403, 404, 422),
 )
 def catalogue():
-    """The responsibility catalogue (administrators)"""
-    if not can_view_catalogue(_user()):
-        raise NotAllowed("Only administrators may read the catalogue.")
+    """The responsibility catalogue (administrators and CSMs)"""
+    _require_catalogue()
     number = _query(CatalogueQuery).version
     version = db.session.scalar(version_numbered(number)) if number else current_version()
     if version is None:
         raise _not_found()
+    return _catalogue(version)
+
+
+def _require_catalogue() -> None:
+    if not can_view_catalogue(_user()):
+        raise NotAllowed("Only administrators and CSMs may read the catalogue.")
+
+
+def _catalogue(version):
+    """Catalogue version ``version`` as the API's catalogue document."""
     return _json(
         schemas.Catalogue(
             version=version.number,
@@ -453,6 +471,75 @@ def catalogue():
             ],
         )
     )
+
+
+@bp.get("/catalogue/versions")
+@documented(
+    operation_id="listCatalogueVersions",
+    query=CatalogueVersionQuery,
+    ok=schemas.CatalogueVersionPage,
+    refusals=(401, 403, 422),
+)
+def catalogue_versions():
+    """The catalogue's versions, oldest first, with their counts of areas and rows
+    (administrators and CSMs)"""
+    _require_catalogue()
+    query = _query(CatalogueVersionQuery)
+    rows = db.session.execute(version_summaries(after=query.after, limit=query.limit)).all()
+    page = rows[: query.limit]
+    return _json(
+        schemas.CatalogueVersionPage(
+            data=[
+                schemas.CatalogueVersion(
+                    number=version.number,
+                    loaded_at=version.loaded_at,
+                    source=version.source,
+                    areas=areas,
+                    rows=count,
+                    url=url_for("api.catalogue_version", number=version.number, _external=True),
+                )
+                for version, areas, count in page
+            ],
+            next=_next_url(
+                "api.catalogue_versions", rows, query.limit, page[-1][0].number if page else None
+            ),
+        )
+    )
+
+
+@bp.get("/catalogue/versions/<int:number>")
+@documented(operation_id="getCatalogueVersion", ok=schemas.Catalogue, refusals=(401, 403, 404))
+def catalogue_version(number: int):
+    """A catalogue version, with its areas and rows (administrators and CSMs)"""
+    _require_catalogue()
+    version = db.session.scalar(version_numbered(number))
+    if version is None:
+        raise _not_found()
+    return _catalogue(version)
+
+
+@bp.get("/catalogue/diff")
+@documented(
+    operation_id="compareCatalogueVersions",
+    query=CatalogueDiffQuery,
+    ok=schemas.CatalogueDiff,
+    refusals=(401, 403, 404, 422),
+)
+def catalogue_diff():
+    """What changed from catalogue version `from` to version `to` (administrators and CSMs)
+
+    Areas and rows are matched by key: each one added, removed or changed, with the fields
+    that changed, before and after (every field, for one added or removed). `from` and `to`
+    may be in either order; the same version twice has no differences. A number naming no
+    version answers 404.
+    """
+    _require_catalogue()
+    query = _query(CatalogueDiffQuery)
+    before = db.session.scalar(version_numbered(query.from_))
+    after = db.session.scalar(version_numbered(query.to))
+    if before is None or after is None:
+        raise _not_found()
+    return _json(schemas.CatalogueDiff.model_validate(versions_diff(before, after).document()))
 
 
 @bp.get("/openapi.json")

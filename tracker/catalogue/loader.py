@@ -16,10 +16,11 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
-from tracker.catalogue.queries import current_version
+from tracker.catalogue.queries import areas_select, current_version
 from tracker.enums import Anchor, CatalogueParty, Condition, Confidence, Phase
 from tracker.extensions import db
 from tracker.models import Area, CatalogueVersion, Responsibility
@@ -66,6 +67,21 @@ class RowSpec(BaseModel):
     raci_confidence: Confidence | None = None
     raci_rationale: Annotated[str, StringConstraints(max_length=4000)] | None = None
     rationale_fr: Annotated[str, StringConstraints(max_length=4000)] | None = None
+
+    # One way of writing each row, whatever the file's (as the tables store it): parties in
+    # the catalogue's order, a due offset without padding or sign trouble ("K+05", "G-0" are
+    # "K+5", "G+0"). A version exported again (tracker.catalogue.export) reads the same.
+    @field_validator("parties")
+    @classmethod
+    def _parties_in_order(cls, parties: list[CatalogueParty]) -> list[CatalogueParty]:
+        return sorted(parties, key=list(CatalogueParty).index)
+
+    @field_validator("due")
+    @classmethod
+    def _due_as_stored(cls, due: str) -> str:
+        if FOLLOW_DUE_PATTERN.match(due):
+            return f"+{int(due[1:])}"
+        return f"{due[0]}{int(due[1:]):+d}"
 
     @model_validator(mode="after")
     def _consistent(self) -> RowSpec:
@@ -213,6 +229,11 @@ class CatalogueSpec(BaseModel):
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
+    @property
+    def content(self) -> dict:
+        """The areas and rows, which a version is: ``source`` only says where they came from."""
+        return self.model_dump(mode="json", exclude={"source"})
+
 
 def _describe_location(data: Any, loc: tuple[Any, ...]) -> str:
     """Turn a pydantic location such as ('areas', 3, 'rows', 1, 'due') into words."""
@@ -264,10 +285,14 @@ class LoadResult:
 
 
 def load_catalogue(spec: CatalogueSpec, *, source: str | None = None) -> LoadResult:
-    """Store ``spec`` as a new version unless it equals the current one. Flushes, never commits."""
+    """Store ``spec`` as a new version unless it holds the current one's areas and rows, in
+    the same order (its ``source`` and the file's comments are no content). Flushes, never
+    commits."""
     latest = current_version()
     checksum = spec.checksum
-    if latest is not None and latest.checksum == checksum:
+    if latest is not None and (
+        latest.checksum == checksum or spec.content == spec_of(latest).content
+    ):
         return LoadResult(latest, created=False)
     version = CatalogueVersion(
         number=(latest.number + 1) if latest else 1,
@@ -334,3 +359,52 @@ def load_catalogue_file(path: Path | str) -> LoadResult:
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogueError(f"cannot read {path}: {exc}") from exc
     return load_catalogue(parse_catalogue(text), source=path.name)
+
+
+# How the tables hold the loader's fields that they do not store as they are: a row's
+# ``parties`` are four marks, its ``due`` an anchor and an offset (or, for a row that follows
+# another, ``follow_days``), ``follows`` the followed row itself. Every other field of
+# RowSpec and AreaSpec is read from the attribute of the same name.
+STORED_AS = {
+    "parties": lambda row: row.parties,
+    "due": lambda row: f"+{row.follow_days}" if row.follows_id else row.due_label,
+    "follows": lambda row: row.follows.key if row.follows_id else None,
+}
+
+
+def _fields(spec: type[BaseModel], stored, *, leave_out: set[str]) -> dict[str, Any]:
+    values = {}
+    for name in spec.model_fields:
+        if name in leave_out:
+            continue
+        if name in STORED_AS:
+            values[name] = STORED_AS[name](stored)
+        elif hasattr(stored, name):
+            values[name] = getattr(stored, name)
+        else:  # a field added to the loader but not here: say where to add it
+            raise AttributeError(
+                f"{type(stored).__name__} has no {name!r}: say how the tables hold the "
+                f"loader's field {spec.__name__}.{name} in STORED_AS (tracker/catalogue/loader.py)"
+            )
+    return values
+
+
+def spec_of(version: CatalogueVersion) -> CatalogueSpec:
+    """``version`` as the catalogue file it was loaded from would be read: the inverse of
+    ``load_catalogue``, field by field of the loader's models, whatever fields they have.
+    Its ``source`` is the version's (the name of the file it was loaded from)."""
+    areas = db.session.scalars(areas_select(version.id)).all()
+    return CatalogueSpec.model_validate(
+        {
+            "source": version.source,
+            "areas": [
+                {
+                    **_fields(AreaSpec, area, leave_out={"rows"}),
+                    "rows": [
+                        _fields(RowSpec, row, leave_out=set()) for row in area.responsibilities
+                    ],
+                }
+                for area in areas
+            ],
+        }
+    )

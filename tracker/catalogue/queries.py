@@ -44,6 +44,23 @@ def version_numbered(number: int) -> sa.Select[tuple[CatalogueVersion]]:
     return sa.select(CatalogueVersion).where(CatalogueVersion.number == number)
 
 
+def version_summaries(*, after: int | None, limit: int) -> sa.Select:
+    """Versions in order of number, after version ``after``, ``limit + 1`` of them (one more
+    says there is a next page): each with its counts of ``areas`` and ``rows``."""
+    areas = sa.select(sa.func.count(Area.id)).where(Area.version_id == CatalogueVersion.id)
+    rows = sa.select(sa.func.count(Responsibility.id)).where(
+        Responsibility.version_id == CatalogueVersion.id
+    )
+    query = sa.select(
+        CatalogueVersion,
+        areas.scalar_subquery().label("areas"),
+        rows.scalar_subquery().label("rows"),
+    )
+    if after is not None:
+        query = query.where(CatalogueVersion.number > after)
+    return query.order_by(CatalogueVersion.number).limit(limit + 1)
+
+
 def areas_select(version_id: int) -> sa.Select[tuple[Area]]:
     """The areas of a version, in order, each with its rows."""
     return (
