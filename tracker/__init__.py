@@ -134,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.health import bp as health_bp
     from tracker.insights.views import bp as insights_bp
     from tracker.projects.views import bp as projects_bp
+    from tracker.rollout.views import bp as rollout_bp
 
     for blueprint in (
         auth_bp,
@@ -149,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
         insights_bp,
         health_bp,
+        rollout_bp,
     ):
         app.register_blueprint(blueprint)
     # Browsers and tools that ask for /favicon.ico itself (the pages link the SVG one).
@@ -184,6 +186,7 @@ def register_commands(app: Flask) -> None:
     from tracker.dataio.cli import register_dataio_commands
     from tracker.demo.cli import demo_command
     from tracker.reminders.cli import reminders_cli
+    from tracker.rollout import cli as rollout_cli  # noqa: F401 - adds `catalogue upgrade`
 
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(demo_command)

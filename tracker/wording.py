@@ -22,6 +22,8 @@ from tracker.formatting import display_value
 CONDITION_UNMET = "condition_unmet"
 # The row now goes to other parties (or to nobody): {"parties": [Party values]}.
 REASSIGNED = "reassigned"
+# The row is not in the catalogue version the project moved to: {"version": its number}.
+REMOVED_IN_VERSION = "removed_in_version"
 
 
 def reason_text(code: str | None, params: Mapping | None, typed: str | None) -> str | None:
@@ -43,6 +45,8 @@ def reason_text(code: str | None, params: Mapping | None, typed: str | None) -> 
             # joined as the reader's language joins a list.
             shown = format_list([to_party(party) for party in parties], locale=get_locale() or "en")
             return _("No longer applies: now assigned %(to_parties)s.", to_parties=shown)
+    elif code == REMOVED_IN_VERSION and params.get("version") is not None:
+        return _("Removed in catalogue version %(version)s.", version=params["version"])
     return typed or code  # a code this version does not know: shown as stored
 
 
@@ -123,7 +127,25 @@ _EVENT_LABELS = {
     "item.takeover": _l("Takeover"),
     "item.kept_done": _l("Kept done"),
     "item.kept_open": _l("Kept open"),
+    "project.catalogue_upgraded": _l("Catalogue version changed"),
+    "item.catalogue_row": _l("Catalogue row changed"),
 }
+
+# What of a catalogue row changed (tracker.rollout.plan.ROW_FIELDS), in a sentence.
+ROW_CHANGES = {
+    "text": _l("text"),
+    "phase": _l("phase"),
+    "parties": _l("parties"),
+    "due": _l("due date"),
+    "condition": _l("condition"),
+}
+
+
+def row_changes_text(changes) -> str:
+    """ "text and due date": what changed of a row, as the reader's language lists it."""
+    shown = [str(ROW_CHANGES[name]) for name in changes if name in ROW_CHANGES]
+    return format_list(shown, locale=get_locale() or "en") if shown else ""
+
 
 # What changed, by the field an event names (project and item fields).
 _FIELD_CHANGES = {
@@ -213,6 +235,42 @@ def _event_text(action: str, params: Mapping) -> str | None:
             "%(num)s items from catalogue version %(version)s",
             items,
             version=params.get("catalogue_version"),
+        )
+    if action == "project.catalogue_upgraded" and params.get("to") is not None:
+        # {"from", "to": version numbers, and the counts of tracker.rollout.plan}
+        return _(
+            "From catalogue version %(before)s to %(after)s: %(added)s added, %(retired)s "
+            "retired, %(changed)s changed, %(reopened)s reopened.",
+            before=params.get("from"),
+            after=params["to"],
+            added=params.get("add", 0),
+            retired=params.get("retire", 0),
+            changed=params.get("changed", 0),
+            reopened=params.get("reopen", 0),
+        )
+    if action == "item.catalogue_row" and params.get("to") is not None:
+        # {"from", "to", "changes": ROW_CHANGES names, "kept": the item kept its old row,
+        #  "due_flagged": a date set by hand kept though the row's offset moved}
+        changed = row_changes_text(params.get("changes") or ())
+        if params.get("kept"):
+            return _(
+                "Catalogue version %(after)s changed its row (%(changes)s); this item was "
+                "closed against version %(before)s and keeps what it was.",
+                after=params["to"],
+                before=params.get("from"),
+                changes=changed,
+            )
+        if params.get("due_flagged"):
+            return _(
+                "Follows its row of catalogue version %(after)s (%(changes)s changed); its "
+                "due date, set by hand, was kept.",
+                after=params["to"],
+                changes=changed,
+            )
+        return _(
+            "Follows its row of catalogue version %(after)s (%(changes)s changed).",
+            after=params["to"],
+            changes=changed,
         )
     if action == "project.items_added" and items is not None:
         return ngettext("%(num)s item", "%(num)s items", items)

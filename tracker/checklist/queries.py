@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from tracker.catalogue.rules import applies_to, rule_reason
 from tracker.enums import CLOSED_STATUSES, OPEN_STATUSES, Anchor, Party, Phase, Role
@@ -153,11 +153,29 @@ def items_of_project(project_id: int) -> sa.Select[tuple[ChecklistItem]]:
 
 
 def project_items_by_row(project_id: int) -> dict[tuple[int, Party], ChecklistItem]:
-    """A project's items by (catalogue row id, party): what the catalogue rules plan."""
-    return {
-        (item.responsibility_id, item.party): item
-        for item in db.session.scalars(items_of_project(project_id))
-    }
+    """A project's items by (catalogue row id, party): what the catalogue rules plan. An item
+    closed against an older catalogue version, that kept its row when the project moved to a
+    newer one (tracker.rollout), counts as the item of the project's row with the same key."""
+    item_row = aliased(Responsibility)
+    current = aliased(Responsibility)
+    rows = db.session.execute(
+        items_of_project(project_id)
+        .add_columns(current.id)
+        .join(item_row, ChecklistItem.responsibility_id == item_row.id)
+        .join(Project, ChecklistItem.project_id == Project.id)
+        .outerjoin(
+            current,
+            sa.and_(
+                current.key == item_row.key, current.version_id == Project.catalogue_version_id
+            ),
+        )
+    )
+    found: dict[tuple[int, Party], ChecklistItem] = {}
+    for item, row_id in rows:
+        key = (row_id or item.responsibility_id, item.party)
+        if key not in found or item.responsibility_id == key[0]:
+            found[key] = item
+    return found
 
 
 @dataclass(frozen=True)

@@ -274,6 +274,8 @@ def detail(project_id: int):
         own_party=own_party(current_user),
         # Open items whose row no longer applies: for whoever manages the project to decide.
         to_decide=items_to_decide(project) if can_edit_project(current_user, project) else [],
+        # A newer catalogue version to move to (tracker.rollout): for whoever manages it.
+        newest_version=current_version() if can_edit_project(current_user, project) else None,
         **_summary(project),
     )
 

@@ -1,0 +1,1 @@
+"""Moving running projects to a newer catalogue version (issue 15, section 5)."""
