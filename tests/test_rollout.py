@@ -385,3 +385,29 @@ def test_the_command_line_skips_projects_already_moved(runner, world, rollout):
         args=["catalogue", "upgrade", "--to", "2", "--project", str(world.project_a)]
     )
     assert "skipped" in result.output and "0 project(s) upgraded" in result.output
+
+
+HOSTILE = ["", "0", "-1", "2x", "99999999999999999999", "2\x00", "<script>x</script>", "1e3"]
+
+
+def test_hostile_preview_arguments_never_fail(login, world, rollout):
+    client = login(World.CSM)
+    for value in HOSTILE:
+        response = client.get(
+            f"/projects/{world.project_a}/catalogue-upgrade", query_string={"to": value}
+        )
+        assert response.status_code in (200, 404), value
+
+
+def test_hostile_apply_forms_write_nothing(login, world, rollout, app):
+    client = login(World.CSM)
+    with app.app_context():
+        version = str(db.session.get(Project, world.project_a).version)
+    sent = [{"to": value, "version": version} for value in HOSTILE]
+    sent += [{"to": "2", "version": value} for value in HOSTILE]
+    sent += [{"to": "2"}, {"version": version}, {"to": "2", "version": version + "0"}]
+    for data in sent:
+        response = client.post(f"/projects/{world.project_a}/catalogue-upgrade", data=data)
+        assert response.status_code in (302, 400), data
+        with app.app_context():
+            assert db.session.get(Project, world.project_a).catalogue_version.number == 1, data

@@ -186,6 +186,17 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, tuple]] = {
         "archived_b": MANAGES_B,
         "project_a": READ_ONLY_A,  # not archived: nothing to restore
     },
+    # --- moving a project to a newer catalogue version (a second version loaded first) ---
+    ("rollout.preview", "GET"): {
+        "upgrade_a": MANAGES_A,
+        "upgrade_b": MANAGES_B,
+        "archived_upgrade_a": READ_ONLY_A,
+    },
+    ("rollout.apply", "POST"): {
+        "upgrade_a": MANAGES_A,
+        "upgrade_b": MANAGES_B,
+        "archived_upgrade_a": READ_ONLY_A,
+    },
     # --- checklist items ---
     ("checklist.item", "GET"): {
         "item_a_infor": SEES_A,
@@ -687,6 +698,21 @@ def _second_catalogue_version(scene: Scene) -> None:
     load_catalogue(CatalogueSpec.model_validate(data))
 
 
+def _upgrade(project: str, *, archived: bool = False) -> Target:
+    """A project on the scene's catalogue version, with a newer version loaded."""
+
+    def setup(scene: Scene) -> None:
+        _second_catalogue_version(scene)
+        if archived:
+            _archive(project)(scene)
+
+    return Target(
+        args=("project_id",),
+        values=lambda scene: {"project_id": getattr(scene.world, project)},
+        setup=setup,
+    )
+
+
 def _token(name: str) -> Target:
     return Target(args=("token",), values=lambda scene: {"token": RESET_TOKENS[name]})
 
@@ -713,6 +739,9 @@ TARGETS: dict[str, Target] = {
         query=lambda scene: {"from": scene.catalogue_number, "to": scene.catalogue_number + 1},
         setup=_second_catalogue_version,
     ),
+    "upgrade_a": _upgrade("project_a"),
+    "upgrade_b": _upgrade("project_b"),
+    "archived_upgrade_a": _upgrade("project_a", archived=True),
     "user_client_b": Target(args=("user_id",), values=lambda s: {"user_id": s.world.client_b}),
     "user_missing": Target(args=("user_id",), values=lambda s: {"user_id": s.missing_user}),
     "org_new": Target(),
@@ -851,6 +880,10 @@ FORMS: dict[str, Callable[[Scene, dict, str], dict]] = {
         "decision": "keep",
         "note": "Kept by the matrix.",
         "version": db.session.get(ChecklistItem, values["item_id"]).version,
+    },
+    "rollout.apply": lambda scene, values, role: {
+        "to": scene.catalogue_number + 1,
+        "version": db.session.get(Project, values["project_id"]).version,
     },
     "admin.new_user": _user_form,
     "admin.edit_user": _user_form,
