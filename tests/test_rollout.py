@@ -411,3 +411,14 @@ def test_hostile_apply_forms_write_nothing(login, world, rollout, app):
         assert response.status_code in (302, 400), data
         with app.app_context():
             assert db.session.get(Project, world.project_a).catalogue_version.number == 1, data
+
+
+def test_the_history_shows_the_move_and_the_changed_rows(login, world, rollout, app):
+    with app.app_context():
+        item = factories.item_of(world.project_a, CHANGED_ROWS["text"])
+        put_in_state(item, "done", csm(world))
+        upgrade(world.project_a, rollout["version"], csm(world))
+    html = login(World.CSM).get(f"/projects/{world.project_a}/history").get_data(as_text=True)
+    assert "Catalogue version changed" in html
+    assert "From catalogue version 1 to 2: 2 added, 3 retired, 4 changed" in html
+    assert "closed against version 1 and keeps what it was" in html
