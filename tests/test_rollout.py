@@ -422,3 +422,17 @@ def test_the_history_shows_the_move_and_the_changed_rows(login, world, rollout, 
     assert "Catalogue version changed" in html
     assert "From catalogue version 1 to 2: 2 added, 3 retired, 4 changed" in html
     assert "closed against version 1 and keeps what it was" in html
+
+
+def test_an_item_reopened_on_its_old_row_is_retired_by_a_later_change(ctx, world, rollout):
+    from tests.test_project_changes import change_project
+
+    item = factories.item_of(rollout["migration"], CHANGED_ROWS["condition"])
+    put_in_state(item, "done", csm(world))
+    upgrade(rollout["migration"], rollout["version"])
+    factories.change(item, actor=csm(world), status=Status.TODO)  # reopened on its old row
+    db.session.commit()
+
+    change_project(rollout["migration"], world.csm, data_migration=False)
+
+    assert db.session.get(ChecklistItem, item.id).reason_code == CONDITION_UNMET

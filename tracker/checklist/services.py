@@ -121,7 +121,7 @@ def reconcile_items(
     for key, item in existing.items():
         if key in planned or not item.is_open or key not in previous:
             continue
-        reason = rule_reason(row_by_id[item.responsibility_id], item.party, project)
+        reason = rule_reason(row_by_id[key[0]], item.party, project)  # the version's row
         _set_status_by_rule(item, Status.NOT_APPLICABLE, reason, actor_id=actor_id)
         retired_now.add(item.id)
     reopened = 0
