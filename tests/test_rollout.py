@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.factories import World
+from tests.factories import IMS_ROW, World
 from tests.test_catalogue import seed_row, write_catalogue
 from tracker.catalogue.loader import load_catalogue_file
 from tracker.catalogue.rules import due_date_for
@@ -45,6 +45,7 @@ def _version_two(data: dict) -> None:
     seed_row(data, CHANGED_ROWS["reassigned"])["parties"] = ["client"]
     seed_row(data, CHANGED_ROWS["offset"])["due"] = "G-10"
     seed_row(data, CHANGED_ROWS["condition"])["condition"] = "data_migration"
+    seed_row(data, IMS_ROW)["ims_eligible"] = False  # IMS gives the row back to the client
     added = dict(seed_row(data, "welcome_customer"))
     added.update(key=ADDED_ROW, due="K+10", text_en="Review the catalogue changes")
     added.pop("seed_row", None)
@@ -420,7 +421,7 @@ def test_the_history_shows_the_move_and_the_changed_rows(login, world, rollout, 
         upgrade(world.project_a, rollout["version"], csm(world))
     html = login(World.CSM).get(f"/projects/{world.project_a}/history").get_data(as_text=True)
     assert "Catalogue version changed" in html
-    assert "From catalogue version 1 to 2: 2 added, 3 retired, 4 changed" in html
+    assert "From catalogue version 1 to 2: 2 added, 3 retired, 5 changed" in html
     assert "closed against version 1 and keeps what it was" in html
 
 
@@ -436,3 +437,25 @@ def test_an_item_reopened_on_its_old_row_is_retired_by_a_later_change(ctx, world
     change_project(rollout["migration"], world.csm, data_migration=False)
 
     assert db.session.get(ChecklistItem, item.id).reason_code == CONDITION_UNMET
+
+
+def test_a_row_ims_gives_back_makes_a_client_item_replacing_the_ims_one(ctx, rollout):
+    ims_item = factories.item_of(rollout["project_b"], IMS_ROW, Party.IMS)
+
+    upgrade(rollout["project_b"], rollout["version"])
+
+    client_item = factories.item_of(rollout["project_b"], IMS_ROW, Party.CLIENT)
+    assert client_item.replaces_id == ims_item.id
+    assert client_item.due_date == db.session.get(ChecklistItem, ims_item.id).due_date
+
+
+def test_a_done_ims_item_stays_and_no_client_item_is_added(ctx, world, rollout):
+    ims_item = factories.item_of(rollout["project_b"], IMS_ROW, Party.IMS)
+    put_in_state(ims_item, "done", csm(world))
+
+    upgrade(rollout["project_b"], rollout["version"])
+
+    parties = {
+        i.party for i in factories.items_of(rollout["project_b"]) if i.responsibility.key == IMS_ROW
+    }
+    assert parties == {Party.IMS}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.catalogue.rules import (
+    TAKES_OVER_FROM,
     PlannedItem,
     applies_to,
     due_date_for,
@@ -72,6 +73,11 @@ class ItemAction:
     due_after: date | None = None
     due_flagged: bool = False  # a date set by hand, kept though the row's offset moved
     reason: tuple[str, dict] | None = None
+    # ADD: the other party's item of the row that the new item replaces (a takeover), as
+    # reconcile_items links them; KEEP: the party the row passed to, this item being done
+    # (no new item is created for it).
+    replaces: ChecklistItem | None = None
+    kept_done_for: Party | None = None
 
     @property
     def row(self) -> Responsibility:
@@ -147,19 +153,25 @@ def plan_rollout(
         if new_row is not None:
             matched.add((new_row.id, item.party))
         plan.actions.append(action)
+    by_key = {(action.key, action.party): action for action in plan.actions}
+    row_by_id = {row.id: row for row in new_rows}
     for (row_id, party), planned_item in planned.items():
-        if (row_id, party) not in matched:
-            row = next(r for r in new_rows if r.id == row_id)
-            plan.actions.append(
-                ItemAction(
-                    ADD,
-                    party,
-                    row.key,
-                    new_row=row,
-                    planned=planned_item,
-                    due_after=planned_item.due_date,
-                )
-            )
+        if (row_id, party) in matched:
+            continue
+        row = row_by_id[row_id]
+        add = ItemAction(
+            ADD, party, row.key, new_row=row, planned=planned_item, due_after=planned_item.due_date
+        )
+        other = TAKES_OVER_FROM.get(party)
+        prior = by_key.get((row.key, other)) if other else None
+        if prior is not None and (row_id, other) not in planned:
+            if prior.item.status is Status.DONE:
+                prior.kept_done_for = party  # done already: it stays, no new to-do
+                continue
+            add.replaces = prior.item
+            if prior.kind == RETIRE:  # retired now: the new item keeps its date
+                add.due_after = prior.item.due_date
+        plan.actions.append(add)
     return plan
 
 

@@ -13,7 +13,7 @@ from tracker.enums import Status
 from tracker.errors import Conflict, NotAllowed, RuleBroken
 from tracker.extensions import db
 from tracker.models import CatalogueVersion, ChecklistItem, Project, User
-from tracker.permissions import can_edit_project
+from tracker.permissions import can_be_assigned, can_edit_project
 from tracker.rollout.plan import ADD, FOLLOW, KEEP, REOPEN, RETIRE, RolloutPlan, RowCache
 from tracker.rollout.plan import plan_rollout as _plan
 from tracker.timeutil import utcnow
@@ -87,7 +87,17 @@ def apply_rollout(
             )
     flush()  # the status changes above, before the rows move under them
     _repoint(repointed)
-    _add(project, [a for a in plan.actions if a.kind == ADD])
+    _add(project, [a for a in plan.actions if a.kind == ADD and a.replaces is None])
+    _take_over(project, [a for a in plan.actions if a.replaces is not None], actor_id)
+    for action in plan.actions:
+        if action.kept_done_for is not None:
+            audit.record(
+                "item.kept_done",
+                project_id=project.id,
+                item_id=action.item.id,
+                actor_id=actor_id,
+                params={"party": action.kept_done_for.value},
+            )
     counts = plan.counts()
     audit.record(
         "project.catalogue_upgraded",
@@ -154,6 +164,40 @@ def _repoint(values: list[dict]) -> None:
     for item in db.session.identity_map.values():
         if isinstance(item, ChecklistItem):
             db.session.expire(item)
+
+
+def _take_over(project: Project, actions: list, actor_id: int | None) -> None:
+    """New items that replace the other party's item of their row (a takeover), as
+    reconcile_items makes them: linked to it, and given its assignee if they may hold it."""
+    created = []
+    for action in actions:
+        replaced = db.session.get(ChecklistItem, action.replaces.id)
+        item = ChecklistItem(
+            project=project,
+            responsibility_id=action.planned.responsibility_id,
+            party=action.planned.party,
+            accountable=action.planned.accountable,
+            contributors=[p.value for p in action.planned.contributors],
+            status=Status.TODO,
+            due_date=action.due_after,
+            replaces=replaced,
+        )
+        assignee = replaced.assignee
+        if assignee is not None and assignee.active and can_be_assigned(assignee, item):
+            item.assignee = assignee
+        db.session.add(item)
+        created.append((item, replaced))
+    if not created:
+        return
+    flush()  # the new items' ids, for their events
+    for item, replaced in created:
+        audit.record(
+            "item.takeover",
+            project_id=project.id,
+            item_id=item.id,
+            actor_id=actor_id,
+            params={"item": replaced.id, "party": replaced.party.value},
+        )
 
 
 def _add(project: Project, actions: list) -> None:
