@@ -99,7 +99,17 @@ def counts(**values) -> HealthCounts:
     return HealthCounts(**values)
 
 
-GO_LIVE_FAR = days(60)
+# The rule itself is a function of the day it is judged on: judged on a fixed day, so that
+# the dates of the cases (computed when the tests are collected) and the day they are
+# judged on never straddle a midnight.
+RULE_DAY = date(2026, 6, 15)
+
+
+def day(n: int) -> date:
+    return RULE_DAY + timedelta(days=n)
+
+
+GO_LIVE_FAR = day(60)
 
 
 @pytest.mark.parametrize(
@@ -123,24 +133,24 @@ GO_LIVE_FAR = days(60)
         # go-live passed: late with items due by then open, else not
         (
             counts(total=20, open=1, due_so_far=19, overdue=1, by_go_live=19, open_by_go_live=1),
-            days(-1),
+            day(-1),
             Health.LATE,
         ),
         (
             counts(total=20, open=1, due_so_far=19, overdue=1, by_go_live=19, open_by_go_live=1),
-            days(0),
+            day(0),
             Health.AT_RISK,
         ),
-        (counts(total=20, open=5, due_so_far=15, by_go_live=15), days(-1), Health.ON_TRACK),
+        (counts(total=20, open=5, due_so_far=15, by_go_live=15), day(-1), Health.ON_TRACK),
         # go-live soon: more than half of the items due by go-live open
-        (counts(total=20, open=11, by_go_live=20, open_by_go_live=11), days(14), Health.AT_RISK),
-        (counts(total=20, open=11, by_go_live=20, open_by_go_live=11), days(0), Health.AT_RISK),
-        (counts(total=20, open=11, by_go_live=20, open_by_go_live=11), days(15), Health.ON_TRACK),
-        (counts(total=20, open=10, by_go_live=20, open_by_go_live=10), days(14), Health.ON_TRACK),
+        (counts(total=20, open=11, by_go_live=20, open_by_go_live=11), day(14), Health.AT_RISK),
+        (counts(total=20, open=11, by_go_live=20, open_by_go_live=11), day(0), Health.AT_RISK),
+        (counts(total=20, open=11, by_go_live=20, open_by_go_live=11), day(15), Health.ON_TRACK),
+        (counts(total=20, open=10, by_go_live=20, open_by_go_live=10), day(14), Health.ON_TRACK),
     ],
 )
 def test_health_rule(numbers, go_live, expected):
-    assert health_of(numbers, go_live, today()) is expected
+    assert health_of(numbers, go_live, RULE_DAY) is expected
 
 
 # --- the health rule, counted in SQL -------------------------------------------------------
