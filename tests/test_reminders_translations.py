@@ -178,6 +178,9 @@ def test_every_translation_formats_wherever_its_message_does():
 # product terms and codes.
 SAME_IN_FRENCH = {
     "Actions",
+    "condition",
+    "parties",
+    "phase",
     "Note",
     "Position",
     "CSM",
