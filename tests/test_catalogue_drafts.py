@@ -279,3 +279,23 @@ def test_the_catalogue_page_links_administrators_to_the_draft(ctx, world, login)
     page = login(World.ADMIN).get("/catalogue").get_data(as_text=True)
 
     assert 'href="/catalogue/draft"' in page
+
+
+def test_an_edit_records_which_fields_it_changed(ctx, world, login):
+    client = started(login)
+    area = first_area()
+    data = {
+        "title_fr": area["title_fr"],
+        "title_en": "Renamed",
+        "note_fr": area["note_fr"] or "",
+        "note_en": area["note_en"] or "",
+    }
+
+    post(client, f"{DRAFT}/areas/{area['key']}", data)
+
+    event = db.session.scalars(sa.select(CatalogueEvent).order_by(CatalogueEvent.id.desc())).first()
+    assert (event.action, event.target, event.fields) == (
+        "area_changed",
+        f"area:{area['key']}",
+        ["title_en"],
+    )

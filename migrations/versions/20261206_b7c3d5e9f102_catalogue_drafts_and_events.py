@@ -3,7 +3,7 @@
 The catalogue draft administrators edit in the web app before publishing it as a new
 version (catalogue_drafts: at most one row, its content in the loader's file format, with
 an optimistic lock), and the catalogue's audit trail (catalogue_events: who changed the
-draft, who published which version). Downgrading drops both tables.
+draft, which fields, who published which version). Downgrading drops both tables.
 
 Revision ID: b7c3d5e9f102
 Revises: a8fdfa080c45
@@ -46,6 +46,7 @@ def upgrade():
         sa.Column("action", sa.String(length=40), nullable=False),
         sa.Column("target", sa.String(length=80), nullable=True),
         sa.Column("version_number", sa.Integer(), nullable=True),
+        sa.Column("fields", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(["actor_id"], ["users.id"]),
         sa.PrimaryKeyConstraint("id"),
     )

@@ -44,5 +44,7 @@ class CatalogueEvent(db.Model):
     # The area or row changed ("area:provisioning", "row:kickoff_call"), when one is.
     target: Mapped[str | None] = mapped_column(sa.String(80))
     version_number: Mapped[int | None]
+    # The fields an edit of an area or row changed, in the loader's names.
+    fields: Mapped[list | None] = mapped_column(sa.JSON)
 
     actor = relationship("User")

@@ -40,9 +40,17 @@ def _require_admin(actor: User) -> None:
         raise NotAllowed(_("Only administrators edit the catalogue."))
 
 
-def _record(actor: User, action: str, target: str | None = None, number: int | None = None):
+def _record(
+    actor: User,
+    action: str,
+    target: str | None = None,
+    number: int | None = None,
+    fields: list[str] | None = None,
+):
     db.session.add(
-        CatalogueEvent(actor_id=actor.id, action=action, target=target, version_number=number)
+        CatalogueEvent(
+            actor_id=actor.id, action=action, target=target, version_number=number, fields=fields
+        )
     )
 
 
@@ -78,11 +86,18 @@ def _check(draft: CatalogueDraft, actor: User, version: int | None) -> None:
         )
 
 
-def _save(draft: CatalogueDraft, actor: User, content: dict, action: str, target: str) -> None:
+def _save(
+    draft: CatalogueDraft,
+    actor: User,
+    content: dict,
+    action: str,
+    target: str,
+    fields: list[str] | None = None,
+) -> None:
     draft.content = content  # a new object: the JSON column sees the change
     draft.updated_by_id = actor.id
     draft.updated_at = utcnow()
-    _record(actor, action, target)
+    _record(actor, action, target, fields=fields)
     flush(current_version=lambda: draft.version)
 
 
@@ -124,8 +139,10 @@ def save_area(
         content["areas"].append({"key": new_key, **fields, "rows": []})
         _save(draft, actor, content, "area_added", f"area:{new_key}")
     else:
-        _area(content, key).update(fields)
-        _save(draft, actor, content, "area_changed", f"area:{key}")
+        area = _area(content, key)
+        changed = _changed(area, fields)
+        area.update(fields)
+        _save(draft, actor, content, "area_changed", f"area:{key}", changed)
 
 
 def save_row(
@@ -150,11 +167,18 @@ def save_row(
         _save(draft, actor, content, "row_added", f"row:{new_key}")
         return
     current_area, row = _row(content, key)
+    changed = _changed(row, {**values, "key": key})
     row.update({**values, "key": key})
     if current_area is not area:
         current_area["rows"].remove(row)
         area["rows"].append(row)
-    _save(draft, actor, content, "row_changed", f"row:{key}")
+        changed.append("area")
+    _save(draft, actor, content, "row_changed", f"row:{key}", changed)
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    """The fields ``after`` gives another value than ``before`` has, in its order."""
+    return [name for name, value in after.items() if before.get(name) != value]
 
 
 def _siblings(content: dict, kind: str, key: str) -> tuple[list[dict], dict]:
