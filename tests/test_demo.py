@@ -170,3 +170,26 @@ def test_demo_histories_read_in_order_from_the_projects_creation(app, demo):
             created = [e for e in events if e.action == "project.created"]
             assert created and created[0].created_at == min(times), project.name
             assert created[0].created_at.date() < project.kickoff_date
+
+
+def test_demo_loaded_early_in_the_day_dates_nothing_after_its_loading(app):
+    """Loaded at 00:15, the demo's "this morning" changes are dated before then: a change
+    someone makes next is the newest in every history."""
+    from datetime import datetime
+
+    from tracker.catalogue.loader import DEFAULT_CATALOGUE, load_catalogue_file
+    from tracker.demo.data import create_demo_data
+    from tracker.models import Comment, Event
+    from tracker.timeutil import recorded_at
+
+    loaded = datetime(2026, 12, 6, 0, 15)
+    with app.app_context(), recorded_at(loaded):
+        load_catalogue_file(DEFAULT_CATALOGUE)
+        create_demo_data(loaded.date())
+        latest = max(
+            db.session.scalar(sa.select(sa.func.max(Event.created_at))),
+            db.session.scalar(sa.select(sa.func.max(Comment.created_at))),
+        )
+        db.session.rollback()
+
+    assert latest <= loaded

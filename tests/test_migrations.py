@@ -651,6 +651,39 @@ def test_existing_items_and_rows_replace_follow_and_keep_nothing_and_downgrading
     assert reasons == ["Waiting for the firewall change."]
 
 
+# --- catalogue drafts and events (revision b7c3d5e9f102) ---------------------------------
+
+DRAFTS = "b7c3d5e9f102"
+
+
+def test_catalogue_drafts_and_events_come_empty_and_go_on_downgrading(empty_database_url):
+    app = create_app(tracker_config.TestConfig(empty_database_url))
+    with app.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=RULES_MADE_RIGHT)
+        with db.engine.begin() as connection:
+            tables = {table.name: table for table in _tables(connection)}
+            for name in ("organisations", "users", "catalogue_versions"):
+                connection.execute(tables[name].insert(), kept_rows(tables[name]))
+
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=DRAFTS)
+        with db.engine.connect() as connection:
+            counts = [
+                connection.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar()  # noqa: S608
+                for name in ("catalogue_drafts", "catalogue_events", "catalogue_versions")
+            ]
+
+        with logging_left_alone():
+            flask_migrate.downgrade(revision=RULES_MADE_RIGHT)
+        with db.engine.connect() as connection:
+            left = set(sa.inspect(connection).get_table_names())
+        db.engine.dispose()
+
+    assert counts == [0, 0, 1]
+    assert not left & {"catalogue_drafts", "catalogue_events"}
+
+
 # --- start-up configuration -----------------------------------------------------------
 
 

@@ -45,6 +45,8 @@ from tests.database import delete_every_row, rolled_back, rows_written
 from tests.factories import CLIENT_ROW, IMS_ROW, INFOR_ROW, PARTNER_ROW, PASSWORD, World
 from tracker.api.services import create_token
 from tracker.calendar.services import feed_token, reset_feed, turn_on_feed
+from tracker.catalogue.drafts.queries import the_draft
+from tracker.catalogue.drafts.services import start_draft
 from tracker.catalogue.loader import CatalogueSpec, load_catalogue, spec_of
 from tracker.catalogue.queries import current_version
 from tracker.checklist.services import add_comment
@@ -117,6 +119,7 @@ MANAGES_A = (LOGIN, OK, OK, 403, 404, 404, 404, 403, 404)  # edits project_a
 MANAGES_B = (LOGIN, OK, OK, 403, 403, 403, 404, 404, 403)  # edits project_b
 READ_ONLY_A = (LOGIN, 403, 403, 403, 404, 404, 404, 403, 404)  # archived project_a: seen only
 NOBODY = (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404)
+NO_DRAFT = (LOGIN, 404, 403, 403, 403, 403, 403, 403, 403)  # administrators: nothing to edit
 
 
 def everyone(status: int) -> tuple:
@@ -271,6 +274,25 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, tuple]] = {
     ("catalogue.diff", "GET"): {"site": INFOR_STAFF, "catalogue_diff": INFOR_STAFF},
     # Its YAML file is for administrators, who load a new version from it.
     ("catalogue.export_yaml", "GET"): {"site": ADMIN_ONLY, "catalogue_version": ADMIN_ONLY},
+    # The draft that becomes the next version is edited by administrators only ("site": no
+    # draft yet; a page of the draft then is not found).
+    ("catalogue_drafts.draft", "GET"): {"site": ADMIN_ONLY, "draft": ADMIN_ONLY},
+    ("catalogue_drafts.start", "POST"): {"site": ADMIN_ONLY},
+    ("catalogue_drafts.discard", "POST"): {"draft": ADMIN_ONLY, "site": NO_DRAFT},
+    ("catalogue_drafts.publish", "GET"): {"draft": ADMIN_ONLY, "site": NO_DRAFT},
+    ("catalogue_drafts.publish", "POST"): {"draft": ADMIN_ONLY},
+    ("catalogue_drafts.area", "GET"): {"draft": ADMIN_ONLY, "draft_area": ADMIN_ONLY},
+    ("catalogue_drafts.area", "POST"): {"draft": ADMIN_ONLY, "draft_area": ADMIN_ONLY},
+    ("catalogue_drafts.row", "GET"): {"draft": ADMIN_ONLY, "draft_row": ADMIN_ONLY},
+    ("catalogue_drafts.row", "POST"): {"draft": ADMIN_ONLY, "draft_row": ADMIN_ONLY},
+    ("catalogue_drafts.move", "POST"): {
+        "draft_row_down": ADMIN_ONLY,
+        "draft_area_down": ADMIN_ONLY,
+    },
+    ("catalogue_drafts.remove", "POST"): {
+        "draft_row_kind": ADMIN_ONLY,
+        "draft_area_kind": ADMIN_ONLY,
+    },
     # --- administration (refused before the object is looked up: no existence leak) ---
     ("admin.users", "GET"): {"site": ADMIN_ONLY},
     ("admin.new_user", "GET"): {"site": ADMIN_ONLY},
@@ -713,6 +735,56 @@ def _upgrade(project: str, *, archived: bool = False) -> Target:
     )
 
 
+def _start_draft(scene: Scene) -> None:
+    start_draft(actor=db.session.get(User, scene.user_id("admin")))
+
+
+def _draft_part(kind: str, *, with_kind: bool = False, direction: str | None = None) -> Target:
+    """The first area or row of a draft started for the case (its kind and a direction in
+    the URL when the route takes them)."""
+
+    def values(scene: Scene) -> dict:
+        area = the_draft().content["areas"][0]
+        found = {"key": area["key"] if kind == "area" else area["rows"][0]["key"]}
+        if with_kind:
+            found["kind"] = kind
+        if direction:
+            found["direction"] = direction
+        return found
+
+    args = ("key", *(("kind",) if with_kind else ()), *(("direction",) if direction else ()))
+    return Target(args=args, values=values, setup=_start_draft)
+
+
+def _draft_form(scene: Scene, values: dict, role: str) -> dict:
+    draft = the_draft()
+    return {"version": str(draft.version) if draft else "1"}
+
+
+def _draft_area_form(scene: Scene, values: dict, role: str) -> dict:
+    return {
+        **_draft_form(scene, values, role),
+        "key": "matrix_area",
+        "title_fr": "Matrice",
+        "title_en": "Matrix",
+    }
+
+
+def _draft_row_form(scene: Scene, values: dict, role: str) -> dict:
+    draft = the_draft()
+    return {
+        **_draft_form(scene, values, role),
+        "key": "matrix_row",
+        "area": draft.content["areas"][0]["key"] if draft else "",
+        "text_fr": "Ligne de la matrice",
+        "text_en": "Matrix row",
+        "parties": ["infor"],
+        "phase": "onboarding",
+        "due": "K+1",
+        "marks": "inferred",
+    }
+
+
 def _token(name: str) -> Target:
     return Target(args=("token",), values=lambda scene: {"token": RESET_TOKENS[name]})
 
@@ -742,6 +814,13 @@ TARGETS: dict[str, Target] = {
     "upgrade_a": _upgrade("project_a"),
     "upgrade_b": _upgrade("project_b"),
     "archived_upgrade_a": _upgrade("project_a", archived=True),
+    "draft": Target(setup=_start_draft),
+    "draft_area": _draft_part("area"),
+    "draft_row": _draft_part("row"),
+    "draft_area_kind": _draft_part("area", with_kind=True),
+    "draft_row_kind": _draft_part("row", with_kind=True),
+    "draft_area_down": _draft_part("area", with_kind=True, direction="down"),
+    "draft_row_down": _draft_part("row", with_kind=True, direction="down"),
     "user_client_b": Target(args=("user_id",), values=lambda s: {"user_id": s.world.client_b}),
     "user_missing": Target(args=("user_id",), values=lambda s: {"user_id": s.missing_user}),
     "org_new": Target(),
@@ -885,6 +964,13 @@ FORMS: dict[str, Callable[[Scene, dict, str], dict]] = {
         "to": scene.catalogue_number + 1,
         "version": db.session.get(Project, values["project_id"]).version,
     },
+    "catalogue_drafts.start": lambda scene, values, role: {},
+    "catalogue_drafts.discard": _draft_form,
+    "catalogue_drafts.publish": _draft_form,
+    "catalogue_drafts.move": _draft_form,
+    "catalogue_drafts.remove": _draft_form,
+    "catalogue_drafts.area": _draft_area_form,
+    "catalogue_drafts.row": _draft_row_form,
     "admin.new_user": _user_form,
     "admin.edit_user": _user_form,
     "admin.edit_organisation": _organisation_form,

@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.api.views import bp as api_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.calendar.views import bp as calendar_bp
+    from tracker.catalogue.drafts.views import bp as catalogue_drafts_bp
     from tracker.catalogue.views import bp as catalogue_bp
     from tracker.checklist.views import bp as checklist_bp
     from tracker.dashboard.views import bp as dashboard_bp
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
         dashboard_bp,
         exports_bp,
         catalogue_bp,
+        catalogue_drafts_bp,
         admin_bp,
         account_bp,
         language_bp,

@@ -109,6 +109,11 @@ PAGES = [
     Page("organisations", ADMIN, "/admin/organisations"),
     Page("organisation-new", ADMIN, "/admin/organisations/new"),
     Page("organisation-edit", ADMIN, "/admin/organisations/{customer}"),
+    # The catalogue draft (demo_ids starts one).
+    Page("catalogue-draft", ADMIN, "/catalogue/draft"),
+    Page("catalogue-draft-area", ADMIN, "/catalogue/draft/areas/new"),
+    Page("catalogue-draft-row", ADMIN, "/catalogue/draft/rows/{draft_row}"),
+    Page("catalogue-draft-publish", ADMIN, "/catalogue/draft/publish"),
 ]
 
 
@@ -135,8 +140,11 @@ def viewer_page(browser, live_server, signed_in_state):
 
 @pytest.fixture(scope="module")
 def demo_ids(live_server) -> dict[str, object]:
-    """Ids in the demo data for the pages' addresses, and a fresh password reset link."""
+    """Ids in the demo data for the pages' addresses, a fresh password reset link, and a
+    catalogue draft."""
     from tracker.auth.services import issue_reset_link
+    from tracker.catalogue.drafts.queries import the_draft
+    from tracker.catalogue.drafts.services import start_draft
     from tracker.enums import Party
     from tracker.extensions import db
     from tracker.models import ChecklistItem, Project, User
@@ -154,7 +162,9 @@ def demo_ids(live_server) -> dict[str, object]:
         token, _ = issue_reset_link(
             users["client@initech.demo.test"], actor=users[ADMIN], lifetime=timedelta(hours=1)
         )
+        draft = the_draft() or start_draft(actor=users[ADMIN])
         ids = {
+            "draft_row": draft.content["areas"][0]["rows"][0]["key"],
             "project": project.id,
             "item": item.id,
             "customer": project.customer_id,

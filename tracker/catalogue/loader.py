@@ -265,6 +265,12 @@ def parse_catalogue(text: str) -> CatalogueSpec:
         data = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise CatalogueError(f"not valid YAML: {exc}") from exc
+    return validate_catalogue(data)
+
+
+def validate_catalogue(data: Any) -> CatalogueSpec:
+    """Validate a catalogue read from a file (or a draft, held in the file's format); raise
+    CatalogueError naming the row and the field. The one set of rules a catalogue meets."""
     if not isinstance(data, dict):
         raise CatalogueError("the file must be a mapping with 'areas'")
     try:

@@ -21,7 +21,7 @@ from tracker.enums import (
 from tracker.extensions import db
 from tracker.models import ChecklistItem, Event, Organisation, User
 from tracker.projects.services import ProjectData, create_project
-from tracker.timeutil import recorded_at
+from tracker.timeutil import recorded_at, utcnow
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential
 
@@ -206,14 +206,20 @@ def _progress(
             item.completed_at = finished
             item.completed_by_id = actor.id
         elif days_left < 0 and roll < 0.9:
-            _set_status(item, Status.IN_PROGRESS, actor, datetime.combine(today, time(9)))
+            _set_status(item, Status.IN_PROGRESS, actor, _this_morning(today, time(9)))
         elif days_left < 0:
-            _set_status(item, Status.BLOCKED, actor, datetime.combine(today, time(9)))
+            _set_status(item, Status.BLOCKED, actor, _this_morning(today, time(9)))
             item.reason = rng.choice(BLOCK_REASONS)
-            _discuss(item, csm, client_user, datetime.combine(today, time(9, 30)))
+            _discuss(item, csm, client_user, _this_morning(today, time(9, 30)))
         elif days_left < 14 and roll < 0.4:
-            _set_status(item, Status.IN_PROGRESS, actor, datetime.combine(today, time(9)))
+            _set_status(item, Status.IN_PROGRESS, actor, _this_morning(today, time(9)))
     db.session.flush()
+
+
+def _this_morning(today: date, at: time) -> datetime:
+    """``at`` on ``today``, for the demo's latest changes; an hour ago at the latest, so that
+    a demo loaded early in the day has no change dated after the ones people make in it."""
+    return min(datetime.combine(today, at), utcnow() - timedelta(hours=1))
 
 
 def _discuss(item: ChecklistItem, csm: User, client_user: User, when: datetime) -> None:

@@ -3,6 +3,7 @@ model with the metadata (which Alembic reads)."""
 
 from tracker.models.api_token import ApiToken, hash_api_token, new_token_value
 from tracker.models.catalogue import Area, CatalogueVersion, Responsibility
+from tracker.models.catalogue_draft import CatalogueDraft, CatalogueEvent
 from tracker.models.checklist import OPEN_STATUS_SQL, ChecklistItem, Comment
 from tracker.models.event import AppendOnlyError, Event
 from tracker.models.organisation import Organisation
@@ -15,6 +16,8 @@ __all__ = [
     "ApiToken",
     "AppendOnlyError",
     "Area",
+    "CatalogueDraft",
+    "CatalogueEvent",
     "CatalogueVersion",
     "ChecklistItem",
     "Comment",

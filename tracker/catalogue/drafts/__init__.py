@@ -1,0 +1,1 @@
+"""Editing the catalogue as a draft that publishing makes the next version."""
