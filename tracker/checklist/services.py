@@ -54,7 +54,8 @@ MAX_COMMENT_LENGTH = 5000
 # --- the checklist follows the project ----------------------------------------------------
 
 
-def _insert_items(project: Project, items: list[PlannedItem]) -> None:
+def insert_planned_items(project: Project, items: list[PlannedItem]) -> None:
+    """Add ``project``'s planned items, to do, in one bulk insert."""
     if not items:
         return
     now = utcnow()
@@ -81,7 +82,7 @@ def _insert_items(project: Project, items: list[PlannedItem]) -> None:
 def instantiate_catalogue(project: Project, *, actor: User | None) -> int:
     """Create the project's checklist from its catalogue version in one bulk insert."""
     planned = plan_items(project, rules_of(project.catalogue_version_id))
-    _insert_items(project, list(planned.values()))
+    insert_planned_items(project, list(planned.values()))
     audit.record(
         "project.checklist_created",
         project_id=project.id,
@@ -168,10 +169,10 @@ def reconcile_items(
             item.due_date = due
             reopened += 1
         if replaced is not None:
-            _take_over(item, replaced)
+            take_over(item, replaced)
             took_over.append((item, replaced))
     _follow_raci(existing, planned)
-    _insert_items(project, missing)
+    insert_planned_items(project, missing)
     added = len(missing) + len(replacements)
     if added:
         audit.record(
@@ -180,8 +181,17 @@ def reconcile_items(
             actor_id=actor_id,
             params={"items": added},
         )
-    flush()  # the new items' ids, for their events
-    for item, replaced in took_over:
+    record_takeovers(project, took_over, actor_id=actor_id)
+    return added, reopened, len(retired_now)
+
+
+def record_takeovers(
+    project: Project, pairs: list[tuple[ChecklistItem, ChecklistItem]], *, actor_id: int | None
+) -> None:
+    """Record each (new item, the item it replaces) of ``project`` as a takeover event on the
+    new item (flushed first: the new items need their ids)."""
+    flush()
+    for item, replaced in pairs:
         audit.record(
             "item.takeover",
             project_id=project.id,
@@ -190,7 +200,6 @@ def reconcile_items(
             params={"item": replaced.id, "party": replaced.party.value},
         )
     flush()
-    return added, reopened, len(retired_now)
 
 
 def _due_after_lead(row, existing: dict[tuple[int, Party], ChecklistItem]) -> date | None:
@@ -216,7 +225,7 @@ def _replaced(
     return existing.get((row_id, other))
 
 
-def _take_over(item: ChecklistItem, replaced: ChecklistItem) -> None:
+def take_over(item: ChecklistItem, replaced: ChecklistItem) -> None:
     """``item`` replaces ``replaced``: linked to it, and given its assignee if ``item`` has
     none and they may hold it."""
     item.replaces = replaced

@@ -9,11 +9,12 @@ from flask_babel import gettext as _
 
 from tracker.audit import services as audit
 from tracker.boundary import flush
+from tracker.checklist.services import insert_planned_items, record_takeovers, take_over
 from tracker.enums import Status
 from tracker.errors import Conflict, NotAllowed, RuleBroken
 from tracker.extensions import db
 from tracker.models import CatalogueVersion, ChecklistItem, Project, User
-from tracker.permissions import can_be_assigned, can_edit_project
+from tracker.permissions import can_edit_project
 from tracker.rollout.plan import ADD, FOLLOW, KEEP, REOPEN, RETIRE, RolloutPlan, RowCache
 from tracker.rollout.plan import plan_rollout as _plan
 from tracker.timeutil import utcnow
@@ -180,45 +181,13 @@ def _take_over(project: Project, actions: list, actor_id: int | None) -> None:
             contributors=[p.value for p in action.planned.contributors],
             status=Status.TODO,
             due_date=action.due_after,
-            replaces=replaced,
         )
-        assignee = replaced.assignee
-        if assignee is not None and assignee.active and can_be_assigned(assignee, item):
-            item.assignee = assignee
         db.session.add(item)
+        take_over(item, replaced)
         created.append((item, replaced))
-    if not created:
-        return
-    flush()  # the new items' ids, for their events
-    for item, replaced in created:
-        audit.record(
-            "item.takeover",
-            project_id=project.id,
-            item_id=item.id,
-            actor_id=actor_id,
-            params={"item": replaced.id, "party": replaced.party.value},
-        )
+    if created:
+        record_takeovers(project, created, actor_id=actor_id)
 
 
 def _add(project: Project, actions: list) -> None:
-    if not actions:
-        return
-    now = utcnow()
-    db.session.execute(
-        sa.insert(ChecklistItem),
-        [
-            {
-                "project_id": project.id,
-                "responsibility_id": a.planned.responsibility_id,
-                "party": a.planned.party,
-                "accountable": a.planned.accountable,
-                "contributors": [p.value for p in a.planned.contributors],
-                "status": Status.TODO,
-                "due_date": a.planned.due_date,
-                "created_at": now,
-                "updated_at": now,
-                "version": 1,
-            }
-            for a in actions
-        ],
-    )
+    insert_planned_items(project, [action.planned for action in actions])
