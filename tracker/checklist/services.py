@@ -123,7 +123,7 @@ def reconcile_items(
         if key in planned or not item.is_open or key not in previous:
             continue
         reason = rule_reason(row_by_id[key[0]], item.party, project)  # the version's row
-        _set_status_by_rule(item, Status.NOT_APPLICABLE, reason, actor_id=actor_id)
+        set_status_by_rule(item, Status.NOT_APPLICABLE, reason, actor_id=actor_id)
         retired_now.add(item.id)
     reopened = 0
     missing: list[PlannedItem] = []
@@ -165,7 +165,7 @@ def reconcile_items(
             db.session.add(item)
             replacements.append(item)
         else:
-            _set_status_by_rule(item, Status.TODO, (None, None), actor_id=actor_id)
+            set_status_by_rule(item, Status.TODO, (None, None), actor_id=actor_id)
             item.due_date = due
             reopened += 1
         if replaced is not None:
@@ -259,7 +259,7 @@ def _follow_raci(
             )
 
 
-def _set_status_by_rule(
+def set_status_by_rule(
     item: ChecklistItem,
     status: Status,
     reason: tuple[str | None, dict | None],
@@ -370,7 +370,7 @@ def retire_against_rules(item: ChecklistItem, *, actor: User, version: int) -> N
     rule's reason, as the rule would have: it then counts neither as done nor as due, and
     is reopened if its row applies again."""
     reason = _to_decide(item, actor, version)
-    _set_status_by_rule(item, Status.NOT_APPLICABLE, reason, actor_id=actor.id)
+    set_status_by_rule(item, Status.NOT_APPLICABLE, reason, actor_id=actor.id)
     flush(current_version=lambda: item.version)
 
 

@@ -9,7 +9,12 @@ from flask_babel import gettext as _
 
 from tracker.audit import services as audit
 from tracker.boundary import flush
-from tracker.checklist.services import insert_planned_items, record_takeovers, take_over
+from tracker.checklist.services import (
+    insert_planned_items,
+    record_takeovers,
+    set_status_by_rule,
+    take_over,
+)
 from tracker.enums import Status
 from tracker.errors import Conflict, NotAllowed, RuleBroken
 from tracker.extensions import db
@@ -58,9 +63,9 @@ def apply_rollout(
     for action in plan.actions:
         item = action.item
         if action.kind == RETIRE:
-            _retire(item, action.reason, actor_id)
+            set_status_by_rule(item, Status.NOT_APPLICABLE, action.reason, actor_id=actor_id)
         elif action.kind == REOPEN:
-            _reopen(item, action.due_after, actor_id)
+            set_status_by_rule(item, Status.TODO, (None, None), actor_id=actor_id)
         if action.kind in (RETIRE, FOLLOW, REOPEN) and action.new_row is not None:
             values = {"id": item.id, "responsibility_id": action.new_row.id}
             if action.kind in (FOLLOW, REOPEN) and action.planned is not None:
@@ -112,38 +117,6 @@ def apply_rollout(
     project.catalogue_version = target
     flush(current_version=lambda: project.version)
     return plan
-
-
-def _retire(item: ChecklistItem, reason: tuple[str, dict], actor_id: int | None) -> None:
-    audit.record(
-        "item.status",
-        project_id=item.project_id,
-        item_id=item.id,
-        actor_id=actor_id,
-        field="status",
-        old=item.status,
-        new=Status.NOT_APPLICABLE,
-    )
-    item.status = Status.NOT_APPLICABLE
-    item.reason = None
-    item.reason_code, item.reason_params = reason
-    item.not_applicable_by_rule = True
-    item.kept_open = False
-
-
-def _reopen(item: ChecklistItem, due, actor_id: int | None) -> None:
-    audit.record(
-        "item.status",
-        project_id=item.project_id,
-        item_id=item.id,
-        actor_id=actor_id,
-        field="status",
-        old=item.status,
-        new=Status.TODO,
-    )
-    item.status = Status.TODO
-    item.reason = item.reason_code = item.reason_params = None
-    item.not_applicable_by_rule = False
 
 
 def _repoint(values: list[dict]) -> None:
