@@ -63,7 +63,7 @@ def row_ids(html: str) -> set[int]:
 
 def raci_of(html: str) -> dict[str, str]:
     """The item's responsible, accountable and contributing parties as the page says them."""
-    block = re.search(r'<dl class="raci[^"]*">(.*?)</dl>', html, re.S).group(1)
+    block = re.search(r'<dl class="[^"]*raci[^"]*">(.*?)</dl>', html, re.S).group(1)
     return {
         term: re.sub(r"<[^>]+>", "", value).strip()
         for term, value in re.findall(r"<dt>([^<]*)</dt><dd>(.*?)</dd>", block, re.S)

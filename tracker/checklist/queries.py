@@ -330,6 +330,15 @@ def replacement_of(item_id: int) -> ChecklistItem | None:
     ).first()
 
 
+def comment_count(item_id: int, *, internal: bool) -> int:
+    """How many comments one item has, as the reader may see them."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Comment)
+        .where(Comment.item_id == item_id, _comments_shown(internal))
+    )
+
+
 def comment_counts(project_id: int, *, internal: bool) -> dict[int, int]:
     """How many comments each item of a project has, as the reader may see them (one
     statement): item id -> count, items without any left out."""

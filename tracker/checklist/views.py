@@ -17,7 +17,7 @@ from tracker.boundary import refusals_shown_by
 from tracker.checklist.controls import ItemControls, item_prefix
 from tracker.checklist.forms import CommentForm, DecisionForm, ItemUpdateForm
 from tracker.checklist.queries import (
-    comment_counts,
+    comment_count,
     followed_item,
     item_comments,
     replacement_of,
@@ -280,8 +280,8 @@ def _row(
     fresh or with ``form``'s values and errors, and the comments). The X-Item-Result header
     says "shown", "updated", "unchanged", "commented" or "invalid". A form refused opens
     the editor, where its errors are."""
-    editor = editor or form is not None
     internal = sees_internal_comments(current_user)
+    opened = _editor(item, controls, form, comment_form, internal) if editor or form else None
     html = render_template(
         "projects/_item_row.html",
         project=project,
@@ -289,8 +289,11 @@ def _row(
         row=item.responsibility,
         area=item.responsibility.area,
         controls=controls,
-        comment_count=comment_counts(project.id, internal=internal).get(item.id, 0),
-        editor=_editor(item, controls, form, comment_form, internal) if editor else None,
+        # The open editor lists the comments: counted from them, else in SQL.
+        comment_count=(
+            len(opened["comments"]) if opened else comment_count(item.id, internal=internal)
+        ),
+        editor=opened,
         next_url=back,
         today=today(),
     )
