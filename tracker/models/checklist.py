@@ -123,11 +123,6 @@ class ChecklistItem(db.Model):
     )
 
     @property
-    def responsible(self) -> Party:
-        """The party that does the work: ``party``, by its RACI name."""
-        return self.party
-
-    @property
     def contributor_parties(self) -> list[Party]:
         return [Party(value) for value in self.contributors]
 

@@ -34,10 +34,6 @@ def items_with_rows(project_id: int) -> list[tuple[ChecklistItem, Responsibility
     ]
 
 
-def version_by_id(version_id: int) -> CatalogueVersion | None:
-    return db.session.get(CatalogueVersion, version_id)
-
-
 def projects_to_upgrade(target: CatalogueVersion, ids: list[int] | None) -> list[int]:
     """The ids of the active projects on a version older than ``target`` (of ``ids`` if
     given), by id: the projects already on it are not listed, so a run can be resumed."""

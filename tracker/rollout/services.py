@@ -135,8 +135,9 @@ def _repoint(values: list[dict]) -> None:
             ),
             [{"item_id": v["id"], **{f"new_{c}": v[c] for c in v if c != "id"}} for v in batch],
         )
-    for item in db.session.identity_map.values():
-        if isinstance(item, ChecklistItem):
+    repointed = {v["id"] for v in values}  # read again: the UPDATE went around the ORM
+    for item in list(db.session.identity_map.values()):
+        if isinstance(item, ChecklistItem) and item.id in repointed:
             db.session.expire(item)
 
 
@@ -145,7 +146,7 @@ def _take_over(project: Project, actions: list, actor_id: int | None) -> None:
     reconcile_items makes them: linked to it, and given its assignee if they may hold it."""
     created = []
     for action in actions:
-        replaced = db.session.get(ChecklistItem, action.replaces.id)
+        replaced = action.replaces
         item = ChecklistItem(
             project=project,
             responsibility_id=action.planned.responsibility_id,
