@@ -343,13 +343,10 @@ def update(item_id: int):
 
 
 def _as_the_api_answers(refusal: RuleBroken) -> Exception:
-    """The checklist's rules refuse, as errors of the item's form (422), two changes whose
-    input the API's document allows: marking an item not applicable, which only the
-    project's CSM may (403 here, as for moving a due date), and an assignee who cannot hold
-    this item of this project now (409: a conflict with the project's state, which another
-    assignee resolves)."""
-    if refusal.field == "status":
-        return NotAllowed(refusal.message, field="status")
+    """The checklist's rules refuse, as an error of the item's form (422), an assignee who
+    cannot hold this item of this project now; the API's document allows any user id there,
+    so the API answers 409: a conflict with the project's state, which another assignee
+    resolves."""
     if refusal.field == "assignee_id":
         return field_error("assignee_id", refusal.message, status=409)
     return refusal

@@ -520,7 +520,9 @@ def _check_permissions(item: ChecklistItem, change: ItemChange, pending: dict, a
         and change.status is Status.NOT_APPLICABLE
         and not can_mark_not_applicable(actor, item)
     ):
-        raise RuleBroken("status", _("Only the project's CSM may mark an item not applicable."))
+        raise NotAllowed(
+            _("Only the project's CSM may mark an item not applicable."), field="status"
+        )
     if "due_date" in pending and not can_change_due_date(actor, item):
         raise NotAllowed(_("Only the project's CSM may move due dates."), field="due_date")
 
