@@ -14,8 +14,7 @@ from tracker.boundary import unit_of_work
 from tracker.catalogue.diff import versions_diff
 from tracker.catalogue.export import version_yaml
 from tracker.catalogue.loader import DEFAULT_CATALOGUE, CatalogueError, load_catalogue_file
-from tracker.catalogue.queries import current_version, version_numbered
-from tracker.extensions import db
+from tracker.catalogue.queries import version_or_newest
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from tracker.models import CatalogueVersion
 
@@ -49,7 +48,7 @@ def load_command(path: str | None) -> None:
 
 def _version(number: int | None) -> CatalogueVersion:
     """Version ``number``, or the newest; a ClickException when there is none."""
-    version = db.session.scalar(version_numbered(number)) if number else current_version()
+    version = version_or_newest(number)
     if version is None:
         raise click.ClickException(
             f"There is no catalogue version {number}." if number else "No catalogue is loaded."

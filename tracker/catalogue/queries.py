@@ -40,6 +40,11 @@ def versions_select() -> sa.Select[tuple[CatalogueVersion]]:
     return sa.select(CatalogueVersion).order_by(CatalogueVersion.number.desc())
 
 
+def version_or_newest(number: int | None) -> CatalogueVersion | None:
+    """Catalogue version ``number``, or the newest one when no number is given."""
+    return db.session.scalar(version_numbered(number)) if number else current_version()
+
+
 def version_numbered(number: int) -> sa.Select[tuple[CatalogueVersion]]:
     return sa.select(CatalogueVersion).where(CatalogueVersion.number == number)
 

@@ -11,8 +11,7 @@ from tracker.catalogue.diff import versions_diff
 from tracker.catalogue.export import version_yaml
 from tracker.catalogue.queries import (
     areas_select,
-    current_version,
-    version_numbered,
+    version_or_newest,
     versions_select,
 )
 from tracker.errors import NotFound
@@ -77,7 +76,7 @@ def export_yaml():
     """Version ``version`` (default: the newest) as the YAML file `catalogue load` reads."""
     require(can_manage_catalogue(current_user))
     number = int_arg("version")
-    version = db.session.scalar(version_numbered(number)) if number else current_version()
+    version = version_or_newest(number)
     if version is None:
         raise NotFound(_("There is no such catalogue version."))
     return current_app.response_class(
