@@ -81,7 +81,6 @@ def register_extensions(app: Flask) -> None:
     from tracker import auth, pagecache
     from tracker.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
     from tracker.i18n import select_locale
-    from tracker.timezones import babel_zone_name
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -92,7 +91,7 @@ def register_extensions(app: Flask) -> None:
     # Catalogues in tracker/translations (docs/development.md, "Translations"); pages in
     # the language select_locale picks, e-mails and calendar feeds in their recipient's.
     # Times in the reader's time zone (tracker/timezones.py), Flask-Babel's filters included.
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=babel_zone_name)
+    babel.init_app(app, locale_selector=select_locale)
     auth.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -28,17 +28,12 @@ def recorded_at(moment: datetime) -> Iterator[None]:
 
 def today() -> date:
     """The reader's date: in their time zone (``tracker.timezones.current_zone``), so that an
-    item falls overdue at the reader's midnight. Outside a request, and under /api/, the
-    default zone's (UTC unless DEFAULT_TIME_ZONE is set) or, while an e-mail or feed is
-    written, its recipient's."""
+    item falls overdue at the reader's midnight. Under /api/, UTC; outside a request, the
+    default zone's (UTC unless DEFAULT_TIME_ZONE is set); while an e-mail or feed is written,
+    its recipient's."""
     from tracker.timezones import current_zone, local_date
 
     return local_date(utcnow(), current_zone())
-
-
-def utc_today() -> date:
-    """The date in UTC, whoever reads."""
-    return utcnow().date()
 
 
 # The dates of a believable project plan: any date a person types or sends is within them.

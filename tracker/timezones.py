@@ -32,8 +32,6 @@ from flask_login import current_user
 from tracker.problems import is_api_request
 
 DEFAULT_TIME_ZONE = "UTC"
-# The longest IANA name is 32 characters ("America/Argentina/ComodRivadavia").
-MAX_LENGTH = 64
 # Names that zoneinfo may list from a system's files but that are not zones of a place:
 # "localtime" is the machine's own zone, "Factory" a placeholder that reads "-00".
 _NOT_ZONES = frozenset({"Factory", "localtime", "posixrules", "posix", "right"})
@@ -96,8 +94,9 @@ def zone_name_of(user) -> str:
 
 
 def current_zone_name() -> str:
-    """The name of the reader's zone (see the module's docstring for the order). It is also
-    Flask-Babel's time zone selector, so that its own date filters agree."""
+    """The name of the reader's zone (see the module's docstring for the order). Every time
+    shown goes through tracker.formatting with it: Flask-Babel's own date filters are not
+    used."""
     forced = _reading_in.get()
     if forced is not None:
         return forced
@@ -107,16 +106,6 @@ def current_zone_name() -> str:
         if current_user.is_authenticated:
             return zone_name_of(current_user)
     return default_zone_name()
-
-
-def babel_zone_name() -> str | None:
-    """Flask-Babel's time zone selector: the reader's zone, for its own date filters and
-    ``to_user_timezone``. (It reads zones with pytz, whose list may lag the system's: a name
-    it does not know gives its default, UTC.)"""
-    import pytz  # Flask-Babel's own dependency
-
-    name = current_zone_name()
-    return name if name in pytz.all_timezones_set else None
 
 
 def current_zone() -> tzinfo:

@@ -192,11 +192,11 @@ def feed_calendar(
     host: str,
     item_url: Callable[[int, int], str],
     now: datetime,
-    on: date | None = None,
+    on: date,
 ) -> Calendar:
     """``user``'s feed: one event per row of ``feed_items_select``. ``item_url(project_id,
     item_id)`` gives each item page's absolute URL; ``now`` (UTC) stamps every event; ``on``
-    is the owner's date (in their time zone; default: the UTC date of ``now``): items due
+    is the owner's date (in their time zone): items due
     before it are flagged overdue. The events are all-day ones, which need no zone; the
     stamps are written in UTC ("Z")."""
     calendar = Calendar()
@@ -224,7 +224,7 @@ def feed_calendar(
                 host=host,
                 item_url=item_url(row.project_id, row.id),
                 stamp=stamp,
-                on=on or stamp.date(),
+                on=on,
             )
         )
     return calendar
