@@ -55,6 +55,9 @@ class Project(db.Model):
     vpn_required: Mapped[bool] = mapped_column(default=False)
     kickoff_date: Mapped[date]
     go_live_date: Mapped[date]
+    # The day the project actually went live, recorded when the CSM confirms go-live after
+    # the client's sign-off; None until then. From then on the project is in operations.
+    went_live_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     archived_at: Mapped[datetime | None]

@@ -29,6 +29,9 @@ class User(UserMixin, db.Model):
         sa.ForeignKey("organisations.id"), index=True
     )
     active: Mapped[bool] = mapped_column(default=True)
+    # A lead of a customer or partner organisation (client or partner users only) invites
+    # and deactivates colleagues of their own organisation, and may sign go-live off.
+    is_lead: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     # The language of the interface and of e-mails: "en" or "fr".
