@@ -7,6 +7,7 @@ from tracker.models.catalogue_draft import CatalogueDraft, CatalogueEvent
 from tracker.models.checklist import OPEN_STATUS_SQL, ChecklistItem, Comment
 from tracker.models.event import AppendOnlyError, Event
 from tracker.models.organisation import Organisation
+from tracker.models.outbox import OutboxMessage
 from tracker.models.project import ImsScope, Project
 from tracker.models.reminder import ReminderDelivery
 from tracker.models.user import PasswordResetToken, User, hash_reset_token
@@ -24,6 +25,7 @@ __all__ = [
     "Event",
     "ImsScope",
     "Organisation",
+    "OutboxMessage",
     "PasswordResetToken",
     "Project",
     "ReminderDelivery",
