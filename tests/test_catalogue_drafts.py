@@ -3,12 +3,14 @@ with the loader's own validation, discarding it; conflicts and the audit trail."
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from tests.factories import World
 from tracker.catalogue.queries import current_version
 from tracker.extensions import db
-from tracker.models import CatalogueDraft, CatalogueEvent, CatalogueVersion
+from tracker.models import CatalogueDraft, CatalogueEvent, CatalogueVersion, User
 
 DRAFT = "/catalogue/draft"
 
@@ -262,7 +264,46 @@ def test_draft_changes_are_in_the_audit_trail(ctx, world, login):
     page = client.get(DRAFT).get_data(as_text=True)
 
     assert [action for action, *_ in events()] == ["draft_started", "row_added"]
-    assert "row:new_row" in page
+    assert "Added row new_row" in page
+
+
+def test_the_catalogue_history_reads_in_the_readers_language(ctx, world, login):
+    db.session.scalar(sa.select(User).where(User.email == World.ADMIN)).language = "fr"
+    client = started(login)
+    add_row(client)
+
+    page = client.get(DRAFT).get_data(as_text=True)
+
+    assert "Ligne new_row ajoutée" in page
+
+
+def unfolded_by_a_click(html: str, action: str) -> str:
+    """The folded <details> that holds the form posting to DRAFT + ``action``."""
+    inside = r"(?:(?!</?details).)*?"
+    found = re.search(
+        rf'<details(?![^>]*\bopen\b)[^>]*>{inside}action="{DRAFT}{action}"{inside}</details>',
+        html,
+        re.S,
+    )
+    assert found, f"no folded question around {action}"
+    return found.group(0)
+
+
+def test_removing_a_row_asks_first(ctx, world, login):
+    client = started(login)
+    key = first_area()["rows"][0]["key"]
+
+    question = unfolded_by_a_click(client.get(DRAFT).get_data(as_text=True), f"/row/{key}/remove")
+
+    assert f"Remove row {key} from the draft?" in question
+
+
+def test_discarding_the_draft_asks_first(ctx, world, login):
+    client = started(login)
+
+    question = unfolded_by_a_click(client.get(DRAFT).get_data(as_text=True), "/discard")
+
+    assert "cannot be undone" in question
 
 
 def test_a_version_that_is_not_a_number_is_refused(ctx, world, login):

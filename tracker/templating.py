@@ -13,6 +13,7 @@ from tracker.i18n import LANGUAGES, current_language, localized
 from tracker.timeutil import today
 from tracker.urls import switcher_next
 from tracker.wording import (
+    catalogue_event_text,
     event_after,
     event_before,
     event_label,
@@ -32,6 +33,7 @@ def register(app: Flask) -> None:
         url_with=url_with,
         milestone=next_milestone,
         event_label=event_label,
+        catalogue_event_text=catalogue_event_text,
         event_before=event_before,
         event_after=event_after,
         export_url=export_url,

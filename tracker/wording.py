@@ -289,3 +289,32 @@ def _event_text(action: str, params: Mapping) -> str | None:
             to_party=to_party(party),
         )
     return None
+
+
+# --- the catalogue's audit trail (tracker/catalogue/drafts) ---------------------------------
+
+_CATALOGUE_ACTIONS = {
+    "draft_started": _l("Started a draft"),
+    "draft_discarded": _l("Discarded the draft"),
+    "published": _l("Published the draft"),
+    "area_added": _l("Added area %(key)s"),
+    "area_changed": _l("Changed area %(key)s"),
+    "area_removed": _l("Removed area %(key)s"),
+    "area_moved_up": _l("Moved area %(key)s up"),
+    "area_moved_down": _l("Moved area %(key)s down"),
+    "row_added": _l("Added row %(key)s"),
+    "row_changed": _l("Changed row %(key)s"),
+    "row_removed": _l("Removed row %(key)s"),
+    "row_moved_up": _l("Moved row %(key)s up"),
+    "row_moved_down": _l("Moved row %(key)s down"),
+}
+
+
+def catalogue_event_text(event) -> str:
+    """ "Changed row kickoff_call": one entry of the catalogue's audit trail, in the reader's
+    language (the keys and field names stay as the catalogue file writes them)."""
+    key = (event.target or "").partition(":")[2]
+    wording = _CATALOGUE_ACTIONS.get(event.action)
+    if wording is None:
+        return event.action
+    return str(wording) % {"key": key}
