@@ -108,6 +108,14 @@ class Config:
         "SIGN_IN_LIMITS_PER_ACCOUNT", "5 per minute; 20 per hour"
     )
     SIGN_IN_LIMITS_PER_ADDRESS = os.environ.get("SIGN_IN_LIMITS_PER_ADDRESS", "30 per minute")
+    # "Forgot password?": how often a reset link may be asked for one address, and from one
+    # client address (the same switch as the sign-in limits turns them on).
+    RESET_REQUEST_LIMITS_PER_ACCOUNT = os.environ.get(
+        "RESET_REQUEST_LIMITS_PER_ACCOUNT", "3 per hour"
+    )
+    RESET_REQUEST_LIMITS_PER_ADDRESS = os.environ.get(
+        "RESET_REQUEST_LIMITS_PER_ADDRESS", "10 per hour"
+    )
 
     # Pages kept as rendered until the next write (tracker/pagecache.py), in the Redis every
     # instance shares: only with TRACKER_REDIS_URL (workers could not tell each other about
@@ -121,6 +129,8 @@ class Config:
     # Passwords set through forms (the admin's user form, password change, reset links).
     PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))
     PASSWORD_RESET_LINK_HOURS = int(os.environ.get("PASSWORD_RESET_LINK_HOURS", "48"))
+    # How long an invitation's link may be used (resending makes a new one).
+    INVITATION_LINK_DAYS = int(os.environ.get("INVITATION_LINK_DAYS", "7"))
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name, not a password
     PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "25"))
     DUE_SOON_DAYS = 7
@@ -173,8 +183,11 @@ class TestConfig(Config):
     SIGN_IN_RATE_LIMITS_ENABLED = False
     SIGN_IN_LIMITS_PER_ACCOUNT = "5 per minute; 20 per hour"
     SIGN_IN_LIMITS_PER_ADDRESS = "30 per minute"
+    RESET_REQUEST_LIMITS_PER_ACCOUNT = "3 per hour"
+    RESET_REQUEST_LIMITS_PER_ADDRESS = "10 per hour"
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_RESET_LINK_HOURS = 48
+    INVITATION_LINK_DAYS = 7
     DEFAULT_TIME_ZONE = "UTC"
     DIGEST_HOUR = 8
 

@@ -2,20 +2,41 @@ from __future__ import annotations
 
 import math
 import time
+from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext, refresh
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker.auth.forms import ChangePasswordForm, LoginForm, ResetPasswordForm
-from tracker.auth.ratelimits import per_account, per_address
+from tracker.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+)
+from tracker.auth.ratelimits import (
+    per_account,
+    per_address,
+    reset_requests_per_account,
+    reset_requests_per_address,
+)
 from tracker.auth.services import (
     ResetLinkUnusable,
     authenticate,
     change_password,
     record_sign_in,
+    request_reset_link,
     reset_password,
     sign_out,
     usable_reset_link,
@@ -62,6 +83,16 @@ def too_many_sign_in_attempts(error: RateLimitExceeded):
     # Whole seconds, as in the Retry-After header that Flask-Limiter adds.
     seconds = int(breached.reset_at - time.time()) if breached else 60
     minutes = max(1, math.ceil(seconds / 60))
+    if request.endpoint == "auth.forgot_password":
+        message = ngettext(
+            "Too many password reset requests for this address or from your network. Please "
+            "wait a minute before trying again.",
+            "Too many password reset requests for this address or from your network. Please "
+            "wait %(num)d minutes before trying again.",
+            minutes,
+        )
+        form = ForgotPasswordForm()
+        return render_template("auth/forgot_password.html", form=form, refusal=message), 429
     message = ngettext(
         "Too many sign-in attempts for this account or from your network. Please wait a "
         "minute before trying again.",
@@ -70,6 +101,32 @@ def too_many_sign_in_attempts(error: RateLimitExceeded):
         minutes,
     )
     return render_template("auth/login.html", form=LoginForm(), refusal=message), 429
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@reset_requests_per_account
+@reset_requests_per_address
+def forgot_password():
+    """Ask for a password reset link by e-mail. The answer is the same whether the address
+    has an account or not: nobody learns from it who has one."""
+    form = ForgotPasswordForm()
+    if not form.is_submitted():
+        return render_template("auth/forgot_password.html", form=form)
+    refusals_shown_by(lambda refusal: render_template("auth/forgot_password.html", form=form))
+    form.check()
+    request_reset_link(
+        form.email.data,
+        lifetime=timedelta(hours=current_app.config["PASSWORD_RESET_LINK_HOURS"]),
+        link_for=lambda token: url_for("auth.reset_with_link", token=token, _external=True),
+    )
+    flash(
+        _(
+            "If an account has this address, a link to set a new password is on its way to "
+            "it. Check your inbox (and spam folder) in a few minutes."
+        ),
+        "info",
+    )
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/logout", methods=["POST"])
