@@ -27,7 +27,10 @@ setup-db: install
 	$(FLASK) catalogue load
 	$(FLASK) demo --if-empty
 
+# The outbox worker runs beside the server and stops with it: e-mails (written to
+# instance/mail/ without a MAIL_SERVER) go out as they are queued.
 run: setup-db
+	$(FLASK) outbox work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The whole suite, on every core (TEST_WORKERS=1: in one process, in order).

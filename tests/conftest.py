@@ -17,6 +17,9 @@ from tracker import create_app
 from tracker.config import TestConfig
 from tracker.extensions import db
 
+# The real SMTP server fixtures (smtp_server, smtp) for every test module.
+pytest_plugins = ["tests.smtp"]
+
 PG_SKIP_REASON = (
     "PostgreSQL run skipped: set TEST_DATABASE_URL, e.g. "
     "postgresql+psycopg://postgres@127.0.0.1:5432/tracker_test (.ci/run does)"

@@ -143,3 +143,14 @@ def row_counts(tables: list[sa.Table]) -> dict[str, int]:
         table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
         for table in tables
     }
+
+
+def deliver_outbox(now: datetime | None = None) -> list:
+    """Send what the outbox holds (tracker/outbox), inside an app context, through Flask-Mail
+    in its test mode: the messages sent (flask_mail.Message), in order."""
+    from tracker import outbox
+    from tracker.extensions import mail
+
+    with mail.record_messages() as sent:
+        outbox.deliver(now=now)
+    return list(sent)

@@ -188,6 +188,7 @@ def register_commands(app: Flask) -> None:
     from tracker.catalogue.cli import catalogue_cli
     from tracker.dataio.cli import register_dataio_commands
     from tracker.demo.cli import demo_command
+    from tracker.outbox.cli import outbox_cli
     from tracker.reminders.cli import reminders_cli
     from tracker.rollout import cli as rollout_cli  # noqa: F401 - adds `catalogue upgrade`
 
@@ -195,4 +196,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(outbox_cli)
     register_dataio_commands(app)

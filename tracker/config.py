@@ -150,6 +150,18 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tracker@localhost")
+    # "smtp" (the MAIL_* server) or "files" (each e-mail written to instance/mail/); unset:
+    # "files" in development when MAIL_SERVER is not set, "smtp" otherwise.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or (
+        "files"
+        if os.environ.get("TRACKER_ENV") == "development" and not os.environ.get("MAIL_SERVER")
+        else "smtp"
+    )
+    # The outbox (tracker/outbox): seconds between two looks of `flask outbox work`; minutes
+    # after which a message still "sending" is uncertain; the delays before each new attempt.
+    OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "2"))
+    OUTBOX_CLAIM_MINUTES = 15
+    OUTBOX_RETRY_MINUTES = (1, 5, 30, 120, 720)
     # The address people reach the tracker at, for links in e-mails (sent outside any
     # request): scheme, host and any path prefix, e.g. https://tracker.example.com.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
@@ -190,6 +202,7 @@ class TestConfig(Config):
     INVITATION_LINK_DAYS = 7
     DEFAULT_TIME_ZONE = "UTC"
     DIGEST_HOUR = 8
+    MAIL_BACKEND = "smtp"  # Flask-Mail's test mode: nothing leaves, every message recorded
 
     def __init__(self, database_url: str, **overrides) -> None:
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)

@@ -9,6 +9,7 @@ from tracker.models.event import AppendOnlyError, Event
 from tracker.models.invitation import Invitation, InvitationState, PeopleEvent
 from tracker.models.link import hash_link_token, new_link_token
 from tracker.models.organisation import Organisation
+from tracker.models.outbox import OutboxMessage
 from tracker.models.project import ImsScope, Project
 from tracker.models.reminder import ReminderDelivery
 from tracker.models.user import PasswordResetToken, User, hash_reset_token
@@ -28,6 +29,7 @@ __all__ = [
     "Invitation",
     "InvitationState",
     "Organisation",
+    "OutboxMessage",
     "PasswordResetToken",
     "PeopleEvent",
     "Project",

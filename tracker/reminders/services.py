@@ -30,13 +30,14 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale, gettext
-from flask_mail import BadHeaderError, Connection, Message
+from flask_mail import BadHeaderError, Message
 
 from tracker.boundary import unit_of_work
 from tracker.enums import Party, Role, Status
 from tracker.errors import Conflict
-from tracker.extensions import db, mail
+from tracker.extensions import db
 from tracker.i18n import language_of, localized
+from tracker.mailer import MailConnection
 from tracker.models import ReminderDelivery, User
 from tracker.reminders.queries import deliveries_on, digest_select, recipients_select
 from tracker.timeutil import utcnow
@@ -215,35 +216,6 @@ def digest_message(digest: Digest, links: Links) -> Message:
 # --- sending ------------------------------------------------------------------------------
 
 
-class Outbox:
-    """One SMTP connection for a whole run, opened on first use and opened again after an
-    error. The MAIL_* settings are read when the run starts (not when the app started), so
-    that a run, or a test, may point at another server."""
-
-    def __init__(self, app: Flask) -> None:
-        self._mail = mail.init_mail(app.config, app.debug, app.testing)
-        self._connection: Connection | None = None
-
-    def send(self, message: Message) -> None:
-        try:
-            if self._connection is None:
-                connection = Connection(self._mail)
-                self._connection = connection.__enter__()  # connects (unless suppressed)
-            self._connection.send(message)
-        except BaseException:
-            self.close()  # whatever state the connection is in, the next message starts afresh
-            raise
-
-    def close(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is None or connection.host is None:
-            return
-        try:
-            connection.host.quit()
-        except (smtplib.SMTPException, OSError):
-            connection.host.close()
-
-
 @dataclass
 class RunResult:
     """What a run did, by recipient address. ``day`` is the day every digest was for, when
@@ -385,7 +357,7 @@ def send_reminders(
     day_by_user = {user.id: day or day_of(user, now, hour) for user in users}
     on = {d for d in day_by_user.values() if d is not None}
     earlier = {(user_id, d): status for user_id, d, status in db.session.execute(deliveries_on(on))}
-    outbox = None if dry_run else Outbox(app)
+    outbox = None if dry_run else MailConnection(app)
     try:
         for user in users:
             user_day = day_by_user[user.id]
