@@ -718,7 +718,7 @@ def test_catalogue_drafts_and_events_come_empty_and_go_on_downgrading(empty_data
 
 # --- invitations (revision 5d2b8e41c7a9) ------------------------------------------------
 
-LEADS = "c4e1a7f3b920"
+BEFORE_INVITATIONS = "d2b8f4a61c07"  # the outbox
 INVITATIONS = "5d2b8e41c7a9"
 
 
@@ -726,7 +726,7 @@ def test_invitations_and_people_events_come_empty_and_go_on_downgrading(empty_da
     app = create_app(tracker_config.TestConfig(empty_database_url))
     with app.app_context():
         with logging_left_alone():
-            flask_migrate.upgrade(revision=LEADS)
+            flask_migrate.upgrade(revision=BEFORE_INVITATIONS)
         with db.engine.begin() as connection:
             tables = {table.name: table for table in _tables(connection)}
             for name in ("organisations", "users"):
@@ -741,7 +741,7 @@ def test_invitations_and_people_events_come_empty_and_go_on_downgrading(empty_da
             ]
 
         with logging_left_alone():
-            flask_migrate.downgrade(revision=LEADS)
+            flask_migrate.downgrade(revision=BEFORE_INVITATIONS)
         with db.engine.connect() as connection:
             left = set(sa.inspect(connection).get_table_names())
             users = connection.execute(sa.text("SELECT count(*) FROM users")).scalar()

@@ -7,7 +7,7 @@ accepted, colleagues deactivated by a lead, password resets asked for. Both star
 downgrading drops them.
 
 Revision ID: 5d2b8e41c7a9
-Revises: c4e1a7f3b920
+Revises: d2b8f4a61c07
 Create Date: 2026-12-06 01:20:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5d2b8e41c7a9"
-down_revision = "c4e1a7f3b920"
+down_revision = "d2b8f4a61c07"
 branch_labels = None
 depends_on = None
 
