@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from tracker.auth.forms import ResetPasswordForm
@@ -21,7 +21,7 @@ class InvitationForm(TrackerForm):
     )
     language = SelectField(
         _l("Language of the invitation and of their account"),
-        choices=list(LANGUAGES.items()),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
         validators=[InputRequired()],
     )
     submit = SubmitField(_l("Send the invitation"))

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required, login_user
 
 from tracker.boundary import refusals_shown_by
 from tracker.errorpages import error_page
-from tracker.errors import InvalidInput, NotFound, Refusal
+from tracker.errors import InvalidInput, NotAllowed, NotFound, Refusal, RuleBroken
 from tracker.extensions import db
 from tracker.i18n import language_of
 from tracker.models import Organisation
@@ -97,8 +97,10 @@ def new_invitation(organisation_id: int):
 
 def _back_with_message(organisation: Organisation):
     def refused(refusal: Refusal):
-        flash(refusal.message, "error")
-        return redirect(url_for("people.page", organisation_id=organisation.id))
+        if isinstance(refusal, RuleBroken | NotAllowed):  # a rule of the page: said there
+            flash(refusal.message, "error")
+            return redirect(url_for("people.page", organisation_id=organisation.id))
+        return error_page(refusal.status, refusal.message)
 
     refusals_shown_by(refused)
 
