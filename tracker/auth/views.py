@@ -108,7 +108,10 @@ def too_many_sign_in_attempts(error: RateLimitExceeded):
 @reset_requests_per_address
 def forgot_password():
     """Ask for a password reset link by e-mail. The answer is the same whether the address
-    has an account or not: nobody learns from it who has one."""
+    has an account or not: nobody learns from it who has one. Signed-in users are sent to
+    the portfolio, as from the sign-in page (they change their password on My account)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("projects.portfolio"))
     form = ForgotPasswordForm()
     if not form.is_submitted():
         return render_template("auth/forgot_password.html", form=form)
