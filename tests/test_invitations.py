@@ -442,3 +442,13 @@ def test_a_csm_cannot_be_made_a_lead(app, world, login):
     )
     assert response.status_code == 422
     assert not user_with(app, World.CSM).is_lead
+
+
+def test_the_project_page_links_its_csm_to_the_customers_people(world, login):
+    html = login(World.CSM).get(f"/projects/{world.project_a}").get_data(as_text=True)
+    assert f'href="/organisations/{world.customer_a}/people"' in html
+
+
+def test_the_project_page_does_not_link_a_client_who_is_not_a_lead(world, login):
+    html = login(World.CLIENT_A).get(f"/projects/{world.project_a}").get_data(as_text=True)
+    assert f'href="/organisations/{world.customer_a}/people"' not in html
