@@ -131,3 +131,22 @@ def test_reset_requests_do_not_use_up_sign_in_attempts(world, limited):
         environ_base={"REMOTE_ADDR": ADDRESS},
     )
     assert response.status_code == 401
+
+
+@pytest.fixture
+def waits(app, monkeypatch) -> list[float]:
+    """The waits the answer is held for, with RESET_REQUEST_MIN_SECONDS at a minute (the
+    clock's wait is recorded, not waited)."""
+    from tracker.auth import views
+
+    recorded: list[float] = []
+    monkeypatch.setitem(app.config, "RESET_REQUEST_MIN_SECONDS", 60.0)
+    monkeypatch.setattr(views, "sleep", recorded.append)
+    return recorded
+
+
+@pytest.mark.parametrize("email", [World.CLIENT_A, "nobody@acme.test"], ids=["known", "unknown"])
+def test_the_answer_is_held_to_the_same_minimum_time_for_any_address(app, world, waits, email):
+    ask(app.test_client(), email)
+    [wait] = waits
+    assert 59 < wait <= 60

@@ -129,6 +129,9 @@ class Config:
     # Passwords set through forms (the admin's user form, password change, reset links).
     PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))
     PASSWORD_RESET_LINK_HOURS = int(os.environ.get("PASSWORD_RESET_LINK_HOURS", "48"))
+    # "Forgot password?" answers no sooner than this many seconds after it is asked, whether
+    # the address has an account (a link is made and e-mailed) or not (nothing happens).
+    RESET_REQUEST_MIN_SECONDS = float(os.environ.get("RESET_REQUEST_MIN_SECONDS", "0.25"))
     # How long an invitation's link may be used (resending makes a new one).
     INVITATION_LINK_DAYS = int(os.environ.get("INVITATION_LINK_DAYS", "7"))
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name, not a password
@@ -200,6 +203,7 @@ class TestConfig(Config):
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_RESET_LINK_HOURS = 48
     INVITATION_LINK_DAYS = 7
+    RESET_REQUEST_MIN_SECONDS = 0.0  # the tests that need it set it
     DEFAULT_TIME_ZONE = "UTC"
     DIGEST_HOUR = 8
     MAIL_BACKEND = "smtp"  # Flask-Mail's test mode: nothing leaves, every message recorded

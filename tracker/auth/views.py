@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import (
     Blueprint,
+    after_this_request,
     current_app,
     flash,
     redirect,
@@ -115,6 +116,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if not form.is_submitted():
         return render_template("auth/forgot_password.html", form=form)
+    _answer_no_sooner_than(current_app.config["RESET_REQUEST_MIN_SECONDS"])
     refusals_shown_by(lambda refusal: render_template("auth/forgot_password.html", form=form))
     form.check()
     request_reset_link(
@@ -130,6 +132,24 @@ def forgot_password():
         "info",
     )
     return redirect(url_for("auth.login"))
+
+
+def _answer_no_sooner_than(seconds: float) -> None:
+    """Hold this request's answer until ``seconds`` after now, once its transaction is
+    committed: an address with an account costs a link, an e-mail and their commit, which
+    an outsider could otherwise time to learn which addresses have accounts."""
+    started = time.monotonic()
+
+    @after_this_request
+    def held(response):
+        left = seconds - (time.monotonic() - started)
+        if left > 0:
+            sleep(left)
+        return response
+
+
+# The clock's wait, replaced in the tests.
+sleep = time.sleep
 
 
 @bp.route("/logout", methods=["POST"])
