@@ -15,7 +15,7 @@ from tracker.extensions import db
 from tracker.models import PeopleEvent, User
 
 NEW_PASSWORD = "velvet-orbit-cactus-lantern"
-LINK = re.compile(r"http://localhost/reset-password/([A-Za-z0-9_-]+)")
+LINK = re.compile(r"/reset-password/([A-Za-z0-9_-]+)")
 ADDRESS = "192.0.2.10"
 
 
@@ -150,3 +150,14 @@ def test_the_answer_is_held_to_the_same_minimum_time_for_any_address(app, world,
     ask(app.test_client(), email)
     [wait] = waits
     assert 59 < wait <= 60
+
+
+def test_the_emailed_link_is_on_base_url_whatever_host_the_request_named(app, world):
+    app.test_client().post(
+        "/forgot-password",
+        data={"email": World.CLIENT_A},
+        headers={"Host": "attacker.example"},
+    )
+    [message] = sent_mail(app)
+    assert f"{app.config['BASE_URL']}/reset-password/" in message.body
+    assert "attacker.example" not in message.body

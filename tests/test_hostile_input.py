@@ -507,7 +507,7 @@ def test_invitation_acceptance_form_survives_hostile_input(app, world, login, co
     with app.app_context():
         [message] = deliver_outbox()
         db.session.commit()
-    url = urlsplit(re.search(r"http://localhost(/invitations/\S+)", message.body).group(0)).path
+    url = urlsplit(re.search(r"https?://\S+/invitations/\S+", message.body).group(0)).path
     case = form_case(
         app,
         app.test_client(),

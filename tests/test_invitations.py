@@ -19,7 +19,7 @@ from tracker.timeutil import utcnow
 
 NEW_PASSWORD = "velvet-orbit-cactus-lantern"
 INVITEE = "new.colleague@acme.test"
-LINK = re.compile(r"http://localhost/invitations/([A-Za-z0-9_-]+)")
+LINK = re.compile(r"/invitations/([A-Za-z0-9_-]+)")
 
 
 def invite(client, organisation_id: int, email: str = INVITEE, **fields):
@@ -452,3 +452,16 @@ def test_the_project_page_links_its_csm_to_the_customers_people(world, login):
 def test_the_project_page_does_not_link_a_client_who_is_not_a_lead(world, login):
     html = login(World.CLIENT_A).get(f"/projects/{world.project_a}").get_data(as_text=True)
     assert f'href="/organisations/{world.customer_a}/people"' not in html
+
+
+def test_the_invitation_link_is_on_base_url_whatever_host_the_request_named(app, world):
+    forged = {"Host": "attacker.example"}
+    client = app.test_client()
+    client.post("/login", data={"email": World.CSM, "password": PASSWORD}, headers=forged)
+    client.post(
+        f"/organisations/{world.customer_a}/invitations",
+        data={"email": INVITEE, "name": "Nina Newcomer", "language": "en"},
+        headers=forged,
+    )
+    [message] = sent_mail(app)
+    assert f"{app.config['BASE_URL']}/invitations/" in message.body

@@ -48,7 +48,7 @@ from tracker.errorpages import error_page
 from tracker.errors import InvalidInput, Refusal
 from tracker.extensions import limiter
 from tracker.i18n import SESSION_KEY, language_of
-from tracker.urls import safe_next
+from tracker.urls import mail_url, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -122,7 +122,7 @@ def forgot_password():
     request_reset_link(
         form.email.data,
         lifetime=timedelta(hours=current_app.config["PASSWORD_RESET_LINK_HOURS"]),
-        link_for=lambda token: url_for("auth.reset_with_link", token=token, _external=True),
+        link_for=lambda token: mail_url("auth.reset_with_link", token=token),
     )
     flash(
         _(

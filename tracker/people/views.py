@@ -30,6 +30,7 @@ from tracker.people.services import (
 from tracker.people.wording import people_event_text
 from tracker.permissions import can_manage_people
 from tracker.timeutil import utcnow
+from tracker.urls import mail_url
 
 bp = Blueprint("people", __name__)
 
@@ -48,7 +49,7 @@ def _lifetime() -> timedelta:
 
 
 def _link_for(token: str) -> str:
-    return url_for("people.accept", token=token, _external=True)
+    return mail_url("people.accept", token=token)
 
 
 def _page(organisation: Organisation, form: InvitationForm | None = None):
