@@ -13,7 +13,7 @@ from tracker.enums import (
     Status,
 )
 from tracker.extensions import db
-from tracker.models import ChecklistItem, Organisation, Project
+from tracker.models import ChecklistItem, Organisation, Project, User
 from tracker.timeutil import today
 
 DEMO_PASSWORD = "demo-password"
@@ -193,3 +193,9 @@ def test_demo_loaded_early_in_the_day_dates_nothing_after_its_loading(app):
         db.session.rollback()
 
     assert latest <= loaded
+
+
+def test_the_demo_has_a_client_lead_who_may_invite_colleagues(app, demo):
+    with app.app_context():
+        leads = db.session.scalars(sa.select(User.email).where(User.is_lead.is_(True))).all()
+    assert leads == ["client@acme.demo.test"]

@@ -53,6 +53,7 @@ import tracker
 from tests import factories
 from tests.database import rows_written
 from tests.factories import CLIENT_ROW, World
+from tests.helpers import deliver_outbox
 from tests.hostile import (
     EVERY_FIELD,
     FieldRule,
@@ -70,7 +71,7 @@ from tests.hostile import (
     unknown_field,
 )
 from tracker.admin.forms import OrganisationForm, UserForm
-from tracker.auth.forms import LoginForm
+from tracker.auth.forms import ForgotPasswordForm, LoginForm
 from tracker.catalogue.drafts.forms import AreaForm, RowForm
 from tracker.catalogue.loader import CatalogueSpec, load_catalogue, spec_of
 from tracker.catalogue.queries import current_version
@@ -82,10 +83,12 @@ from tracker.models import (
     CatalogueDraft,
     ChecklistItem,
     Comment,
+    Invitation,
     Organisation,
     Project,
     User,
 )
+from tracker.people.forms import AcceptInvitationForm, InvitationForm
 from tracker.projects.forms import ProjectForm
 from tracker.queryargs import MAX_INT
 from tracker.timeutil import today
@@ -460,6 +463,70 @@ def test_admin_organisation_form_survives_hostile_input(
         stored={"name": stored_name},
     )
     run(FormChecker(app, case, lambda: client, count_hostile_input), weight=0.3)
+
+
+# --- invitations and "Forgot password?" ---------------------------------------------------
+
+
+@pytest.mark.parametrize("email", [World.CSM, World.CLIENT_A], ids=["csm", "client_lead"])
+def test_invitation_form_survives_hostile_input(app, world, login, email, count_hostile_input):
+    with app.app_context():
+        db.session.execute(sa.update(User).where(User.id == world.client_a).values(is_lead=True))
+        db.session.commit()
+    client = login(email)
+    case = form_case(
+        app,
+        client,
+        page_url=f"/organisations/{world.customer_a}/people",
+        post_url=f"/organisations/{world.customer_a}/invitations",
+        form=lambda: InvitationForm(formdata=None),
+        overrides={"email": "new.colleague@acme.test", "name": "Nina Newcomer"},
+        stored={"name": lambda: _latest(Invitation, Invitation.name)},
+    )
+    run(FormChecker(app, case, lambda: client, count_hostile_input), weight=0.4)
+
+
+def test_forgot_password_form_survives_hostile_input(app, world, count_hostile_input):
+    case = form_case(
+        app,
+        app.test_client(),
+        page_url="/forgot-password",
+        post_url="/forgot-password",
+        form=lambda: ForgotPasswordForm(formdata=None),
+        overrides={"email": World.CLIENT_A},
+    )
+    run(FormChecker(app, case, app.test_client, count_hostile_input), weight=0.3)
+
+
+def test_invitation_acceptance_form_survives_hostile_input(app, world, login, count_hostile_input):
+    client = login(World.CSM)
+    client.post(
+        f"/organisations/{world.customer_a}/invitations",
+        data={"email": "new.colleague@acme.test", "name": "Nina Newcomer", "language": "en"},
+    )
+    with app.app_context():
+        [message] = deliver_outbox()
+        db.session.commit()
+    url = urlsplit(re.search(r"https?://\S+/invitations/\S+", message.body).group(0)).path
+    case = form_case(
+        app,
+        app.test_client(),
+        page_url=url,
+        post_url=url,
+        form=lambda: AcceptInvitationForm(formdata=None, owner=_Invitee()),
+        overrides={
+            "new_password": "violet-harbour-canister-97",
+            "confirm": "violet-harbour-canister-97",
+        },
+        # A changed password no longer matches its repetition: the error is on the latter.
+        related={"new_password": {"confirm"}, "confirm": {"new_password"}},
+    )
+    run(FormChecker(app, case, app.test_client, count_hostile_input), weight=0.3)
+
+
+class _Invitee:
+    email = "new.colleague@acme.test"
+    name = "Nina Newcomer"
 
 
 # --- every form of the app declares its bounds ------------------------------------------

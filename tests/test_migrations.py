@@ -211,6 +211,38 @@ KEPT_ROWS: dict[str, list[dict[str, Any]]] = {
     "comments": [
         {"id": 1, "item_id": 1, "author_id": 2, "body": "Still waiting.", "created_at": WHEN}
     ],
+    # Tables of later revisions: rows as their revision stores them.
+    "invitations": [
+        {
+            "id": 1,
+            "organisation_id": 1,
+            "email": "invitee@kept.test",
+            "name": "Invitee Kept",
+            "role": "client",
+            "is_lead": True,
+            "language": "fr",
+            "invited_by_id": 1,
+            "sent_at": WHEN,
+            "cancelled_at": None,
+            "user_id": None,
+            "token_hash": "a" * 64,
+            "created_at": WHEN,
+            "expires_at": WHEN,
+            "used_at": None,
+        }
+    ],
+    "people_events": [
+        {
+            "id": 1,
+            "created_at": WHEN,
+            "actor_id": 1,
+            "organisation_id": 1,
+            "action": "invitation_sent",
+            "email": "invitee@kept.test",
+            "user_id": None,
+            "invitation_id": 1,
+        }
+    ],
     "events": [
         {
             "id": 1,
@@ -682,6 +714,42 @@ def test_catalogue_drafts_and_events_come_empty_and_go_on_downgrading(empty_data
 
     assert counts == [0, 0, 1]
     assert not left & {"catalogue_drafts", "catalogue_events"}
+
+
+# --- invitations (revision 5d2b8e41c7a9) ------------------------------------------------
+
+BEFORE_INVITATIONS = "d2b8f4a61c07"  # the outbox
+INVITATIONS = "5d2b8e41c7a9"
+
+
+def test_invitations_and_people_events_come_empty_and_go_on_downgrading(empty_database_url):
+    app = create_app(tracker_config.TestConfig(empty_database_url))
+    with app.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=BEFORE_INVITATIONS)
+        with db.engine.begin() as connection:
+            tables = {table.name: table for table in _tables(connection)}
+            for name in ("organisations", "users"):
+                connection.execute(tables[name].insert(), kept_rows(tables[name]))
+
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=INVITATIONS)
+        with db.engine.connect() as connection:
+            counts = [
+                connection.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar()  # noqa: S608
+                for name in ("invitations", "people_events", "users")
+            ]
+
+        with logging_left_alone():
+            flask_migrate.downgrade(revision=BEFORE_INVITATIONS)
+        with db.engine.connect() as connection:
+            left = set(sa.inspect(connection).get_table_names())
+            users = connection.execute(sa.text("SELECT count(*) FROM users")).scalar()
+        db.engine.dispose()
+
+    assert counts == [0, 0, 2]
+    assert not left & {"invitations", "people_events"}
+    assert users == 2
 
 
 # --- start-up configuration -----------------------------------------------------------

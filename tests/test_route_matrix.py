@@ -50,14 +50,16 @@ from tracker.catalogue.drafts.services import start_draft
 from tracker.catalogue.loader import CatalogueSpec, load_catalogue, spec_of
 from tracker.catalogue.queries import current_version
 from tracker.checklist.services import add_comment
-from tracker.enums import Implementer, Party, Status
+from tracker.enums import Implementer, Party, Role, Status
 from tracker.extensions import db
 from tracker.models import (
     ChecklistItem,
+    Invitation,
     Organisation,
     PasswordResetToken,
     Project,
     User,
+    hash_link_token,
     hash_reset_token,
 )
 from tracker.permissions import can_update_item, can_view_project
@@ -77,6 +79,14 @@ ROLES = (
 )
 
 NEW_PASSWORD = "violet-harbour-quill-tandem"  # passes the password policy
+# Invitations to "Initech Matrix", a customer whose name no role must not see.
+INVITATION_TOKENS = {
+    "invitation_valid": "matrix-valid-invitation-token",
+    "invitation_used": "matrix-used-invitation-token",
+    "invitation_expired": "matrix-expired-invitation-token",
+    "invitation_cancelled": "matrix-cancelled-invitation-token",
+    "invitation_unknown": "matrix-unknown-invitation-token",  # never stored
+}
 RESET_TOKENS = {
     "token_valid": "matrix-valid-reset-token",
     "token_used": "matrix-used-reset-token",
@@ -120,6 +130,13 @@ MANAGES_B = (LOGIN, OK, OK, 403, 403, 403, 404, 404, 403)  # edits project_b
 READ_ONLY_A = (LOGIN, 403, 403, 403, 404, 404, 404, 403, 404)  # archived project_a: seen only
 NOBODY = (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404)
 NO_DRAFT = (LOGIN, 404, 403, 403, 403, 403, 403, 403, 403)  # administrators: nothing to edit
+# An organisation's people page: administrators, the CSMs of its projects (as customer or
+# partner; other_csm is the CSM of pilot_b: Globex, Northwind), its leads (client_a and
+# partner are leads in the scene). Everyone else: 404, as if there were no such page.
+PEOPLE_A = (LOGIN, OK, OK, 404, 404, 404, 404, OK, 404)
+PEOPLE_B = (LOGIN, OK, OK, OK, 404, 404, 404, 404, 404)
+PEOPLE_PARTNER = (LOGIN, OK, OK, OK, 404, OK, 404, 404, 404)
+PEOPLE_CONTOSO = (LOGIN, OK, 404, 404, 404, 404, 404, 404, 404)
 
 
 def everyone(status: int) -> tuple:
@@ -145,6 +162,50 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, tuple]] = {
         "token_used": everyone(410),
         "token_expired": everyone(410),
         "token_unknown": everyone(404),
+    },
+    ("auth.forgot_password", "GET"): {"site": EVERYONE},
+    # The same answer for any address: back to the sign-in page (signed-in users are sent
+    # to the portfolio, as from the sign-in page).
+    ("auth.forgot_password", "POST"): {"site": (TO_SIGN_IN, *(OK,) * 8)},
+    # --- an organisation's people, invitations ---
+    ("people.page", "GET"): {
+        "org_customer_a": PEOPLE_A,
+        "org_customer_b": PEOPLE_B,
+        "org_partner": PEOPLE_PARTNER,
+        "org_other_partner": PEOPLE_CONTOSO,
+    },
+    ("people.new_invitation", "POST"): {
+        "org_customer_a": PEOPLE_A,
+        "org_customer_b": PEOPLE_B,
+        "org_partner": PEOPLE_PARTNER,
+        "org_other_partner": PEOPLE_CONTOSO,
+    },
+    ("people.resend_invitation", "POST"): {
+        "invitation_of_a": PEOPLE_A,
+        "invitation_of_a_under_b": (LOGIN, *(404,) * 8),
+    },
+    ("people.cancel_invitation", "POST"): {
+        "invitation_of_a": PEOPLE_A,
+        "invitation_of_a_under_b": (LOGIN, *(404,) * 8),
+    },
+    ("people.deactivate_person", "POST"): {
+        "person_of_a": PEOPLE_A,  # client_a: refused to themselves with a message (302)
+        "person_of_b_under_a": (LOGIN, *(404,) * 8),
+    },
+    # The token is the only credential: the same answer whoever is signed in.
+    ("people.accept", "GET"): {
+        "invitation_valid": EVERYONE,
+        "invitation_used": everyone(410),
+        "invitation_expired": everyone(410),
+        "invitation_cancelled": everyone(410),
+        "invitation_unknown": everyone(404),
+    },
+    ("people.accept", "POST"): {
+        "invitation_valid": EVERYONE,  # the new account, signed in, on its projects
+        "invitation_used": everyone(410),
+        "invitation_expired": everyone(410),
+        "invitation_cancelled": everyone(410),
+        "invitation_unknown": everyone(404),
     },
     # --- projects ---
     ("projects.index", "GET"): {"site": SIGNED_IN},
@@ -453,6 +514,7 @@ class Scene:
     # other_partner's would be, their feed being off
     feed_tokens: dict[str, str] = field(default_factory=dict)
     expected: dict[str, list[tuple]] = field(default_factory=dict)  # every row, to compare
+    invitation_of_a: int = 0  # a pending invitation to customer A
 
     def user_id(self, role: str) -> int:
         return self.world.user_id(role)
@@ -539,6 +601,35 @@ def _build_scene() -> Scene:
                 used_at=used,
             )
         )
+    # Leads: client_a of Acme, partner of Northwind. Invitations: one pending to Acme; the
+    # tokens of INVITATION_TOKENS to Initech.
+    users["client_a"].is_lead = True
+    users["partner"].is_lead = True
+    initech = factories.organisation("Initech Matrix")
+    invitations = {}
+    for name, organisation, expires, used, cancelled in (
+        ("of_a", world.customer_a, moment + timedelta(days=7), None, None),
+        ("invitation_valid", initech.id, moment + timedelta(days=7), None, None),
+        ("invitation_used", initech.id, moment + timedelta(days=7), moment, None),
+        ("invitation_expired", initech.id, moment - timedelta(hours=1), None, None),
+        ("invitation_cancelled", initech.id, moment + timedelta(days=7), None, moment),
+    ):
+        invitations[name] = Invitation(
+            organisation_id=organisation,
+            email=f"{name.replace('_', '.')}@invited.test",
+            name="Ivy Invitee",
+            role=Role.CLIENT,
+            language="en",
+            invited_by_id=world.csm,
+            token_hash=hash_link_token(INVITATION_TOKENS.get(name, f"matrix-{name}")),
+            created_at=moment - timedelta(hours=2),
+            sent_at=moment - timedelta(hours=2),
+            expires_at=expires,
+            used_at=used,
+            cancelled_at=cancelled,
+        )
+        db.session.add(invitations[name])
+    db.session.flush()
     api_tokens = {role: create_token(user, name="matrix") for role, user in users.items()}
     # Calendar feeds: on for everyone but other_partner; client_a's URL was reset once.
     feed_tokens = {"off": feed_token(users["other_partner"])}
@@ -560,6 +651,7 @@ def _build_scene() -> Scene:
         pilot_b=pilot_b.id,
         catalogue_number=current_version().number,
         missing_user=db.session.scalar(sa.select(sa.func.max(User.id))) + 1000,
+        invitation_of_a=invitations["of_a"].id,
     )
 
 
@@ -785,6 +877,30 @@ def _draft_row_form(scene: Scene, values: dict, role: str) -> dict:
     }
 
 
+def _invitation_token(name: str) -> Target:
+    return Target(args=("token",), values=lambda scene: {"token": INVITATION_TOKENS[name]})
+
+
+def _invitation_of_a(organisation: str) -> Target:
+    return Target(
+        args=("organisation_id", "invitation_id"),
+        values=lambda scene: {
+            "organisation_id": getattr(scene.world, organisation),
+            "invitation_id": scene.invitation_of_a,
+        },
+    )
+
+
+def _person(organisation: str, role: str) -> Target:
+    return Target(
+        args=("organisation_id", "user_id"),
+        values=lambda scene: {
+            "organisation_id": getattr(scene.world, organisation),
+            "user_id": scene.user_id(role),
+        },
+    )
+
+
 def _token(name: str) -> Target:
     return Target(args=("token",), values=lambda scene: {"token": RESET_TOKENS[name]})
 
@@ -827,6 +943,16 @@ TARGETS: dict[str, Target] = {
     "org_customer_a": _organisation("customer_a"),
     "org_customer_b": _organisation("customer_b"),
     "org_partner": _organisation("partner"),
+    "org_other_partner": _organisation("other_partner"),
+    "invitation_of_a": _invitation_of_a("customer_a"),
+    "invitation_of_a_under_b": _invitation_of_a("customer_b"),
+    "person_of_a": _person("customer_a", "client_a"),
+    "person_of_b_under_a": _person("customer_a", "client_b"),
+    "invitation_valid": _invitation_token("invitation_valid"),
+    "invitation_used": _invitation_token("invitation_used"),
+    "invitation_expired": _invitation_token("invitation_expired"),
+    "invitation_cancelled": _invitation_token("invitation_cancelled"),
+    "invitation_unknown": _invitation_token("invitation_unknown"),
     "csv": _export("csv"),
     "xlsx": _export("xlsx"),
     "project_a_csv": _export("csv", _project("project_a")),
@@ -948,6 +1074,18 @@ FORMS: dict[str, Callable[[Scene, dict, str], dict]] = {
         "confirm": NEW_PASSWORD,
     },
     "auth.reset_with_link": lambda scene, values, role: {
+        "new_password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+    },
+    "auth.forgot_password": lambda scene, values, role: {
+        "email": World.EMAILS.get(role, World.CLIENT_A)
+    },
+    "people.new_invitation": lambda scene, values, role: {
+        "email": "matrix.invitee@invited.test",
+        "name": "Matrix Invitee",
+        "language": "en",
+    },
+    "people.accept": lambda scene, values, role: {
         "new_password": NEW_PASSWORD,
         "confirm": NEW_PASSWORD,
     },

@@ -133,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.exports.views import bp as exports_bp
     from tracker.health import bp as health_bp
     from tracker.insights.views import bp as insights_bp
+    from tracker.people.views import bp as people_bp
     from tracker.projects.views import bp as projects_bp
     from tracker.rollout.views import bp as rollout_bp
 
@@ -145,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
         catalogue_bp,
         catalogue_drafts_bp,
         admin_bp,
+        people_bp,
         account_bp,
         language_bp,
         calendar_bp,

@@ -108,6 +108,14 @@ class Config:
         "SIGN_IN_LIMITS_PER_ACCOUNT", "5 per minute; 20 per hour"
     )
     SIGN_IN_LIMITS_PER_ADDRESS = os.environ.get("SIGN_IN_LIMITS_PER_ADDRESS", "30 per minute")
+    # "Forgot password?": how often a reset link may be asked for one address, and from one
+    # client address (the same switch as the sign-in limits turns them on).
+    RESET_REQUEST_LIMITS_PER_ACCOUNT = os.environ.get(
+        "RESET_REQUEST_LIMITS_PER_ACCOUNT", "3 per hour"
+    )
+    RESET_REQUEST_LIMITS_PER_ADDRESS = os.environ.get(
+        "RESET_REQUEST_LIMITS_PER_ADDRESS", "10 per hour"
+    )
 
     # Pages kept as rendered until the next write (tracker/pagecache.py), in the Redis every
     # instance shares: only with TRACKER_REDIS_URL (workers could not tell each other about
@@ -121,6 +129,11 @@ class Config:
     # Passwords set through forms (the admin's user form, password change, reset links).
     PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))
     PASSWORD_RESET_LINK_HOURS = int(os.environ.get("PASSWORD_RESET_LINK_HOURS", "48"))
+    # "Forgot password?" answers no sooner than this many seconds after it is asked, whether
+    # the address has an account (a link is made and e-mailed) or not (nothing happens).
+    RESET_REQUEST_MIN_SECONDS = float(os.environ.get("RESET_REQUEST_MIN_SECONDS", "0.25"))
+    # How long an invitation's link may be used (resending makes a new one).
+    INVITATION_LINK_DAYS = int(os.environ.get("INVITATION_LINK_DAYS", "7"))
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name, not a password
     PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "25"))
     DUE_SOON_DAYS = 7
@@ -185,8 +198,12 @@ class TestConfig(Config):
     SIGN_IN_RATE_LIMITS_ENABLED = False
     SIGN_IN_LIMITS_PER_ACCOUNT = "5 per minute; 20 per hour"
     SIGN_IN_LIMITS_PER_ADDRESS = "30 per minute"
+    RESET_REQUEST_LIMITS_PER_ACCOUNT = "3 per hour"
+    RESET_REQUEST_LIMITS_PER_ADDRESS = "10 per hour"
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_RESET_LINK_HOURS = 48
+    INVITATION_LINK_DAYS = 7
+    RESET_REQUEST_MIN_SECONDS = 0.0  # the tests that need it set it
     DEFAULT_TIME_ZONE = "UTC"
     DIGEST_HOUR = 8
     MAIL_BACKEND = "smtp"  # Flask-Mail's test mode: nothing leaves, every message recorded

@@ -217,3 +217,37 @@ def can_edit_organisation(user: User, organisation: Organisation) -> bool:
     if is_admin(user):
         return True
     return is_infor_staff(user) and organisation.kind is OrganisationKind.CUSTOMER
+
+
+# --- an organisation's people ---------------------------------------------------------
+
+# The role of the people of each kind of organisation (and of their leads).
+MEMBER_ROLE = {OrganisationKind.CUSTOMER: Role.CLIENT, OrganisationKind.PARTNER: Role.PARTNER}
+
+
+def is_lead_of(user: User, organisation: Organisation) -> bool:
+    """A client lead of this customer, or a partner lead of this partner."""
+    return (
+        _signed_in(user)
+        and user.is_lead
+        and user.organisation_id == organisation.id
+        and user.role is MEMBER_ROLE.get(organisation.kind)
+    )
+
+
+def can_manage_people(user: User, organisation: Organisation) -> bool:
+    """See an organisation's people page and invite, re-invite, cancel invitations and
+    deactivate its people: administrators for any organisation; a CSM for a customer of
+    a project they are the CSM of, and for the partner implementing such a project; the
+    organisation's own leads."""
+    if is_admin(user) or is_lead_of(user, organisation):
+        return True
+    if not (_signed_in(user) and user.role is Role.CSM):
+        return False
+    return any(project.csm_id == user.id for project in organisation.projects)
+
+
+def can_see_people_page(user: User, organisation: Organisation) -> bool:
+    """Who may know the page exists: the same people as ``can_manage_people``. Others get
+    404, so that a customer's people page tells outsiders nothing."""
+    return can_manage_people(user, organisation)

@@ -1,5 +1,5 @@
 """Addresses people come back to: where a form returns after saving, where the language
-switcher returns, both paths on this site only."""
+switcher returns, both paths on this site only; and the links that e-mails carry."""
 
 from __future__ import annotations
 
@@ -40,3 +40,14 @@ def switcher_next() -> str:
     except HTTPException:  # no such page, no GET, or a redirect (RequestRedirect)
         return url_for("projects.index")
     return request.path if len(request.path) <= MAX_NEXT_LENGTH else url_for("projects.index")
+
+
+def mail_url(endpoint: str, **values) -> str:
+    """The absolute URL of a page for an e-mail: from BASE_URL, never from the request's
+    ``Host`` header, which whoever sends the request chooses (a "Forgot password?" asked for
+    with a forged host would otherwise e-mail its victim a reset link to that host)."""
+    parts = urlsplit(current_app.config["BASE_URL"].strip())
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)

@@ -29,6 +29,13 @@ class UserForm(TrackerForm):
         validators=[Optional(), PasswordPolicy()],
         render_kw={"autocomplete": "new-password"},
     )
+    is_lead = BooleanField(
+        _l("Lead of their organisation"),
+        description=_l(
+            "Client users and partner consultants only: a lead invites and deactivates "
+            "colleagues of their own organisation."
+        ),
+    )
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save user"))
 
@@ -45,6 +52,7 @@ class UserForm(TrackerForm):
             "organisation_id": self.organisation_id.data or None,
             "password": self.password.data,
             "active": self.active.data,
+            "is_lead": self.is_lead.data,
         }
 
     def personal_words(self) -> list[str]:

@@ -51,6 +51,12 @@ def _check_email(email: str, user_id: int | None = None) -> str:
     return email
 
 
+def _check_lead(role: Role, is_lead: bool) -> bool:
+    if is_lead and role not in REQUIRED_KIND:
+        raise RuleBroken("is_lead", _("Only client users and partner consultants can be leads."))
+    return is_lead
+
+
 def _require_user_manager(actor: User | None) -> None:
     if actor is not None and not can_manage_users(actor):
         raise NotAllowed(_("Only administrators manage users."))
@@ -65,6 +71,7 @@ def create_user(
     organisation_id: int | None,
     password: str,
     active: bool = True,
+    is_lead: bool = False,
 ) -> User:
     """A new user, who signs in with ``password``."""
     _require_user_manager(actor)
@@ -76,6 +83,7 @@ def create_user(
         role=role,
         organisation_id=_check_organisation(role, organisation_id),
         active=active,
+        is_lead=_check_lead(role, is_lead),
     )
     user.set_password(password)
     db.session.add(user)
@@ -93,9 +101,10 @@ def update_user(
     organisation_id: int | None,
     password: str | None,
     active: bool,
+    is_lead: bool = False,
 ) -> None:
-    """Change ``user``'s details, role, organisation, password or whether they may sign in;
-    administrators cannot demote or deactivate themselves."""
+    """Change ``user``'s details, role, organisation, lead or not, password or whether they
+    may sign in; administrators cannot demote or deactivate themselves."""
     _require_user_manager(actor)
     if user.id == actor.id and (not active or role is not Role.ADMIN):
         raise RuleBroken("role", _("You cannot demote or deactivate yourself."))
@@ -103,6 +112,7 @@ def update_user(
     user.name = name.strip()
     user.role = role
     user.organisation_id = _check_organisation(role, organisation_id)
+    user.is_lead = _check_lead(role, is_lead)
     if user.active and not active:
         user.end_sessions()  # signed out everywhere; reactivating does not revive them
     user.active = active

@@ -23,6 +23,7 @@ from tracker.extensions import db
 from tracker.loaders import require
 from tracker.models import Organisation, User
 from tracker.pagination import paginate
+from tracker.people.queries import organisations_managed_by
 from tracker.permissions import can_edit_organisation, can_manage_organisations, can_manage_users
 from tracker.queryargs import page_arg
 
@@ -95,7 +96,12 @@ def new_reset_link(user_id: int):
 def organisations():
     require(can_manage_organisations(current_user))
     rows = db.session.scalars(organisations_select()).all()
-    return render_template("admin/organisations.html", organisations=rows)
+    managed = set(
+        db.session.scalars(
+            organisations_managed_by(current_user).with_only_columns(Organisation.id)
+        )
+    )
+    return render_template("admin/organisations.html", organisations=rows, managed=managed)
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])

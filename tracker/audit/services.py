@@ -1,4 +1,5 @@
-"""Recording events. Every service that changes a project or an item calls these."""
+"""Recording events. Every service that changes a project or an item calls these; those that
+change who may sign in (invitations, deactivations, reset links) record people events."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from enum import Enum
 from typing import Any
 
 from tracker.extensions import db
-from tracker.models import Event
+from tracker.models import Event, PeopleEvent
 
 
 def _text(value: Any) -> str | None:
@@ -45,6 +46,30 @@ def record(
         new_value=_text(new),
         params=params,
         internal=internal,
+    )
+    db.session.add(event)
+    return event
+
+
+def record_people_event(
+    action: str,
+    *,
+    actor_id: int | None,
+    organisation_id: int | None,
+    email: str,
+    user_id: int | None = None,
+    invitation_id: int | None = None,
+) -> PeopleEvent:
+    """Add one event of the people's audit trail to the session (flushed with the change it
+    describes): an invitation sent, resent, cancelled or accepted, a colleague deactivated,
+    a password reset asked for."""
+    event = PeopleEvent(
+        actor_id=actor_id,
+        organisation_id=organisation_id,
+        action=action,
+        email=email,
+        user_id=user_id,
+        invitation_id=invitation_id,
     )
     db.session.add(event)
     return event

@@ -88,3 +88,12 @@ class ResetPasswordForm(_NewPasswordForm):
     new_password = _new_password_field()
     confirm = _confirm_field()
     submit = SubmitField(_l("Set password"))
+
+
+class ForgotPasswordForm(TrackerForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), EmailAddress(), Length(max=254)],
+        description=_l("The address you sign in with."),
+    )
+    submit = SubmitField(_l("Send me a link"))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import PasswordResetToken, User, hash_reset_token
+from tracker.models import PasswordResetToken, User
+from tracker.models.link import SingleUseLink, hash_link_token
 from tracker.timeutil import utcnow
+
+L = TypeVar("L", bound=SingleUseLink)
 
 
 def user_by_email(email: str) -> User | None:
@@ -14,13 +19,14 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
 
 
+def link_of(model: type[L], token: str) -> L | None:
+    """The single-use link of ``model`` whose token is ``token`` (only its hash is stored)."""
+    return db.session.scalar(sa.select(model).where(model.token_hash == hash_link_token(token)))
+
+
 def reset_link_of(token: str) -> PasswordResetToken | None:
     """The reset link whose token is ``token`` (only its hash is stored)."""
-    return db.session.scalar(
-        sa.select(PasswordResetToken).where(
-            PasswordResetToken.token_hash == hash_reset_token(token)
-        )
-    )
+    return link_of(PasswordResetToken, token)
 
 
 def pending_reset_link(user: User) -> PasswordResetToken | None:

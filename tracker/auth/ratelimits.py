@@ -1,7 +1,9 @@
-"""Sign-in rate limits: per account (the email submitted) and per client address.
+"""Sign-in rate limits: per account (the email submitted) and per client address; the same
+for asking a password reset link ("Forgot password?"), with limits of its own.
 
-Only POSTs to /login count, successful or not. The limits are strings in the app's config
-(``"5 per minute; 20 per hour"``; an empty string sets none), read on each request.
+Only POSTs count (to /login, to /forgot-password), successful or not. The limits are strings
+in the app's config (``"5 per minute; 20 per hour"``; an empty string sets none), read on
+each request.
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ from limits import parse_many
 
 from tracker.extensions import limiter
 
-LIMIT_SETTINGS = ("SIGN_IN_LIMITS_PER_ACCOUNT", "SIGN_IN_LIMITS_PER_ADDRESS")
+LIMIT_SETTINGS = (
+    "SIGN_IN_LIMITS_PER_ACCOUNT",
+    "SIGN_IN_LIMITS_PER_ADDRESS",
+    "RESET_REQUEST_LIMITS_PER_ACCOUNT",
+    "RESET_REQUEST_LIMITS_PER_ADDRESS",
+)
 
 
 def submitted_account() -> str:
@@ -50,6 +57,22 @@ per_address = limiter.limit(
     key_func=client_address,
     methods=["POST"],
     exempt_when=_disabled,
+)
+
+# Separate scopes: reset links asked for do not use up sign-in attempts, nor the reverse.
+reset_requests_per_account = limiter.limit(
+    _config("RESET_REQUEST_LIMITS_PER_ACCOUNT"),
+    key_func=submitted_account,
+    methods=["POST"],
+    exempt_when=_disabled,
+    scope="forgot-password-account",
+)
+reset_requests_per_address = limiter.limit(
+    _config("RESET_REQUEST_LIMITS_PER_ADDRESS"),
+    key_func=client_address,
+    methods=["POST"],
+    exempt_when=_disabled,
+    scope="forgot-password-address",
 )
 
 

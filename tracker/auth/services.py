@@ -8,6 +8,7 @@ choose passwords; these services take a password already accepted by such a form
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -16,23 +17,20 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.audit.services import record_people_event
+from tracker.auth.links import LinkUnusable, new_token, use_up
 from tracker.auth.queries import reset_link_of, user_by_email
 from tracker.boundary import flush
-from tracker.errors import NotAllowed, Refusal, RuleBroken
+from tracker.errors import NotAllowed, RuleBroken
 from tracker.extensions import db
-from tracker.models import PasswordResetToken, User, hash_reset_token
+from tracker.models import PasswordResetToken, User
 from tracker.permissions import can_manage_users
 from tracker.timeutil import utcnow
 from tracker.timezones import is_zone
 
 
-class ResetLinkUnusable(Refusal):
+class ResetLinkUnusable(LinkUnusable):
     """A reset link that cannot set a password: unknown (404), used or expired (410)."""
-
-    def __init__(self, status: int, title: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.title = title
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -121,6 +119,12 @@ def issue_reset_link(user: User, *, actor: User, lifetime: timedelta) -> tuple[s
         raise NotAllowed(_("Only administrators create reset links."))
     if not user.active:
         raise RuleBroken("user", _("This user is deactivated: reactivate them first."))
+    return _new_reset_link(user, created_by=actor, lifetime=lifetime)
+
+
+def _new_reset_link(
+    user: User, *, created_by: User | None, lifetime: timedelta
+) -> tuple[str, datetime]:
     now = utcnow()
     db.session.execute(
         sa.update(PasswordResetToken)
@@ -132,18 +136,40 @@ def issue_reset_link(user: User, *, actor: User, lifetime: timedelta) -> tuple[s
         .values(expires_at=now)
         .execution_options(synchronize_session=False)
     )
-    token = secrets.token_urlsafe(32)
+    token, token_hash = new_token()
     db.session.add(
         PasswordResetToken(
             user_id=user.id,
-            token_hash=hash_reset_token(token),
-            created_by_id=actor.id,
+            token_hash=token_hash,
+            created_by_id=created_by.id if created_by is not None else None,
             created_at=now,
             expires_at=now + lifetime,
         )
     )
     flush()
     return token, now + lifetime
+
+
+def request_reset_link(email: str, *, lifetime: timedelta, link_for: Callable[[str], str]) -> None:
+    """Someone asked for a password reset link for ``email`` ("Forgot password?"): if an
+    active account has this address, a new link (``link_for(token)``) is e-mailed to it, in
+    its owner's language, and the request is recorded. Nothing happens otherwise, and the
+    caller answers the same either way: whether an address has an account is not told."""
+    from tracker.auth.mail import queue_reset_mail
+
+    user = user_by_email(email)
+    if user is None or not user.active:
+        return
+    token, expires_at = _new_reset_link(user, created_by=None, lifetime=lifetime)
+    queue_reset_mail(user, link=link_for(token), expires_at=expires_at)
+    record_people_event(
+        "reset_link_requested",
+        actor_id=None,
+        organisation_id=user.organisation_id,
+        email=user.email,
+        user_id=user.id,
+    )
+    flush()
 
 
 def usable_reset_link(token: str) -> PasswordResetToken:
@@ -160,22 +186,9 @@ def usable_reset_link(token: str) -> PasswordResetToken:
 
 
 def reset_password(link: PasswordResetToken, *, new_password: str) -> User:
-    """Set the password of the link's user and use the link up.
-
-    The link is marked used by a conditional UPDATE, so that two submissions racing with the
-    same link cannot both succeed.
-    """
-    used = db.session.execute(
-        sa.update(PasswordResetToken)
-        .where(
-            PasswordResetToken.id == link.id,
-            PasswordResetToken.used_at.is_(None),
-            PasswordResetToken.expires_at > utcnow(),
-        )
-        .values(used_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if used.rowcount != 1:  # used (or expired) since it was looked up
+    """Set the password of the link's user and use the link up (``use_up``: two submissions
+    racing with the same link cannot both succeed)."""
+    if not use_up(PasswordResetToken, link.id):  # used (or expired) since it was looked up
         raise _used()
     link.user.set_password(new_password)
     flush()

@@ -2,20 +2,42 @@ from __future__ import annotations
 
 import math
 import time
+from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext, refresh
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker.auth.forms import ChangePasswordForm, LoginForm, ResetPasswordForm
-from tracker.auth.ratelimits import per_account, per_address
+from tracker.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+)
+from tracker.auth.ratelimits import (
+    per_account,
+    per_address,
+    reset_requests_per_account,
+    reset_requests_per_address,
+)
 from tracker.auth.services import (
     ResetLinkUnusable,
     authenticate,
     change_password,
     record_sign_in,
+    request_reset_link,
     reset_password,
     sign_out,
     usable_reset_link,
@@ -26,7 +48,7 @@ from tracker.errorpages import error_page
 from tracker.errors import InvalidInput, Refusal
 from tracker.extensions import limiter
 from tracker.i18n import SESSION_KEY, language_of
-from tracker.urls import safe_next
+from tracker.urls import mail_url, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -62,6 +84,16 @@ def too_many_sign_in_attempts(error: RateLimitExceeded):
     # Whole seconds, as in the Retry-After header that Flask-Limiter adds.
     seconds = int(breached.reset_at - time.time()) if breached else 60
     minutes = max(1, math.ceil(seconds / 60))
+    if request.endpoint == "auth.forgot_password":
+        message = ngettext(
+            "Too many password reset requests for this address or from your network. Please "
+            "wait a minute before trying again.",
+            "Too many password reset requests for this address or from your network. Please "
+            "wait %(num)d minutes before trying again.",
+            minutes,
+        )
+        form = ForgotPasswordForm()
+        return render_template("auth/forgot_password.html", form=form, refusal=message), 429
     message = ngettext(
         "Too many sign-in attempts for this account or from your network. Please wait a "
         "minute before trying again.",
@@ -70,6 +102,54 @@ def too_many_sign_in_attempts(error: RateLimitExceeded):
         minutes,
     )
     return render_template("auth/login.html", form=LoginForm(), refusal=message), 429
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@reset_requests_per_account
+@reset_requests_per_address
+def forgot_password():
+    """Ask for a password reset link by e-mail. The answer is the same whether the address
+    has an account or not: nobody learns from it who has one. Signed-in users are sent to
+    the portfolio, as from the sign-in page (they change their password on My account)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("projects.portfolio"))
+    form = ForgotPasswordForm()
+    if not form.is_submitted():
+        return render_template("auth/forgot_password.html", form=form)
+    _answer_no_sooner_than(current_app.config["RESET_REQUEST_MIN_SECONDS"])
+    refusals_shown_by(lambda refusal: render_template("auth/forgot_password.html", form=form))
+    form.check()
+    request_reset_link(
+        form.email.data,
+        lifetime=timedelta(hours=current_app.config["PASSWORD_RESET_LINK_HOURS"]),
+        link_for=lambda token: mail_url("auth.reset_with_link", token=token),
+    )
+    flash(
+        _(
+            "If an account has this address, a link to set a new password is on its way to "
+            "it. Check your inbox (and spam folder) in a few minutes."
+        ),
+        "info",
+    )
+    return redirect(url_for("auth.login"))
+
+
+def _answer_no_sooner_than(seconds: float) -> None:
+    """Hold this request's answer until ``seconds`` after now, once its transaction is
+    committed: an address with an account costs a link, an e-mail and their commit, which
+    an outsider could otherwise time to learn which addresses have accounts."""
+    started = time.monotonic()
+
+    @after_this_request
+    def held(response):
+        left = seconds - (time.monotonic() - started)
+        if left > 0:
+            sleep(left)
+        return response
+
+
+# The clock's wait, replaced in the tests.
+sleep = time.sleep
 
 
 @bp.route("/logout", methods=["POST"])

@@ -40,6 +40,9 @@ ACCOUNTS = [
     ("client@initech.demo.test", "Iris Ito", Role.CLIENT, "Initech Foods"),
 ]
 
+# A client lead, who invites and deactivates colleagues from Acme's people page.
+LEADS = {"client@acme.demo.test"}
+
 BLOCK_REASONS = [
     "Waiting for the customer's identity provider metadata.",
     "Firewall change request pending on the customer side.",
@@ -157,6 +160,7 @@ def create_demo_data(today: date, *, seed: int = 2026) -> dict[str, int]:
             role=role,
             organisation_id=organisations[org].id if org else None,
             password=DEMO_PASSWORD,
+            is_lead=email in LEADS,
         )
         for email, name, role, org in ACCOUNTS
     }

@@ -6,6 +6,8 @@ from tracker.models.catalogue import Area, CatalogueVersion, Responsibility
 from tracker.models.catalogue_draft import CatalogueDraft, CatalogueEvent
 from tracker.models.checklist import OPEN_STATUS_SQL, ChecklistItem, Comment
 from tracker.models.event import AppendOnlyError, Event
+from tracker.models.invitation import Invitation, InvitationState, PeopleEvent
+from tracker.models.link import hash_link_token, new_link_token
 from tracker.models.organisation import Organisation
 from tracker.models.outbox import OutboxMessage
 from tracker.models.project import ImsScope, Project
@@ -24,14 +26,19 @@ __all__ = [
     "Comment",
     "Event",
     "ImsScope",
+    "Invitation",
+    "InvitationState",
     "Organisation",
     "OutboxMessage",
     "PasswordResetToken",
+    "PeopleEvent",
     "Project",
     "ReminderDelivery",
     "Responsibility",
     "User",
     "hash_api_token",
+    "hash_link_token",
     "hash_reset_token",
+    "new_link_token",
     "new_token_value",
 ]

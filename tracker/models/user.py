@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -11,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.enums import Role, enum_column
 from tracker.extensions import db
+from tracker.models.link import SingleUseLink, hash_link_token
 from tracker.models.organisation import Organisation
 from tracker.timeutil import utcnow
 
@@ -84,33 +84,25 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email} {self.role.value}>"
 
 
-def hash_reset_token(token: str) -> str:
-    """The stored form of a reset token. Tokens are random (256 bits), so a plain SHA-256 is
-    enough: a leaked table gives no usable link."""
-    return hashlib.sha256(token.encode()).hexdigest()
+# The reset links' name for the hash of single-use links (tracker.models.link).
+hash_reset_token = hash_link_token
 
 
-class PasswordResetToken(db.Model):
-    """A single-use link to set a new password, issued by an administrator.
+class PasswordResetToken(SingleUseLink, db.Model):
+    """A single-use link to set a new password, issued by an administrator (shown to them
+    once) or asked for with "Forgot password?" (sent by e-mail to the account's address).
 
-    Only the token's hash is stored; the link itself is shown once, to the administrator.
+    Only the token's hash is stored (tracker.models.link).
     """
 
     __tablename__ = "password_reset_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime]
-    used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
-
-    def is_expired(self, now: datetime) -> bool:
-        return self.expires_at <= now
 
     def __repr__(self) -> str:
         return f"<PasswordResetToken {self.id} user={self.user_id}>"
