@@ -188,6 +188,17 @@ def test_expired_link_is_refused_with_a_message(app, world, client, token):
     assert "This password reset link has expired." in response.get_data(as_text=True)
 
 
+def test_expired_link_points_to_forgot_password_rather_than_an_administrator(
+    app, world, client, token
+):
+    expire_links(app, world.client_a)
+
+    page = client.get(f"/reset-password/{token}").get_data(as_text=True)
+
+    assert "Forgot password?" in page
+    assert "administrator" not in page
+
+
 def test_expired_link_cannot_set_a_password(app, world, client, token):
     expire_links(app, world.client_a)
     assert set_password(client, token).status_code == 410

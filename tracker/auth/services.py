@@ -75,7 +75,7 @@ def _unknown() -> ResetLinkUnusable:
         _("Reset link not found"),
         _(
             "This password reset link is not valid. Check that you copied the whole link, or "
-            "ask an administrator for a new one."
+            "ask for a new one with “Forgot password?” on the sign-in page."
         ),
     )
 
@@ -86,7 +86,7 @@ def _used() -> ResetLinkUnusable:
         _("Reset link already used"),
         _(
             "This password reset link has already been used. Sign in with your new password, "
-            "or ask an administrator for a new link."
+            "or ask for a new link with “Forgot password?” on the sign-in page."
         ),
     )
 
@@ -95,7 +95,10 @@ def _expired() -> ResetLinkUnusable:
     return ResetLinkUnusable(
         410,
         _("Reset link expired"),
-        _("This password reset link has expired. Ask an administrator for a new one."),
+        _(
+            "This password reset link has expired. Ask for a new one with “Forgot "
+            "password?” on the sign-in page."
+        ),
     )
 
 
