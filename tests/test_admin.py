@@ -228,3 +228,14 @@ def test_client_post_to_admin_pages_is_refused(app, world, login, page):
     assert row_counts(app) == before
     assert organisation_kind(app, "Hacked") is None
     assert users_with_email(app, "intruder@acme.test") == 0
+
+
+def test_users_list_marks_organisation_leads(app, world, login):
+    with app.app_context():
+        db.session.get(User, world.client_a).is_lead = True
+        db.session.commit()
+
+    page = login(World.ADMIN).get("/admin/users").get_data(as_text=True)
+
+    row = next(line for line in page.splitlines() if World.CLIENT_A in line)
+    assert "lead" in row
