@@ -135,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.insights.views import bp as insights_bp
     from tracker.projects.views import bp as projects_bp
     from tracker.rollout.views import bp as rollout_bp
+    from tracker.sharing.views import bp as sharing_bp
 
     for blueprint in (
         auth_bp,
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
         insights_bp,
         health_bp,
         rollout_bp,
+        sharing_bp,
     ):
         app.register_blueprint(blueprint)
     # Browsers and tools that ask for /favicon.ico itself (the pages link the SVG one).

@@ -108,6 +108,8 @@ class Config:
         "SIGN_IN_LIMITS_PER_ACCOUNT", "5 per minute; 20 per hour"
     )
     SIGN_IN_LIMITS_PER_ADDRESS = os.environ.get("SIGN_IN_LIMITS_PER_ADDRESS", "30 per minute")
+    # Views of progress links (tracker/sharing) per client address; empty: no limit.
+    PROGRESS_LINK_LIMITS = os.environ.get("PROGRESS_LINK_LIMITS", "30 per minute; 300 per hour")
 
     # Pages kept as rendered until the next write (tracker/pagecache.py), in the Redis every
     # instance shares: only with TRACKER_REDIS_URL (workers could not tell each other about
@@ -173,6 +175,7 @@ class TestConfig(Config):
     SIGN_IN_RATE_LIMITS_ENABLED = False
     SIGN_IN_LIMITS_PER_ACCOUNT = "5 per minute; 20 per hour"
     SIGN_IN_LIMITS_PER_ADDRESS = "30 per minute"
+    PROGRESS_LINK_LIMITS = ""  # the rate-limit test builds an app of its own with one
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_RESET_LINK_HOURS = 48
     DEFAULT_TIME_ZONE = "UTC"

@@ -123,6 +123,8 @@ _EVENT_LABELS = {
     "project.items_added": _l("Items added"),
     "project.archived": _l("Project archived"),
     "project.restored": _l("Project restored"),
+    "project.progress_link_created": _l("Progress link created"),
+    "project.progress_link_revoked": _l("Progress link revoked"),
     "item.comment": _l("Comment"),
     "item.takeover": _l("Takeover"),
     "item.kept_done": _l("Kept done"),

@@ -12,7 +12,11 @@ from limits import parse_many
 
 from tracker.extensions import limiter
 
-LIMIT_SETTINGS = ("SIGN_IN_LIMITS_PER_ACCOUNT", "SIGN_IN_LIMITS_PER_ADDRESS")
+LIMIT_SETTINGS = (
+    "SIGN_IN_LIMITS_PER_ACCOUNT",
+    "SIGN_IN_LIMITS_PER_ADDRESS",
+    "PROGRESS_LINK_LIMITS",
+)
 
 
 def submitted_account() -> str:

@@ -7,6 +7,12 @@ from tracker.models.catalogue_draft import CatalogueDraft, CatalogueEvent
 from tracker.models.checklist import OPEN_STATUS_SQL, ChecklistItem, Comment
 from tracker.models.event import AppendOnlyError, Event
 from tracker.models.organisation import Organisation
+from tracker.models.progress_link import (
+    ProgressLink,
+    ProgressLinkView,
+    hash_progress_token,
+    new_progress_token,
+)
 from tracker.models.project import ImsScope, Project
 from tracker.models.reminder import ReminderDelivery
 from tracker.models.user import PasswordResetToken, User, hash_reset_token
@@ -25,11 +31,15 @@ __all__ = [
     "ImsScope",
     "Organisation",
     "PasswordResetToken",
+    "ProgressLink",
+    "ProgressLinkView",
     "Project",
     "ReminderDelivery",
     "Responsibility",
     "User",
     "hash_api_token",
+    "hash_progress_token",
     "hash_reset_token",
+    "new_progress_token",
     "new_token_value",
 ]
