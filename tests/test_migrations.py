@@ -684,6 +684,31 @@ def test_catalogue_drafts_and_events_come_empty_and_go_on_downgrading(empty_data
     assert not left & {"catalogue_drafts", "catalogue_events"}
 
 
+LEADS_AND_WENT_LIVE = "c4e1a7f3b920"
+PROGRESS_LINKS = "d5a2c8e4f611"
+
+
+def test_progress_links_come_empty_and_go_on_downgrading(empty_database_url):
+    app = create_app(tracker_config.TestConfig(empty_database_url))
+    with app.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=PROGRESS_LINKS)
+        with db.engine.connect() as connection:
+            counts = [
+                connection.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar()  # noqa: S608
+                for name in ("progress_links", "progress_link_views")
+            ]
+
+        with logging_left_alone():
+            flask_migrate.downgrade(revision=LEADS_AND_WENT_LIVE)
+        with db.engine.connect() as connection:
+            left = set(sa.inspect(connection).get_table_names())
+        db.engine.dispose()
+
+    assert counts == [0, 0]
+    assert not left & {"progress_links", "progress_link_views"}
+
+
 # --- start-up configuration -----------------------------------------------------------
 
 

@@ -173,9 +173,7 @@ def test_a_link_of_another_project_cannot_be_revoked_through_this_one(app, world
     make_link(app, world.project_b, by=world.csm, label="Globex board")
     link = link_of(app, "Globex board")
 
-    response = login(World.CSM).post(
-        f"/projects/{world.project_a}/progress-links/{link.id}/revoke"
-    )
+    response = login(World.CSM).post(f"/projects/{world.project_a}/progress-links/{link.id}/revoke")
 
     assert response.status_code == 404
     assert link_of(app, "Globex board").revoked_at is None
@@ -279,9 +277,7 @@ def test_the_page_reads_in_the_browsers_language(app, world):
 
 @pytest.fixture
 def limited_client(app, database_url):
-    limited_app = create_app(
-        config.TestConfig(database_url, PROGRESS_LINK_LIMITS="3 per minute")
-    )
+    limited_app = create_app(config.TestConfig(database_url, PROGRESS_LINK_LIMITS="3 per minute"))
     yield limited_app.test_client()
     with limited_app.app_context():
         db.session.remove()

@@ -62,6 +62,7 @@ from tracker.models import (
 )
 from tracker.permissions import can_update_item, can_view_project
 from tracker.projects.services import archive_project
+from tracker.sharing.services import create_progress_link
 from tracker.timeutil import today, utcnow
 
 ROLES = (
@@ -421,6 +422,36 @@ EXPECTATIONS |= {
 }
 
 
+# Progress links (tracker/sharing): listed, created and revoked by whoever manages the
+# project (not created on an archived one); the page a link opens is for whoever holds the
+# link, showing its project only (the leak check is that of the project's client user); a
+# revoked or expired link is gone, a token no link has is not found.
+EXPECTATIONS |= {
+    ("sharing.links", "GET"): {
+        "project_a": MANAGES_A,
+        "project_b": MANAGES_B,
+        "archived_a": MANAGES_A,
+    },
+    ("sharing.links", "POST"): {
+        "project_a": MANAGES_A,
+        "project_b": MANAGES_B,
+        "archived_a": READ_ONLY_A,
+    },
+    ("sharing.revoke", "POST"): {
+        "link_a": MANAGES_A,
+        "link_b": MANAGES_B,
+        "link_b_under_a": (LOGIN, 404, 404, 403, 404, 404, 404, 403, 404),
+    },
+    ("sharing.progress", "GET"): {
+        "progress_a": EVERYONE,
+        "progress_b": EVERYONE,
+        "progress_revoked": everyone(410),
+        "progress_expired": everyone(410),
+        "progress_unknown": everyone(404),
+    },
+}
+
+
 # The liveness check (tracker/health.py): "ok" for anyone, nothing to see or leak.
 EXPECTATIONS |= {
     ("health.healthz", "GET"): {"site": EVERYONE},
@@ -452,6 +483,9 @@ class Scene:
     # role -> their calendar feed token; "revoked": client_a's previous one; "off": what
     # other_partner's would be, their feed being off
     feed_tokens: dict[str, str] = field(default_factory=dict)
+    # "a", "b": a progress link to project_a, project_b; "revoked", "expired": project_a's
+    progress_tokens: dict[str, str] = field(default_factory=dict)
+    progress_link_ids: dict[str, int] = field(default_factory=dict)
     expected: dict[str, list[tuple]] = field(default_factory=dict)  # every row, to compare
 
     def user_id(self, role: str) -> int:
@@ -549,9 +583,24 @@ def _build_scene() -> Scene:
         if role != "other_partner":
             turn_on_feed(user)
             feed_tokens[role] = feed_token(user)
+    # Progress links: one to each project, and project_a's revoked and expired ones.
+    progress = {}
+    for name, project in (
+        ("a", world.project_a),
+        ("b", world.project_b),
+        ("revoked", world.project_a),
+        ("expired", world.project_a),
+    ):
+        progress[name] = create_progress_link(
+            db.session.get(Project, project), actor=csm, label=f"Matrix {name}", days=30
+        )
+    progress["revoked"][0].revoked_at = moment
+    progress["expired"][0].expires_at = moment - timedelta(days=1)
     db.session.commit()
     return Scene(
         world=world,
+        progress_tokens={name: token for name, (_, token) in progress.items()},
+        progress_link_ids={name: link.id for name, (link, _) in progress.items()},
         api_tokens={role: value for role, (_, value) in api_tokens.items()},
         api_token_ids={role: token.id for role, (token, _) in api_tokens.items()},
         feed_tokens=feed_tokens,
@@ -785,6 +834,24 @@ def _draft_row_form(scene: Scene, values: dict, role: str) -> dict:
     }
 
 
+def _progress_link(project: str, link: str) -> Target:
+    return Target(
+        args=("project_id", "link_id"),
+        values=lambda scene: {
+            "project_id": getattr(scene.world, project),
+            "link_id": scene.progress_link_ids[link],
+        },
+    )
+
+
+def _progress_page(link: str, owner: str | None = None) -> Target:
+    return Target(
+        args=("token",),
+        values=lambda scene: {"token": scene.progress_tokens.get(link, "matrix-unknown-link")},
+        owner=owner,
+    )
+
+
 def _token(name: str) -> Target:
     return Target(args=("token",), values=lambda scene: {"token": RESET_TOKENS[name]})
 
@@ -853,6 +920,14 @@ TARGETS: dict[str, Target] = {
     "token_used": _token("token_used"),
     "token_expired": _token("token_expired"),
     "token_unknown": _token("token_unknown"),
+    "link_a": _progress_link("project_a", "a"),
+    "link_b": _progress_link("project_b", "b"),
+    "link_b_under_a": _progress_link("project_a", "b"),  # project_b's link, project_a's URL
+    "progress_a": _progress_page("a", owner="client_a"),
+    "progress_b": _progress_page("b", owner="client_b"),
+    "progress_revoked": _progress_page("revoked"),
+    "progress_expired": _progress_page("expired"),
+    "progress_unknown": _progress_page("unknown"),
 }
 
 
@@ -975,6 +1050,7 @@ FORMS: dict[str, Callable[[Scene, dict, str], dict]] = {
     "admin.edit_user": _user_form,
     "admin.edit_organisation": _organisation_form,
     "account.new_token": lambda scene, values, role: {"name": "Matrix script"},
+    "sharing.links": lambda scene, values, role: {"label": "Matrix board", "days": "30"},
     "account.preferences": lambda scene, values, role: {
         "preferences-digest_enabled": "y",
         "preferences-language": "fr",
@@ -1133,6 +1209,7 @@ RANDOM_VALUES = re.compile(
     r"|trk_[A-Za-z0-9_-]+"
     r"|(?<=/reset-password/)[A-Za-z0-9_-]+"
     r"|(?<=/calendar/)[^\s\"<]+"
+    r"|(?<=/progress/)[A-Za-z0-9_-]+"
 )
 
 

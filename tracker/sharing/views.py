@@ -68,9 +68,7 @@ def links(project_id: int):
         project, actor=current_user, label=form.label.data, days=form.days.data
     )
     # The address is shown on this response only: only its token's hash is kept.
-    return _links_page(
-        project, new_url=url_for("sharing.progress", token=token, _external=True)
-    )
+    return _links_page(project, new_url=url_for("sharing.progress", token=token, _external=True))
 
 
 @bp.route("/projects/<int:project_id>/progress-links/<int:link_id>/revoke", methods=["POST"])
