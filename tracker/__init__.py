@@ -134,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.health import bp as health_bp
     from tracker.insights.views import bp as insights_bp
     from tracker.projects.views import bp as projects_bp
+    from tracker.reviews.views import bp as reviews_bp
     from tracker.rollout.views import bp as rollout_bp
     from tracker.sharing.views import bp as sharing_bp
 
@@ -154,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
         health_bp,
         rollout_bp,
         sharing_bp,
+        reviews_bp,
     ):
         app.register_blueprint(blueprint)
     # Browsers and tools that ask for /favicon.ico itself (the pages link the SVG one).
@@ -189,10 +191,12 @@ def register_commands(app: Flask) -> None:
     from tracker.dataio.cli import register_dataio_commands
     from tracker.demo.cli import demo_command
     from tracker.reminders.cli import reminders_cli
+    from tracker.reviews.cli import reviews_cli
     from tracker.rollout import cli as rollout_cli  # noqa: F401 - adds `catalogue upgrade`
 
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(reviews_cli)
     register_dataio_commands(app)

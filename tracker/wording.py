@@ -129,6 +129,8 @@ _EVENT_LABELS = {
     "item.takeover": _l("Takeover"),
     "item.kept_done": _l("Kept done"),
     "item.kept_open": _l("Kept open"),
+    "item.review_created": _l("Review due"),
+    "item.review_done": _l("Review done"),
     "project.catalogue_upgraded": _l("Catalogue version changed"),
     "item.catalogue_row": _l("Catalogue row changed"),
 }
@@ -180,7 +182,7 @@ _VALUE_ENUMS = {
 
 # Fields whose values the trail keeps as "yes"/"no", and as ISO dates (tracker.audit).
 _BOOLEAN_FIELDS = {"ims_contract", "data_migration", "vpn_required"}
-_DATE_FIELDS = {"due_date", "kickoff_date", "go_live_date"}
+_DATE_FIELDS = {"due_date", "kickoff_date", "go_live_date", "review"}
 
 
 def event_label(event) -> str:

@@ -1,8 +1,10 @@
-"""progress links
+"""progress links and standing reviews
 
 progress_links: read-only links to one project's progress for people without an account
 (only the token's hash is kept), and progress_link_views: one row per view of such a link.
-Both come empty; downgrading drops them.
+responsibilities.review_every: how often an operations row's items are reviewed after
+go-live (NULL for every existing row: never), and standing_reviews: the dated reviews.
+The new tables come empty; downgrading drops them and the column.
 
 Revision ID: d5a2c8e4f611
 Revises: c4e1a7f3b920
@@ -54,6 +56,45 @@ def upgrade():
         )
 
 
+    with op.batch_alter_table("responsibilities") as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "review_every",
+                sa.Enum(
+                    "monthly",
+                    "quarterly",
+                    "yearly",
+                    name="review_every",
+                    native_enum=False,
+                    create_constraint=True,
+                    length=9,
+                ),
+                nullable=True,
+            )
+        )
+    op.create_table(
+        "standing_reviews",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("done_at", sa.DateTime(), nullable=True),
+        sa.Column("done_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["done_by_id"], ["users.id"]),
+        sa.ForeignKeyConstraint(["item_id"], ["checklist_items.id"]),
+        sa.ForeignKeyConstraint(["project_id"], ["projects.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("item_id", "due_on"),
+    )
+    with op.batch_alter_table("standing_reviews") as batch_op:
+        batch_op.create_index("ix_standing_reviews_project_id", ["project_id"], unique=False)
+
+
 def downgrade():
+    op.drop_table("standing_reviews")
+    with op.batch_alter_table("responsibilities") as batch_op:
+        batch_op.drop_constraint(op.f("ck_responsibilities_review_every"), type_="check")
+        batch_op.drop_column("review_every")
     op.drop_table("progress_link_views")
     op.drop_table("progress_links")

@@ -15,6 +15,7 @@ from tracker.models.progress_link import (
 )
 from tracker.models.project import ImsScope, Project
 from tracker.models.reminder import ReminderDelivery
+from tracker.models.review import StandingReview
 from tracker.models.user import PasswordResetToken, User, hash_reset_token
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Project",
     "ReminderDelivery",
     "Responsibility",
+    "StandingReview",
     "User",
     "hash_api_token",
     "hash_progress_token",
