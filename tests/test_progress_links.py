@@ -207,6 +207,20 @@ def test_the_page_leaves_closed_items_out_of_what_is_owed(app, world):
     assert text not in page
 
 
+def test_after_go_live_the_standing_responsibilities_are_not_owed(app, world):
+    with app.app_context():
+        item = factories.item_of(world.project_a, "maintain_databases")
+        item.due_date = date(2099, 9, 9)
+        db.session.get(Project, world.project_a).went_live_on = date(2026, 12, 1)
+        db.session.commit()
+    path = make_link(app, world.project_a, by=world.csm)
+
+    page = app.test_client().get(path).get_data(as_text=True)
+
+    assert "2099" not in page
+    assert "Went live on" in page
+
+
 def test_the_page_shows_no_comments_notes_or_assignees(app, world):
     with app.app_context():
         item = factories.item_of(world.project_a, CLIENT_ROW)

@@ -57,6 +57,7 @@ from tracker.models import (
     Organisation,
     PasswordResetToken,
     Project,
+    StandingReview,
     User,
     hash_reset_token,
 )
@@ -452,6 +453,17 @@ EXPECTATIONS |= {
 }
 
 
+# A standing responsibility's review is marked done by whoever may update its item; another
+# project's review through this project's URL is not found.
+EXPECTATIONS |= {
+    ("reviews.done", "POST"): {
+        "review_a_infor": MANAGES_A,
+        "review_b_ims": (LOGIN, OK, OK, 403, OK, 403, 404, 404, 403),
+        "review_b_under_a": NOBODY,
+    },
+}
+
+
 # The liveness check (tracker/health.py): "ok" for anyone, nothing to see or leak.
 EXPECTATIONS |= {
     ("health.healthz", "GET"): {"site": EVERYONE},
@@ -486,6 +498,8 @@ class Scene:
     # "a", "b": a progress link to project_a, project_b; "revoked", "expired": project_a's
     progress_tokens: dict[str, str] = field(default_factory=dict)
     progress_link_ids: dict[str, int] = field(default_factory=dict)
+    # "a.infor", "b.ims": the review of that item (a standing responsibility's)
+    review_ids: dict[str, int] = field(default_factory=dict)
     expected: dict[str, list[tuple]] = field(default_factory=dict)  # every row, to compare
 
     def user_id(self, role: str) -> int:
@@ -596,11 +610,18 @@ def _build_scene() -> Scene:
         )
     progress["revoked"][0].revoked_at = moment
     progress["expired"][0].expires_at = moment - timedelta(days=1)
+    # Reviews of standing responsibilities, to mark done.
+    reviews = {
+        name: StandingReview(project_id=items[name].project_id, item_id=items[name].id, due_on=now)
+        for name in ("a.infor", "b.ims")
+    }
+    db.session.add_all(reviews.values())
     db.session.commit()
     return Scene(
         world=world,
         progress_tokens={name: token for name, (_, token) in progress.items()},
         progress_link_ids={name: link.id for name, (link, _) in progress.items()},
+        review_ids={name: review.id for name, review in reviews.items()},
         api_tokens={role: value for role, (_, value) in api_tokens.items()},
         api_token_ids={role: token.id for role, (token, _) in api_tokens.items()},
         feed_tokens=feed_tokens,
@@ -844,6 +865,16 @@ def _progress_link(project: str, link: str) -> Target:
     )
 
 
+def _review(project: str, review: str) -> Target:
+    return Target(
+        args=("project_id", "review_id"),
+        values=lambda scene: {
+            "project_id": getattr(scene.world, project),
+            "review_id": scene.review_ids[review],
+        },
+    )
+
+
 def _progress_page(link: str, owner: str | None = None) -> Target:
     return Target(
         args=("token",),
@@ -928,6 +959,9 @@ TARGETS: dict[str, Target] = {
     "progress_revoked": _progress_page("revoked"),
     "progress_expired": _progress_page("expired"),
     "progress_unknown": _progress_page("unknown"),
+    "review_a_infor": _review("project_a", "a.infor"),
+    "review_b_ims": _review("project_b", "b.ims"),
+    "review_b_under_a": _review("project_a", "b.ims"),  # project_b's review, project_a's URL
 }
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from tracker.checklist.queries import is_open, is_work
+from tracker.checklist.queries import is_dated, is_open, is_work
 from tracker.enums import Party
 from tracker.extensions import db
 from tracker.models import ChecklistItem, ProgressLink, ProgressLinkView, Responsibility
@@ -65,7 +65,8 @@ class Owed:
 
 
 def owed_items(project_id: int) -> list[Owed]:
-    """The project's open items (those a rule retired left out), by party then due date."""
+    """The project's open items, by party then due date: neither those a rule retired nor,
+    after go-live, the standing responsibilities (ongoing duties, not owed work)."""
     rows = db.session.execute(
         sa.select(
             ChecklistItem.party,
@@ -74,7 +75,7 @@ def owed_items(project_id: int) -> list[Owed]:
             ChecklistItem.due_date,
         )
         .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
-        .where(ChecklistItem.project_id == project_id, is_open(), is_work())
+        .where(ChecklistItem.project_id == project_id, is_open(), is_work(), is_dated())
         .order_by(ChecklistItem.party, ChecklistItem.due_date, Responsibility.position)
     )
     return [Owed(*row) for row in rows]
