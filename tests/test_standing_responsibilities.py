@@ -8,10 +8,12 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask import url_for
 
 from tests import factories
 from tests.factories import World
 from tracker.api.services import create_token
+from tracker.calendar.services import feed_token, turn_on_feed
 from tracker.enums import Party, ReviewRhythm, Status
 from tracker.extensions import db
 from tracker.models import Event, Project, Responsibility, StandingReview, User
@@ -84,6 +86,21 @@ def test_an_operations_item_of_a_live_project_is_not_overdue_in_the_api(app, wor
 
     assert item_id not in [entry["id"] for entry in listed["data"]]
     assert item["overdue"] is False
+
+
+@pytest.mark.parametrize(("went_live_on", "listed"), [(WENT_LIVE, False), (None, True)])
+def test_the_calendar_feed_leaves_standing_responsibilities_out(app, world, went_live_on, listed):
+    item_id, _ = set_up(app, world.project_a, went_live_on=went_live_on)
+    with app.app_context():
+        csm = db.session.get(User, world.csm)
+        turn_on_feed(csm)
+        db.session.commit()
+        with app.test_request_context():
+            path = url_for("calendar.feed", user_id=csm.id, token=feed_token(csm))
+
+    feed = app.test_client().get(path).get_data(as_text=True)
+
+    assert (f"UID:item-{item_id}@" in feed) is listed
 
 
 def test_an_operations_item_of_a_live_project_is_not_in_the_digest(app, world, runner):
