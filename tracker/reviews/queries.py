@@ -15,11 +15,17 @@ from tracker.models import ChecklistItem, Project, Responsibility, StandingRevie
 
 
 def standing_items_select() -> sa.Select:
-    """(item, row, project) of every standing responsibility whose row has a review rhythm:
-    operations rows' items on active projects that have gone live, neither retired by a rule
-    nor marked not applicable."""
+    """(item id, project id, go-live date, rhythm) of every standing responsibility whose row
+    has a review rhythm: operations rows' items on active projects that have gone live,
+    neither retired by a rule nor marked not applicable. Columns, not objects: the hourly job
+    reads them all."""
     return (
-        sa.select(ChecklistItem, Responsibility, Project)
+        sa.select(
+            ChecklistItem.id,
+            ChecklistItem.project_id,
+            Project.went_live_on,
+            Responsibility.review_every,
+        )
         .join(Responsibility, ChecklistItem.responsibility_id == Responsibility.id)
         .join(Project, ChecklistItem.project_id == Project.id)
         .where(
@@ -31,6 +37,13 @@ def standing_items_select() -> sa.Select:
             is_work(),
         )
         .order_by(ChecklistItem.id)
+    )
+
+
+def reviews_on(days: set[date]) -> sa.Select:
+    """(item id, date) of the reviews falling on one of ``days``."""
+    return sa.select(StandingReview.item_id, StandingReview.due_on).where(
+        StandingReview.due_on.in_(sorted(days))
     )
 
 

@@ -13,7 +13,7 @@ from tracker.errors import NotAllowed
 from tracker.extensions import db
 from tracker.models import StandingReview, User
 from tracker.permissions import can_update_item
-from tracker.reviews.queries import reviews_of_items, standing_items_select
+from tracker.reviews.queries import reviews_on, standing_items_select
 from tracker.timeutil import utcnow
 
 # A review is created this many days before its date, so that it shows before it is due.
@@ -48,27 +48,30 @@ def create_due_reviews(on: date, *, notice_days: int = NOTICE_DAYS) -> list[Stan
     """Create the review of each standing responsibility whose rhythm has come round by
     ``on`` and that has none for that date yet; the reviews created. Running it again the
     same day (or any day before the next comes round) creates nothing: for cron."""
-    rows = db.session.execute(standing_items_select()).all()
-    if not rows:
+    due = {}
+    for item_id, project_id, went_live_on, rhythm in db.session.execute(standing_items_select()):
+        day = review_due(went_live_on, rhythm, on, notice_days=notice_days)
+        if day is not None:
+            due[item_id] = (project_id, day)
+    if not due:
         return []
     existing = {
-        (review.item_id, review.due_on)
-        for review in db.session.scalars(reviews_of_items([item.id for item, _, _ in rows]))
+        (item_id, day)
+        for item_id, day in db.session.execute(reviews_on({d for _, d in due.values()}))
     }
     created = []
-    for item, row, project in rows:
-        due = review_due(project.went_live_on, row.review_every, on, notice_days=notice_days)
-        if due is None or (item.id, due) in existing:
+    for item_id, (project_id, day) in due.items():
+        if (item_id, day) in existing:
             continue
-        review = StandingReview(project_id=project.id, item_id=item.id, due_on=due)
+        review = StandingReview(project_id=project_id, item_id=item_id, due_on=day)
         db.session.add(review)
         record(
             "item.review_created",
-            project_id=project.id,
-            item_id=item.id,
+            project_id=project_id,
+            item_id=item_id,
             actor_id=None,
             field="review",
-            new=due,
+            new=day,
         )
         created.append(review)
     db.session.flush()
