@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -85,12 +85,14 @@ from tracker.models import (
     Comment,
     Invitation,
     Organisation,
+    ProgressLink,
     Project,
     User,
 )
 from tracker.people.forms import AcceptInvitationForm, InvitationForm
 from tracker.projects.forms import ProjectForm
 from tracker.queryargs import MAX_INT
+from tracker.sharing.forms import ProgressLinkForm
 from tracker.timeutil import today
 
 ACCEPTED = (302, 303)
@@ -127,6 +129,9 @@ class FormCase:
     prefix: str = ""
     # Fields the form has but does not offer this user: sent anyway, they must be ignored.
     withheld: tuple[str, ...] = ()
+    # The answers to an accepted submission: a redirect, or the page again for a form whose
+    # result is shown once (a new progress link).
+    accepted: tuple[int, ...] = ACCEPTED
 
 
 def form_case(
@@ -165,7 +170,7 @@ class FormChecker:
         self.count = count
         self.clean = snapshot(app)
         response = client().post(case.post_url, data=MultiDict(case.baseline))
-        assert response.status_code in ACCEPTED, (
+        assert response.status_code in case.accepted, (
             f"the valid submission to {case.post_url} was refused: {response.status_code}\n"
             f"{shown_errors(response.get_data(as_text=True), case.rules)}"
         )
@@ -205,8 +210,9 @@ class FormChecker:
         # Read again only when some row was written: otherwise it is the clean database.
         after = snapshot(self.app) if self.rows_written() != written else self.clean
         rule = self.case.rules.get(mutation.field)
-        event(f"{'accepted' if status in ACCEPTED else status}: {rule.label if rule else '?'}")
-        if status in ACCEPTED:
+        accepted = status in self.case.accepted
+        event(f"{'accepted' if accepted else status}: {rule.label if rule else '?'}")
+        if accepted:
             self._check_accepted(mutation, rule, after)
         elif status in REFUSED:
             self._check_refused(mutation, rule, html, after)
@@ -352,6 +358,37 @@ def test_project_edit_form_survives_hostile_input(app, world, login, count_hosti
         stored={"name": lambda: db.session.get(Project, world.project_a).name},
     )
     run(FormChecker(app, case, lambda: client, count_hostile_input), weight=0.8)
+
+
+# --- progress links -----------------------------------------------------------------------
+
+
+def test_progress_link_form_survives_hostile_input(app, world, login, count_hostile_input):
+    client = login(World.CSM)
+    url = f"/projects/{world.project_a}/progress-links"
+    case = form_case(
+        app,
+        client,
+        page_url=url,
+        post_url=url,
+        form=lambda: ProgressLinkForm(formdata=None),
+        overrides={"label": "Steering committee"},
+        stored={"label": lambda: _latest(ProgressLink, ProgressLink.label)},
+        accepted=(200,),
+    )
+    run(FormChecker(app, case, lambda: client, count_hostile_input), weight=0.4)
+
+
+@given(st.text(min_size=1, max_size=300))
+@settings(max_examples=60)
+def _never_a_server_error(client, count, token: str) -> None:
+    count()
+    response = client.get("/progress/" + quote(token, safe=""))
+    assert response.status_code in (404, 410), response.status_code
+
+
+def test_progress_page_answers_any_token_without_a_server_error(app, world, count_hostile_input):
+    _never_a_server_error(app.test_client(), count_hostile_input)
 
 
 # --- sign-in and administration (forms of tracker/auth and tracker/admin) ---------------

@@ -752,6 +752,37 @@ def test_invitations_and_people_events_come_empty_and_go_on_downgrading(empty_da
     assert users == 2
 
 
+# --- progress links and standing reviews (revision d5a2c8e4f611) --------------------------
+
+PROGRESS_LINKS = "d5a2c8e4f611"
+
+
+def test_progress_links_and_reviews_come_empty_and_go_on_downgrading(empty_database_url):
+    app = create_app(tracker_config.TestConfig(empty_database_url))
+    with app.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=PROGRESS_LINKS)
+        with db.engine.connect() as connection:
+            counts = [
+                connection.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar()  # noqa: S608
+                for name in ("progress_links", "progress_link_views", "standing_reviews")
+            ]
+            rhythms = connection.execute(
+                sa.text("SELECT count(*) FROM responsibilities WHERE review_every IS NOT NULL")
+            ).scalar()
+
+        with logging_left_alone():
+            flask_migrate.downgrade(revision=INVITATIONS)
+        with db.engine.connect() as connection:
+            left = set(sa.inspect(connection).get_table_names())
+            columns = {c["name"] for c in sa.inspect(connection).get_columns("responsibilities")}
+        db.engine.dispose()
+
+    assert (counts, rhythms) == ([0, 0, 0], 0)
+    assert not left & {"progress_links", "progress_link_views", "standing_reviews"}
+    assert "review_every" not in columns
+
+
 # --- start-up configuration -----------------------------------------------------------
 
 

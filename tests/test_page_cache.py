@@ -435,6 +435,8 @@ def test_an_api_tokens_use_leaves_the_pages(cached_app, world):
         ("UPDATE api_tokens SET last_used_at=? WHERE api_tokens.id = ?", False),
         ("INSERT INTO password_reset_tokens (user_id) VALUES (?)", False),
         ("INSERT INTO reminder_deliveries (user_id) VALUES (?)", False),
+        ("INSERT INTO progress_link_views (link_id, viewed_at) VALUES (?, ?)", False),
+        ("INSERT INTO progress_links (project_id) VALUES (?)", True),
     ],
 )
 def test_the_rule_reads_each_statement(statement, shows):

@@ -39,7 +39,9 @@ def _version_two(data: dict) -> None:
     for area in data["areas"]:
         area["rows"] = [r for r in area["rows"] if r["key"] != CHANGED_ROWS["removed"]]
     seed_row(data, CHANGED_ROWS["text"])["text_en"] += " (revised)"
-    seed_row(data, CHANGED_ROWS["phase"])["phase"] = "go_live"
+    moved = seed_row(data, CHANGED_ROWS["phase"])
+    moved["phase"] = "go_live"
+    moved.pop("review_every", None)  # only operations rows are reviewed
     seed_row(data, CHANGED_ROWS["parties"])["contributors"] = ["implementer"]
     seed_row(data, CHANGED_ROWS["reassigned"])["parties"] = ["client"]
     seed_row(data, CHANGED_ROWS["offset"])["due"] = "G-10"

@@ -58,12 +58,14 @@ from tracker.models import (
     Organisation,
     PasswordResetToken,
     Project,
+    StandingReview,
     User,
     hash_link_token,
     hash_reset_token,
 )
 from tracker.permissions import can_update_item, can_view_project
 from tracker.projects.services import archive_project
+from tracker.sharing.services import create_progress_link
 from tracker.timeutil import today, utcnow
 
 ROLES = (
@@ -482,6 +484,47 @@ EXPECTATIONS |= {
 }
 
 
+# Progress links (tracker/sharing): listed, created and revoked by whoever manages the
+# project (not created on an archived one); the page a link opens is for whoever holds the
+# link, showing its project only (the leak check is that of the project's client user); a
+# revoked or expired link is gone, a token no link has is not found.
+EXPECTATIONS |= {
+    ("sharing.links", "GET"): {
+        "project_a": MANAGES_A,
+        "project_b": MANAGES_B,
+        "archived_a": MANAGES_A,
+    },
+    ("sharing.links", "POST"): {
+        "project_a": MANAGES_A,
+        "project_b": MANAGES_B,
+        "archived_a": READ_ONLY_A,
+    },
+    ("sharing.revoke", "POST"): {
+        "link_a": MANAGES_A,
+        "link_b": MANAGES_B,
+        "link_b_under_a": (LOGIN, 404, 404, 403, 404, 404, 404, 403, 404),
+    },
+    ("sharing.progress", "GET"): {
+        "progress_a": EVERYONE,
+        "progress_b": EVERYONE,
+        "progress_revoked": everyone(410),
+        "progress_expired": everyone(410),
+        "progress_unknown": everyone(404),
+    },
+}
+
+
+# A standing responsibility's review is marked done by whoever may update its item; another
+# project's review through this project's URL is not found.
+EXPECTATIONS |= {
+    ("reviews.done", "POST"): {
+        "review_a_infor": MANAGES_A,
+        "review_b_ims": (LOGIN, OK, OK, 403, OK, 403, 404, 404, 403),
+        "review_b_under_a": NOBODY,
+    },
+}
+
+
 # The liveness check (tracker/health.py): "ok" for anyone, nothing to see or leak.
 EXPECTATIONS |= {
     ("health.healthz", "GET"): {"site": EVERYONE},
@@ -513,6 +556,11 @@ class Scene:
     # role -> their calendar feed token; "revoked": client_a's previous one; "off": what
     # other_partner's would be, their feed being off
     feed_tokens: dict[str, str] = field(default_factory=dict)
+    # "a", "b": a progress link to project_a, project_b; "revoked", "expired": project_a's
+    progress_tokens: dict[str, str] = field(default_factory=dict)
+    progress_link_ids: dict[str, int] = field(default_factory=dict)
+    # "a.infor", "b.ims": the review of that item (a standing responsibility's)
+    review_ids: dict[str, int] = field(default_factory=dict)
     expected: dict[str, list[tuple]] = field(default_factory=dict)  # every row, to compare
     invitation_of_a: int = 0  # a pending invitation to customer A
 
@@ -640,9 +688,31 @@ def _build_scene() -> Scene:
         if role != "other_partner":
             turn_on_feed(user)
             feed_tokens[role] = feed_token(user)
+    # Progress links: one to each project, and project_a's revoked and expired ones.
+    progress = {}
+    for name, project in (
+        ("a", world.project_a),
+        ("b", world.project_b),
+        ("revoked", world.project_a),
+        ("expired", world.project_a),
+    ):
+        progress[name] = create_progress_link(
+            db.session.get(Project, project), actor=csm, label=f"Matrix {name}", days=30
+        )
+    progress["revoked"][0].revoked_at = moment
+    progress["expired"][0].expires_at = moment - timedelta(days=1)
+    # Reviews of standing responsibilities, to mark done.
+    reviews = {
+        name: StandingReview(project_id=items[name].project_id, item_id=items[name].id, due_on=now)
+        for name in ("a.infor", "b.ims")
+    }
+    db.session.add_all(reviews.values())
     db.session.commit()
     return Scene(
         world=world,
+        progress_tokens={name: token for name, (_, token) in progress.items()},
+        progress_link_ids={name: link.id for name, (link, _) in progress.items()},
+        review_ids={name: review.id for name, review in reviews.items()},
         api_tokens={role: value for role, (_, value) in api_tokens.items()},
         api_token_ids={role: token.id for role, (token, _) in api_tokens.items()},
         feed_tokens=feed_tokens,
@@ -891,6 +961,16 @@ def _invitation_of_a(organisation: str) -> Target:
     )
 
 
+def _progress_link(project: str, link: str) -> Target:
+    return Target(
+        args=("project_id", "link_id"),
+        values=lambda scene: {
+            "project_id": getattr(scene.world, project),
+            "link_id": scene.progress_link_ids[link],
+        },
+    )
+
+
 def _person(organisation: str, role: str) -> Target:
     return Target(
         args=("organisation_id", "user_id"),
@@ -898,6 +978,24 @@ def _person(organisation: str, role: str) -> Target:
             "organisation_id": getattr(scene.world, organisation),
             "user_id": scene.user_id(role),
         },
+    )
+
+
+def _review(project: str, review: str) -> Target:
+    return Target(
+        args=("project_id", "review_id"),
+        values=lambda scene: {
+            "project_id": getattr(scene.world, project),
+            "review_id": scene.review_ids[review],
+        },
+    )
+
+
+def _progress_page(link: str, owner: str | None = None) -> Target:
+    return Target(
+        args=("token",),
+        values=lambda scene: {"token": scene.progress_tokens.get(link, "matrix-unknown-link")},
+        owner=owner,
     )
 
 
@@ -979,6 +1077,17 @@ TARGETS: dict[str, Target] = {
     "token_used": _token("token_used"),
     "token_expired": _token("token_expired"),
     "token_unknown": _token("token_unknown"),
+    "link_a": _progress_link("project_a", "a"),
+    "link_b": _progress_link("project_b", "b"),
+    "link_b_under_a": _progress_link("project_a", "b"),  # project_b's link, project_a's URL
+    "progress_a": _progress_page("a", owner="client_a"),
+    "progress_b": _progress_page("b", owner="client_b"),
+    "progress_revoked": _progress_page("revoked"),
+    "progress_expired": _progress_page("expired"),
+    "progress_unknown": _progress_page("unknown"),
+    "review_a_infor": _review("project_a", "a.infor"),
+    "review_b_ims": _review("project_b", "b.ims"),
+    "review_b_under_a": _review("project_a", "b.ims"),  # project_b's review, project_a's URL
 }
 
 
@@ -1113,6 +1222,7 @@ FORMS: dict[str, Callable[[Scene, dict, str], dict]] = {
     "admin.edit_user": _user_form,
     "admin.edit_organisation": _organisation_form,
     "account.new_token": lambda scene, values, role: {"name": "Matrix script"},
+    "sharing.links": lambda scene, values, role: {"label": "Matrix board", "days": "30"},
     "account.preferences": lambda scene, values, role: {
         "preferences-digest_enabled": "y",
         "preferences-language": "fr",
@@ -1271,6 +1381,7 @@ RANDOM_VALUES = re.compile(
     r"|trk_[A-Za-z0-9_-]+"
     r"|(?<=/reset-password/)[A-Za-z0-9_-]+"
     r"|(?<=/calendar/)[^\s\"<]+"
+    r"|(?<=/progress/)[A-Za-z0-9_-]+"
 )
 
 

@@ -135,7 +135,9 @@ def register_blueprints(app: Flask) -> None:
     from tracker.insights.views import bp as insights_bp
     from tracker.people.views import bp as people_bp
     from tracker.projects.views import bp as projects_bp
+    from tracker.reviews.views import bp as reviews_bp
     from tracker.rollout.views import bp as rollout_bp
+    from tracker.sharing.views import bp as sharing_bp
 
     for blueprint in (
         auth_bp,
@@ -154,6 +156,8 @@ def register_blueprints(app: Flask) -> None:
         insights_bp,
         health_bp,
         rollout_bp,
+        sharing_bp,
+        reviews_bp,
     ):
         app.register_blueprint(blueprint)
     # Browsers and tools that ask for /favicon.ico itself (the pages link the SVG one).
@@ -190,6 +194,7 @@ def register_commands(app: Flask) -> None:
     from tracker.demo.cli import demo_command
     from tracker.outbox.cli import outbox_cli
     from tracker.reminders.cli import reminders_cli
+    from tracker.reviews.cli import reviews_cli
     from tracker.rollout import cli as rollout_cli  # noqa: F401 - adds `catalogue upgrade`
 
     app.cli.add_command(catalogue_cli)
@@ -197,4 +202,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(tokens_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(reviews_cli)
     register_dataio_commands(app)

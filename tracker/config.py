@@ -116,6 +116,8 @@ class Config:
     RESET_REQUEST_LIMITS_PER_ADDRESS = os.environ.get(
         "RESET_REQUEST_LIMITS_PER_ADDRESS", "10 per hour"
     )
+    # Views of progress links (tracker/sharing) per client address; empty: no limit.
+    PROGRESS_LINK_LIMITS = os.environ.get("PROGRESS_LINK_LIMITS", "30 per minute; 300 per hour")
 
     # Pages kept as rendered until the next write (tracker/pagecache.py), in the Redis every
     # instance shares: only with TRACKER_REDIS_URL (workers could not tell each other about
@@ -200,6 +202,7 @@ class TestConfig(Config):
     SIGN_IN_LIMITS_PER_ADDRESS = "30 per minute"
     RESET_REQUEST_LIMITS_PER_ACCOUNT = "3 per hour"
     RESET_REQUEST_LIMITS_PER_ADDRESS = "10 per hour"
+    PROGRESS_LINK_LIMITS = ""  # the rate-limit test builds an app of its own with one
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_RESET_LINK_HOURS = 48
     INVITATION_LINK_DAYS = 7

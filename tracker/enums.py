@@ -76,6 +76,18 @@ class Phase(Labelled):
 PHASE_ORDER = {phase: index for index, phase in enumerate(Phase)}
 
 
+class ReviewRhythm(Labelled):
+    """How often a standing responsibility (an operations row, after go-live) is reviewed."""
+
+    MONTHLY = "monthly", _l("Monthly")
+    QUARTERLY = "quarterly", _l("Quarterly")
+    YEARLY = "yearly", _l("Yearly")
+
+    @property
+    def months(self) -> int:
+        return {"monthly": 1, "quarterly": 3, "yearly": 12}[self.value]
+
+
 class Role(Labelled):
     ADMIN = "admin", _l("Administrator")
     CSM = "csm", _l("Customer Success Manager")

@@ -8,21 +8,22 @@ reading the database, loading the user or rendering anything, while nothing chan
 load, the dashboard and the project page keep about two thirds of ``/healthz``'s rate with
 it, 2 to 4 % without it (bench/README.md).
 
-**The rule.** A kept page is served only while nothing it could show has been written
-since it was rendered. Every statement that any connection of the app sends to the database
-is read (``shows_on_pages``, the one place that decides): an INSERT, UPDATE or DELETE, DDL,
-or SQL of any other kind but a read, marks the connection's transaction as having written,
+**The rule.** A kept page is served only while nothing it could show has been written since
+it was rendered. Every statement that any connection of the app sends to the database is
+read (``shows_on_pages``, the one place that decides): an INSERT, UPDATE or DELETE, DDL, or
+SQL of any other kind but a read, marks the connection's transaction as having written,
 except writes that no kept page shows (``UNSHOWN_TABLES``, ``UNSHOWN_COLUMNS``: the time of
-a sign-in, an API token's last use, reset links, the reminder run's records). When that
-transaction has committed, the *generation* in the cache moves on (``data_changed``), and a
-page kept with an earlier generation is not served again. This sees the ORM's changes,
-statements built by hand (``session.execute``), SQL written as text, and what goes through
-``db.engine`` or ``session.connection()`` directly, from pages, the API and the command line
-alike. The generation moves after the commit, never before it (a page rendered between the
-two would be kept with the new number and the old data): when the connection returns to the
-pool, as the app's sessions and ``with engine.begin()`` blocks return theirs at once, or when
-the same connection begins its next transaction. A rolled-back transaction moves nothing; a
-savepoint rolled back leaves its transaction marked (a page rendered again for nothing).
+a sign-in, an API token's last use, reset links, the reminder run's records, the views of
+progress links). When that transaction has committed, the *generation* in the cache moves on
+(``data_changed``), and a page kept with an earlier generation is not served again. This
+sees the ORM's changes, statements built by hand (``session.execute``), SQL written as text,
+and what goes through ``db.engine`` or ``session.connection()`` directly, from pages, the
+API and the command line alike. The generation moves after the commit, never before it (a
+page rendered between the two would be kept with the new number and the old data): when the
+connection returns to the pool, as the app's sessions and ``with engine.begin()`` blocks
+return theirs at once, or when the same connection begins its next transaction. A
+rolled-back transaction moves nothing; a savepoint rolled back leaves its transaction marked
+(a page rendered again for nothing).
 
 What else keeps a kept page right to serve:
 
@@ -107,7 +108,11 @@ def _failed(what: str) -> None:
 # What no kept page shows: writes to these alone leave the kept pages as they are. Signing in
 # (the time of the last sign-in), an API token's last use and the reminder run's records
 # happen all morning, when the dashboard is asked for most.
-UNSHOWN_TABLES = frozenset({"api_tokens", "password_reset_tokens", "reminder_deliveries"})
+# progress_link_views: the views of a progress link, shown only on its project's list of
+# links, which is never kept; a busy link would otherwise move the generation on every view.
+UNSHOWN_TABLES = frozenset(
+    {"api_tokens", "password_reset_tokens", "reminder_deliveries", "progress_link_views"}
+)
 UNSHOWN_COLUMNS = {"users": frozenset({"last_login_at"})}
 
 READS = ("SELECT", "EXPLAIN", "SHOW", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")

@@ -111,6 +111,17 @@ def can_restore_project(user: User, project: Project) -> bool:
     return project.archived_at is not None and manages_project(user, project)
 
 
+def can_share_progress(user: User, project: Project) -> bool:
+    """See and revoke the project's progress links (read-only links for people without an
+    account): whoever manages the project."""
+    return manages_project(user, project)
+
+
+def can_create_progress_link(user: User, project: Project) -> bool:
+    """A new progress link: not on an archived project."""
+    return can_edit_project(user, project)
+
+
 # --- checklist items ------------------------------------------------------------------
 
 _ROLE_PARTY = {Role.CLIENT: Party.CLIENT, Role.IMS: Party.IMS, Role.PARTNER: Party.PARTNER}

@@ -123,10 +123,14 @@ _EVENT_LABELS = {
     "project.items_added": _l("Items added"),
     "project.archived": _l("Project archived"),
     "project.restored": _l("Project restored"),
+    "project.progress_link_created": _l("Progress link created"),
+    "project.progress_link_revoked": _l("Progress link revoked"),
     "item.comment": _l("Comment"),
     "item.takeover": _l("Takeover"),
     "item.kept_done": _l("Kept done"),
     "item.kept_open": _l("Kept open"),
+    "item.review_created": _l("Review due"),
+    "item.review_done": _l("Review done"),
     "project.catalogue_upgraded": _l("Catalogue version changed"),
     "item.catalogue_row": _l("Catalogue row changed"),
 }
@@ -178,7 +182,7 @@ _VALUE_ENUMS = {
 
 # Fields whose values the trail keeps as "yes"/"no", and as ISO dates (tracker.audit).
 _BOOLEAN_FIELDS = {"ims_contract", "data_migration", "vpn_required"}
-_DATE_FIELDS = {"due_date", "kickoff_date", "go_live_date"}
+_DATE_FIELDS = {"due_date", "kickoff_date", "go_live_date", "review"}
 
 
 def event_label(event) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tracker.checklist.queries import is_open
+from tracker.checklist.queries import is_dated, is_open
 from tracker.dashboard.queries import item_rows
 from tracker.models import ChecklistItem, User
 from tracker.permissions import updatable_items_filter
@@ -21,6 +21,6 @@ def feed_items_select(user: User) -> sa.Select:
     return (
         item_rows()
         .add_columns(ChecklistItem.updated_at, ChecklistItem.version)
-        .where(is_open(), updatable_items_filter(user))
+        .where(is_open(), is_dated(), updatable_items_filter(user))
         .limit(FEED_LIMIT)
     )

@@ -62,6 +62,7 @@ FIELD_LABELS = {
     "contributors": _l("Contributors"),
     "raci_confidence": _l("Confidence of accountable and contributors"),
     "raci_rationale": _l("Why accountable and contributors"),
+    "review_every": _l("Review"),
     AREA: _l("Area"),
     POSITION: _l("Position"),
 }

@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from tracker.catalogue.queries import areas_select, current_version
-from tracker.enums import Anchor, CatalogueParty, Condition, Confidence, Phase
+from tracker.enums import Anchor, CatalogueParty, Condition, Confidence, Phase, ReviewRhythm
 from tracker.extensions import db
 from tracker.models import Area, CatalogueVersion, Responsibility
 
@@ -67,6 +67,8 @@ class RowSpec(BaseModel):
     raci_confidence: Confidence | None = None
     raci_rationale: Annotated[str, StringConstraints(max_length=4000)] | None = None
     rationale_fr: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    # How often the row's items are reviewed once the project is in operations.
+    review_every: ReviewRhythm | None = None
 
     # One way of writing each row, whatever the file's (as the tables store it): parties in
     # the catalogue's order, a due offset without padding or sign trouble ("K+05", "G-0" are
@@ -98,6 +100,10 @@ class RowSpec(BaseModel):
             raise ValueError('due: a row that follows another falls due "+n" days after it')
         if self.follows == self.key:
             raise ValueError("follows: a row cannot follow itself")
+        if self.review_every is not None and self.phase is not Phase.OPERATIONS:
+            raise ValueError(
+                "review_every: only an operations row is a standing responsibility to review"
+            )
         return self
 
     def _consistent_raci(self) -> None:
@@ -143,6 +149,7 @@ LATER_FIELDS = {
     "raci_rationale": None,
     "rationale_fr": None,
     "follows": None,
+    "review_every": None,
 }
 
 
@@ -347,6 +354,7 @@ def load_catalogue(spec: CatalogueSpec, *, source: str | None = None) -> LoadRes
                     raci_confidence=row.raci_confidence,
                     raci_rationale=row.raci_rationale,
                     rationale_fr=row.rationale_fr,
+                    review_every=row.review_every,
                 )
             )
             loaded[row.key] = area.responsibilities[-1]

@@ -31,12 +31,37 @@ def is_open() -> sa.ColumnElement[bool]:
     )
 
 
+def is_standing() -> sa.ColumnElement[bool]:
+    """An item that is a standing responsibility: an operations row's item on a project that
+    has gone live (``went_live_on`` set). It is an ongoing duty (watching the monitoring,
+    applying the updates), not a task: its due date never makes it overdue or due soon, and
+    it counts in no late or due figure. (Its review, when its row has a rhythm, is dated:
+    tracker.reviews.) Uncorrelated subqueries, so that it reads the same in any statement on
+    items, joined to their project and row or not."""
+    went_live = sa.select(Project.id).where(Project.went_live_on.is_not(None)).correlate(None)
+    operations = (
+        sa.select(Responsibility.id).where(Responsibility.phase == Phase.OPERATIONS).correlate(None)
+    )
+    return sa.and_(
+        ChecklistItem.project_id.in_(went_live), ChecklistItem.responsibility_id.in_(operations)
+    )
+
+
+def is_dated() -> sa.ColumnElement[bool]:
+    """An item whose due date counts: every item but a standing responsibility."""
+    return sa.not_(is_standing())
+
+
 def is_overdue(today: date | sa.ColumnElement[date]) -> sa.ColumnElement[bool]:
-    return sa.and_(is_open(), ChecklistItem.due_date < today)
+    return sa.and_(is_open(), ChecklistItem.due_date < today, is_dated())
 
 
 def is_due_soon(today: date, days: int) -> sa.ColumnElement[bool]:
-    return sa.and_(is_open(), ChecklistItem.due_date.between(today, today + timedelta(days=days)))
+    return sa.and_(
+        is_open(),
+        ChecklistItem.due_date.between(today, today + timedelta(days=days)),
+        is_dated(),
+    )
 
 
 def is_work() -> sa.ColumnElement[bool]:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from tracker.checklist.queries import (
     Progress,
     count_where,
+    is_dated,
     is_due_soon,
     is_open,
     is_overdue,
@@ -81,7 +82,7 @@ def progress_and_stats_select() -> sa.Select:
             ChecklistItem.party,
             *progress_columns(today),
             count_where(is_open()),
-            count_where(ChecklistItem.due_date < today),
+            count_where(sa.and_(ChecklistItem.due_date < today, is_dated())),
             count_where(by_go_live),
             count_where(sa.and_(is_open(), by_go_live)),
             sa.func.coalesce(sa.func.sum(sa.case((overdue, late_days), else_=0)), 0),

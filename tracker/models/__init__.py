@@ -10,8 +10,15 @@ from tracker.models.invitation import Invitation, InvitationState, PeopleEvent
 from tracker.models.link import hash_link_token, new_link_token
 from tracker.models.organisation import Organisation
 from tracker.models.outbox import OutboxMessage
+from tracker.models.progress_link import (
+    ProgressLink,
+    ProgressLinkView,
+    hash_progress_token,
+    new_progress_token,
+)
 from tracker.models.project import ImsScope, Project
 from tracker.models.reminder import ReminderDelivery
+from tracker.models.review import StandingReview
 from tracker.models.user import PasswordResetToken, User, hash_reset_token
 
 __all__ = [
@@ -32,13 +39,18 @@ __all__ = [
     "OutboxMessage",
     "PasswordResetToken",
     "PeopleEvent",
+    "ProgressLink",
+    "ProgressLinkView",
     "Project",
     "ReminderDelivery",
     "Responsibility",
+    "StandingReview",
     "User",
     "hash_api_token",
     "hash_link_token",
+    "hash_progress_token",
     "hash_reset_token",
     "new_link_token",
+    "new_progress_token",
     "new_token_value",
 ]

@@ -5,7 +5,15 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.enums import Anchor, CatalogueParty, Condition, Confidence, Phase, enum_column
+from tracker.enums import (
+    Anchor,
+    CatalogueParty,
+    Condition,
+    Confidence,
+    Phase,
+    ReviewRhythm,
+    enum_column,
+)
 from tracker.extensions import db
 from tracker.timeutil import utcnow
 
@@ -98,6 +106,11 @@ class Responsibility(db.Model):
     # anchor and offset above are then the followed row's plus ``follow_days``.
     follows_id: Mapped[int | None] = mapped_column(sa.ForeignKey("responsibilities.id"))
     follow_days: Mapped[int | None]
+    # How often an operations row's items are reviewed once their project has gone live
+    # (None: never): a dated review comes round (tracker.reviews).
+    review_every: Mapped[ReviewRhythm | None] = mapped_column(
+        enum_column(ReviewRhythm, "review_every")
+    )
 
     area: Mapped[Area] = relationship(back_populates="responsibilities")
     version: Mapped[CatalogueVersion] = relationship()

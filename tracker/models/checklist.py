@@ -5,7 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.enums import OPEN_STATUSES, Party, Status, enum_column
+from tracker.enums import OPEN_STATUSES, Party, Phase, Status, enum_column
 from tracker.extensions import db
 from tracker.models.catalogue import Responsibility
 from tracker.models.project import Project
@@ -135,8 +135,17 @@ class ChecklistItem(db.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def is_standing(self) -> bool:
+        """A standing responsibility: an operations row's item once the project went live,
+        an ongoing duty whose due date never makes it late (the SQL twin:
+        tracker.checklist.queries.is_standing)."""
+        return (
+            self.project.went_live_on is not None and self.responsibility.phase is Phase.OPERATIONS
+        )
+
     def is_overdue(self, on: date) -> bool:
-        return self.is_open and self.due_date < on
+        return self.is_open and self.due_date < on and not self.is_standing
 
     def __repr__(self) -> str:
         return f"<ChecklistItem {self.id} {self.party.value} {self.status.value}>"

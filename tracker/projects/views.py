@@ -61,6 +61,7 @@ from tracker.projects.services import (
     update_project,
 )
 from tracker.queryargs import page_arg
+from tracker.reviews.queries import standing_responsibilities
 from tracker.timeutil import today
 
 bp = Blueprint("projects", __name__)
@@ -276,6 +277,8 @@ def detail(project_id: int):
         to_decide=items_to_decide(project) if can_edit_project(current_user, project) else [],
         # A newer catalogue version to move to (tracker.rollout): for whoever manages it.
         newest_version=current_version() if can_edit_project(current_user, project) else None,
+        # After go-live: the operations rows as ongoing duties, per party (tracker.reviews).
+        standing=standing_responsibilities(project),
         **_summary(project),
     )
 

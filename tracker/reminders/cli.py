@@ -3,8 +3,10 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from tracker.boundary import unit_of_work
 from tracker.reminders.services import send_reminders
-from tracker.timeutil import utcnow
+from tracker.reviews.services import create_due_reviews
+from tracker.timeutil import today, utcnow
 
 reminders_cli = AppGroup("reminders", help="The daily reminder e-mails.")
 
@@ -33,7 +35,15 @@ def send_command(day, dry_run: bool, retry_failed: bool) -> None:
     A user gets at most one digest a day: running again the same day sends nothing more.
     A digest a stopped run may or may not have sent is reported as uncertain and not sent
     again. Exits with status 1 when a message failed.
+
+    It first creates the reviews of standing responsibilities that have come round
+    (``reviews create``), so that the hourly job needs no other line.
     """
+    if not dry_run:
+        with unit_of_work():
+            reviews = create_due_reviews(day.date() if day else today())
+        if reviews:
+            click.echo(f"{len(reviews)} review(s) created")
     try:
         result = send_reminders(
             day.date() if day else None,

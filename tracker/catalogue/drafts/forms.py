@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from tracker.catalogue.loader import KEY_PATTERN, RowSpec
-from tracker.enums import CatalogueParty, Condition, Confidence, Phase
+from tracker.enums import CatalogueParty, Condition, Confidence, Phase, ReviewRhythm
 from tracker.forms import BoundedIntegerField, MultiCheckboxField, TrackerForm
 
 TEXT = 4000
@@ -119,6 +119,12 @@ class RowForm(VersionForm):
         _l("Confidence of accountable and contributors"), choices=CONFIDENCE_CHOICES, default=""
     )
     raci_rationale = _text(_l("Source note on accountable and contributors"))
+    review_every = SelectField(
+        _l("Review"),
+        choices=[NONE_CHOICE, *ReviewRhythm.choices()],
+        default="",
+        description=_l("Operations rows: how often their items are reviewed after go-live."),
+    )
     seed_row = BoundedIntegerField(
         _l("Row of the source spreadsheet"),
         digits=6,
@@ -160,4 +166,5 @@ class RowForm(VersionForm):
             "raci_confidence": self.raci_confidence.data or None,
             "raci_rationale": _optional(self.raci_rationale.data),
             "rationale_fr": _optional(self.rationale_fr.data),
+            "review_every": self.review_every.data or None,
         }
