@@ -6,6 +6,7 @@ from tracker.models.catalogue import Area, CatalogueVersion, Responsibility
 from tracker.models.catalogue_draft import CatalogueDraft, CatalogueEvent
 from tracker.models.checklist import OPEN_STATUS_SQL, ChecklistItem, Comment
 from tracker.models.event import AppendOnlyError, Event
+from tracker.models.notification import Notification, Watch
 from tracker.models.organisation import Organisation
 from tracker.models.outbox import OutboxMessage
 from tracker.models.project import ImsScope, Project
@@ -24,6 +25,7 @@ __all__ = [
     "Comment",
     "Event",
     "ImsScope",
+    "Notification",
     "Organisation",
     "OutboxMessage",
     "PasswordResetToken",
@@ -31,6 +33,7 @@ __all__ = [
     "ReminderDelivery",
     "Responsibility",
     "User",
+    "Watch",
     "hash_api_token",
     "hash_reset_token",
     "new_token_value",
