@@ -1,11 +1,11 @@
 """Addresses people come back to: where a form returns after saving, where the language
-switcher returns, both paths on this site only."""
+switcher returns, both paths on this site only; and absolute links for e-mails (``Links``)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import Flask, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from tracker.text import has_control_characters
@@ -40,3 +40,22 @@ def switcher_next() -> str:
     except HTTPException:  # no such page, no GET, or a redirect (RequestRedirect)
         return url_for("projects.index")
     return request.path if len(request.path) <= MAX_NEXT_LENGTH else url_for("projects.index")
+
+
+class Links:
+    """Absolute URLs of the tracker's pages without a request, from BASE_URL: a scheme, a
+    host and any path prefix the tracker is served under (``https://example.com/tracker``)."""
+
+    def __init__(self, app: Flask, base_url: str) -> None:
+        parts = urlsplit(base_url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError(
+                f"BASE_URL must be the tracker's address, such as https://tracker.example.com, "
+                f"not {base_url!r}."
+            )
+        self._adapter = app.url_map.bind(
+            parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
+        )
+
+    def __call__(self, endpoint: str, **values) -> str:
+        return self._adapter.build(endpoint, values, force_external=True)

@@ -7,7 +7,7 @@ users); users.notification_emailed_at: when their last batched e-mail was made. 
 drops both tables and both columns.
 
 Revision ID: 5b8e0c2d7f41
-Revises: c4e1a7f3b920
+Revises: d2b8f4a61c07
 Create Date: 2026-12-06 01:50:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5b8e0c2d7f41"
-down_revision = "c4e1a7f3b920"
+down_revision = "d2b8f4a61c07"  # the outbox, merged in before it
 branch_labels = None
 depends_on = None
 

@@ -28,8 +28,8 @@ from tracker.notifications.queries import pending_email_recipients, pending_for
 from tracker.notifications.texts import describe, excerpt
 from tracker.outbox import enqueue_mail
 from tracker.permissions import can_view_project, sees_internal_comments
-from tracker.reminders.services import Links
 from tracker.timezones import reading_in, zone_name_of
+from tracker.urls import Links
 
 KIND = "notifications"
 

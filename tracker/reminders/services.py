@@ -25,10 +25,9 @@ import smtplib
 import textwrap
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, current_app, render_template
+from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from flask_mail import BadHeaderError, Message
 
@@ -42,33 +41,12 @@ from tracker.models import ReminderDelivery, User
 from tracker.reminders.queries import deliveries_on, digest_select, recipients_select
 from tracker.timeutil import utcnow
 from tracker.timezones import localized_time, reading_in, zone, zone_name_of
+from tracker.urls import Links
 
 SENDING, SENT, FAILED, EMPTY = "sending", "sent", "failed", "empty"
 
 # Responsibilities are paragraphs; the digest shows their start, the item page the rest.
 ITEM_TEXT_WIDTH = 160
-
-
-# --- links outside a request -----------------------------------------------------------
-
-
-class Links:
-    """Absolute URLs of the tracker's pages without a request, from BASE_URL: a scheme, a
-    host and any path prefix the tracker is served under (``https://example.com/tracker``)."""
-
-    def __init__(self, app: Flask, base_url: str) -> None:
-        parts = urlsplit(base_url.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
-            raise ValueError(
-                f"BASE_URL must be the tracker's address, such as https://tracker.example.com, "
-                f"not {base_url!r}."
-            )
-        self._adapter = app.url_map.bind(
-            parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
-        )
-
-    def __call__(self, endpoint: str, **values) -> str:
-        return self._adapter.build(endpoint, values, force_external=True)
 
 
 # --- what a digest holds ----------------------------------------------------------------
