@@ -373,3 +373,36 @@ def test_my_account_refuses_an_unknown_email_choice(app, world):
         data={"preferences-language": "en", "preferences-notification_email": "hourly"},
     )
     assert response.status_code == 422
+
+
+# --- the daily digest ----------------------------------------------------------------------
+
+
+def _digest_text(app, smtp, day) -> str:
+    from tracker.reminders.services import send_reminders
+
+    smtp.received.clear()
+    with app.app_context():
+        send_reminders(day=day, now=datetime.combine(day, datetime.min.time()) + timedelta(hours=9))
+    (message,) = smtp.to(World.CLIENT_A)
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_digest_only_lists_unread_notifications_in_the_daily_email(app, client_item, smtp):
+    _set(app, World.CLIENT_A, notification_email="digest")
+    pid, iid = client_item
+    with app.app_context():
+        client_a = _id(World.CLIENT_A)
+    _as(app, World.CSM).post(_url(pid, iid), data=_update(iid, "todo", assignee_id=client_a))
+    text = _digest_text(app, smtp, NOW.date())
+    assert "1 unread notification" in text and "assigned you" in text
+
+
+def test_a_digest_lists_a_notification_once(app, client_item, smtp):
+    _set(app, World.CLIENT_A, notification_email="digest")
+    pid, iid = client_item
+    with app.app_context():
+        client_a = _id(World.CLIENT_A)
+    _as(app, World.CSM).post(_url(pid, iid), data=_update(iid, "todo", assignee_id=client_a))
+    _digest_text(app, smtp, NOW.date())
+    assert "assigned you" not in _digest_text(app, smtp, NOW.date() + timedelta(days=1))

@@ -23,8 +23,8 @@ from tracker.boundary import unit_of_work
 from tracker.extensions import db
 from tracker.i18n import language_of
 from tracker.models import Notification, User
-from tracker.models.notification import EMAIL_OFF, EMAIL_SENT
-from tracker.notifications.queries import pending_email_recipients, pending_for
+from tracker.models.notification import DIGEST_ONLY, EMAIL_DIGEST, EMAIL_OFF, EMAIL_SENT
+from tracker.notifications.queries import pending_email_recipients, pending_for, unread_of
 from tracker.notifications.texts import describe, excerpt
 from tracker.outbox import enqueue_mail
 from tracker.permissions import can_view_project, sees_internal_comments
@@ -32,6 +32,8 @@ from tracker.timezones import reading_in, zone_name_of
 from tracker.urls import Links
 
 KIND = "notifications"
+# The most notifications a daily digest lists (the page has them all).
+DIGEST_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -118,22 +120,47 @@ def _mark(waiting: list[Notification], shown: list[Notification]) -> None:
         notification.email = EMAIL_SENT if notification.id in shown_ids else EMAIL_OFF
 
 
+def lines_of(notifications: list[Notification], links: Links) -> list[Line]:
+    """The notifications as an e-mail lists them, in the current language."""
+    return [
+        Line(
+            text=describe(n),
+            excerpt=excerpt(n),
+            url=links("checklist.item", project_id=n.project_id, item_id=n.item_id),
+            project_name=n.item.project.name,
+            created_at=n.created_at,
+        )
+        for n in notifications
+    ]
+
+
+def for_digest(user: User) -> list[Notification]:
+    """The unread notifications of a user who chose the daily digest only, that are still
+    for them to read (oldest first)."""
+    if user.notification_email != DIGEST_ONLY:
+        return []
+    waiting = db.session.scalars(
+        unread_of(user).where(Notification.email == EMAIL_DIGEST).limit(DIGEST_LIMIT)
+    )
+    return sorted((n for n in waiting if _may_read(user, n)), key=lambda n: (n.created_at, n.id))
+
+
+def mark_digested(notifications: list[Notification]) -> None:
+    """The notifications went out in a digest: not in the next one."""
+    ids = [n.id for n in notifications]
+    if ids:
+        db.session.execute(
+            sa.update(Notification).where(Notification.id.in_(ids)).values(email=EMAIL_SENT)
+        )
+
+
 def render_email(user: User, notifications: list[Notification], links: Links):
     """(subject, text, html) of ``user``'s e-mail of ``notifications``, in their language
     and time zone."""
     language = language_of(user)
     zone_name = zone_name_of(user)
     with force_locale(language), reading_in(zone_name):
-        lines = [
-            Line(
-                text=describe(n),
-                excerpt=excerpt(n),
-                url=links("checklist.item", project_id=n.project_id, item_id=n.item_id),
-                project_name=n.item.project.name,
-                created_at=n.created_at,
-            )
-            for n in notifications
-        ]
+        lines = lines_of(notifications, links)
         subject = ngettext(
             "Onboarding tracker: %(num)d new notification",
             "Onboarding tracker: %(num)d new notifications",
