@@ -406,3 +406,42 @@ def test_a_digest_lists_a_notification_once(app, client_item, smtp):
     _as(app, World.CSM).post(_url(pid, iid), data=_update(iid, "todo", assignee_id=client_a))
     _digest_text(app, smtp, NOW.date())
     assert "assigned you" not in _digest_text(app, smtp, NOW.date() + timedelta(days=1))
+
+
+# --- as many statements for any page -----------------------------------------------------
+
+
+def test_the_page_reads_as_many_statements_for_one_notification_as_for_many(app, world):
+    from bench.dashboards import count_queries
+
+    client = _as(app, World.CLIENT_A)
+
+    def statements() -> int:
+        client.get("/notifications")
+        with app.app_context(), count_queries(db.engine) as sent:
+            assert client.get("/notifications").status_code == 200
+        return sent["n"]
+
+    def notify(count: int) -> None:
+        """``count`` notifications, about different items, from different people."""
+        with app.app_context():
+            items = factories.items_of(world.project_a)
+            actors = (world.csm, world.admin, world.other_csm)
+            for n in range(count):
+                db.session.add(
+                    Notification(
+                        recipient_id=world.client_a,
+                        kind="comment",
+                        project_id=world.project_a,
+                        item_id=items[n % len(items)].id,
+                        actor_id=actors[n % len(actors)],
+                        payload={"excerpt": "Hello"},
+                        created_at=NOW,
+                    )
+                )
+            db.session.commit()
+
+    notify(1)
+    one = statements()
+    notify(20)
+    assert statements() == one

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from tracker.models import ChecklistItem, Notification, Project, User, Watch
 from tracker.models.notification import AT_ONCE, EMAIL_PENDING
@@ -47,8 +48,16 @@ def _visible_to(user: User):
 
 
 def notifications_of(user: User) -> sa.Select:
-    """``user``'s notifications about projects they may still see, newest first."""
-    return _visible_to(user).order_by(Notification.created_at.desc(), Notification.id.desc())
+    """``user``'s notifications about projects they may still see, newest first, with what
+    their sentences name (the actor, the item's text): as many statements for any page."""
+    return (
+        _visible_to(user)
+        .options(
+            selectinload(Notification.actor),
+            selectinload(Notification.item).joinedload(ChecklistItem.responsibility),
+        )
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
 
 
 def notifications_count(user: User) -> sa.Select:
