@@ -445,3 +445,9 @@ def test_the_page_reads_as_many_statements_for_one_notification_as_for_many(app,
     one = statements()
     notify(20)
     assert statements() == one
+
+
+def test_the_picker_answers_nobody_for_a_name_with_a_nul_byte(app, client_item):
+    pid, iid = client_item
+    response = _as(app, World.CSM).get(_url(pid, iid, "/mention-candidates?q=Cl%00"))
+    assert (response.status_code, response.get_json()) == (200, [])

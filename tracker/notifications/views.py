@@ -24,6 +24,7 @@ from tracker.notifications.texts import describe, excerpt
 from tracker.pagination import paginate
 from tracker.permissions import can_view_project, can_watch, sees_internal_comments
 from tracker.queryargs import page_arg
+from tracker.text import has_control_characters
 from tracker.urls import safe_next
 
 bp = Blueprint("notifications", __name__)
@@ -115,6 +116,8 @@ def candidates(project_id: int, item_id: int):
     load_item(project, item_id, shown=False)
     internal = request.args.get("internal") == "1" and sees_internal_comments(current_user)
     prefix = (request.args.get("q") or "").strip()[:120]
+    if has_control_characters(prefix):
+        return jsonify([])  # no name holds one (and PostgreSQL refuses NUL in text)
     users = db.session.scalars(
         mention_candidates(project, clients=not internal, prefix=prefix).limit(MAX_CANDIDATES)
     )
