@@ -906,3 +906,69 @@ def test_catalogue_draft_row_form_survives_hostile_input(
         stored={"text_en": stored_text},
     )
     run(FormChecker(app, case, lambda: client, count_hostile_input), weight=0.3)
+
+
+# --- notifications, watching and mentions ------------------------------------------------
+
+
+def test_notifications_page_ignores_hostile_values(app, world, login, count_hostile_input):
+    check_filters(
+        app, login(World.CLIENT_A), "/notifications", [page_number()], count_hostile_input, 0.25
+    )
+
+
+@pytest.mark.parametrize("value", ["", "2", "yes", "<b>1</b>", "1\x00", "0" * 5000])
+def test_watch_form_refuses_a_hostile_value_and_writes_nothing(app, blocked_item, login, value):
+    pid, iid = blocked_item
+    client = login(World.CLIENT_A)
+    clean = snapshot(app)
+    response = client.post(f"/projects/{pid}/items/{iid}/watch", data={"watching": value})
+    assert response.status_code == 302
+    assert changed_tables(clean, snapshot(app)) == []
+    assert reflected_markup(client.get(response.location).get_data(as_text=True)) == []
+
+
+def test_watch_form_goes_back_only_within_the_site(app, blocked_item, login):
+    pid, iid = blocked_item
+    response = login(World.CLIENT_A).post(
+        f"/projects/{pid}/items/{iid}/watch",
+        data={"watching": "1", "next": "https://evil.example/"},
+    )
+    assert urlsplit(response.location).netloc in ("", "localhost")
+
+
+def test_mention_picker_survives_hostile_queries(app, blocked_item, login, count_hostile_input):
+    pid, iid = blocked_item
+    client = login(World.CLIENT_A)
+    url = f"/projects/{pid}/items/{iid}/mention-candidates"
+    with app.app_context():
+        may_see = set(
+            db.session.scalars(
+                sa.select(User.name).where(
+                    User.email.in_([World.ADMIN, World.CSM, World.OTHER_CSM, World.CLIENT_A])
+                )
+            )
+        )
+    clean = snapshot(app)
+
+    @given(q=st.text(max_size=300), internal=st.sampled_from(["", "1", "0", "x" * 50]))
+    @budget(0.25)
+    def visit(q: str, internal: str) -> None:
+        count_hostile_input()
+        response = client.get(url, query_string={"q": q, "internal": internal})
+        assert response.status_code == 200
+        assert {person["name"] for person in response.get_json()} <= may_see
+
+    visit()
+    assert snapshot(app) == clean, "the picker wrote data"
+
+
+@pytest.mark.parametrize("body", ["@[Nobody At All] hi", "@[" + "x" * 119 + "] hi", "@[Ims] hi"])
+def test_a_mention_of_nobody_who_may_see_the_item_is_a_form_error(app, blocked_item, login, body):
+    pid, iid = blocked_item
+    client = login(World.CLIENT_A)
+    clean = snapshot(app)
+    response = client.post(f"/projects/{pid}/items/{iid}/comments", data={"body": body})
+    assert response.status_code == 422
+    assert "You cannot mention" in response.get_data(as_text=True)
+    assert changed_tables(clean, snapshot(app)) == []

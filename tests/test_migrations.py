@@ -846,3 +846,48 @@ def test_postgres_database_urls_are_normalised_to_psycopg(url):
 )
 def test_other_database_urls_are_left_as_they_are(url):
     assert normalise_database_url(url) == url
+
+
+# --- notifications and watches (revision 5b8e0c2d7f41) ----------------------------------
+
+NOTIFICATIONS = "5b8e0c2d7f41"
+
+
+def test_existing_users_get_notifications_at_once_and_downgrading_drops_it_all(
+    empty_database_url,
+):
+    """Upgraded, existing users choose "at once" and were never e-mailed; the two tables
+    come empty. Downgrading drops the tables and the columns, the users kept."""
+    app = create_app(tracker_config.TestConfig(empty_database_url))
+    with app.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=PROGRESS_LINKS)
+        with db.engine.begin() as connection:
+            tables = {table.name: table for table in _tables(connection)}
+            for name in ("organisations", "users"):
+                connection.execute(tables[name].insert(), kept_rows(tables[name]))
+
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=NOTIFICATIONS)
+        with db.engine.connect() as connection:
+            choices = connection.execute(
+                sa.text("SELECT notification_email, notification_emailed_at FROM users")
+            ).all()
+            counts = [
+                connection.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar()  # noqa: S608
+                for name in ("notifications", "watches")
+            ]
+
+        with logging_left_alone():
+            flask_migrate.downgrade(revision=PROGRESS_LINKS)
+        with db.engine.connect() as connection:
+            left = set(sa.inspect(connection).get_table_names())
+            columns = _columns(connection, "users")
+            users = connection.execute(sa.text("SELECT count(*) FROM users")).scalar()
+        db.engine.dispose()
+
+    assert choices == [("at_once", None), ("at_once", None)]
+    assert counts == [0, 0]
+    assert not left & {"notifications", "watches"}
+    assert not columns & {"notification_email", "notification_emailed_at"}
+    assert users == 2

@@ -177,6 +177,7 @@ def test_every_translation_formats_wherever_its_message_does():
 # Translations that are the English message itself: the same word in French, proper names,
 # product terms and codes.
 SAME_IN_FRENCH = {
+    "Notifications",
     "Phases",
     "Invitations",
     "Actions",

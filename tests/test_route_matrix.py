@@ -55,6 +55,7 @@ from tracker.extensions import db
 from tracker.models import (
     ChecklistItem,
     Invitation,
+    Notification,
     Organisation,
     PasswordResetToken,
     Project,
@@ -452,6 +453,38 @@ EXPECTATIONS |= {
         #                  anonymous admin csm other_csm ims partner other_p client_a client_b
         "api_token_of_client_a": (LOGIN, 404, 404, 404, 404, 404, 404, OK, 404),
         "api_token_of_admin": (LOGIN, OK, 404, 404, 404, 404, 404, 404, 404),
+    },
+}
+
+
+# Notifications are one's own (another person's is not found); whoever sees an item may
+# watch it, archived or not, and ask whom a comment on it may mention.
+EXPECTATIONS |= {
+    ("notifications.index", "GET"): {"site": SIGNED_IN},
+    ("notifications.read_all", "POST"): {"site": SIGNED_IN},
+    ("notifications.read", "POST"): {
+        # anonymous admin csm other_csm ims partner other_p client_a client_b
+        "notification_of_client_a": (LOGIN, 404, 404, 404, 404, 404, 404, OK, 404),
+    },
+    ("notifications.watch", "POST"): {
+        "item_a_infor": SEES_A,
+        "item_a_client": SEES_A,
+        "item_b_infor": SEES_B,
+        "item_b_client": SEES_B,
+        "item_b_ims": SEES_B,
+        "item_b_partner": SEES_B,
+        "item_b_under_a": NOBODY,
+        "archived_item_a_client": SEES_A,
+    },
+    ("notifications.candidates", "GET"): {
+        "item_a_infor": SEES_A,
+        "item_a_client": SEES_A,
+        "item_b_infor": SEES_B,
+        "item_b_client": SEES_B,
+        "item_b_ims": SEES_B,
+        "item_b_partner": SEES_B,
+        "item_b_under_a": NOBODY,
+        "archived_item_a_client": SEES_A,
     },
 }
 
@@ -863,6 +896,26 @@ def _api_customer(attribute: str) -> Target:
     )
 
 
+def _notify_client_a(scene: Scene) -> None:
+    """A notification for client A's user: the CSM assigned them project_a's client item."""
+    db.session.add(
+        Notification(
+            recipient_id=scene.user_id("client_a"),
+            kind="assigned",
+            project_id=scene.world.project_a,
+            item_id=scene.items["a.client"],
+            actor_id=scene.user_id("csm"),
+            payload={},
+        )
+    )
+
+
+def _notification_of_client_a(scene: Scene) -> int:
+    return db.session.scalar(
+        sa.select(Notification.id).where(Notification.recipient_id == scene.user_id("client_a"))
+    )
+
+
 def _api_token_of(role: str) -> Target:
     return Target(args=("token_id",), values=lambda scene: {"token_id": scene.api_token_ids[role]})
 
@@ -1068,6 +1121,11 @@ TARGETS: dict[str, Target] = {
     "api_customer_a": _api_customer("customer_a"),
     "api_customer_b": _api_customer("customer_b"),
     "api_token_of_client_a": _api_token_of("client_a"),
+    "notification_of_client_a": Target(
+        args=("notification_id",),
+        values=lambda scene: {"notification_id": _notification_of_client_a(scene)},
+        setup=lambda scene: _notify_client_a(scene),
+    ),
     "api_token_of_admin": _api_token_of("admin"),
     "feed_of_client_a": _feed("client_a", lambda s: s.feed_tokens["client_a"]),
     "feed_of_client_a_with_b_token": _feed("client_a", lambda s: s.feed_tokens["client_b"]),
@@ -1223,6 +1281,7 @@ FORMS: dict[str, Callable[[Scene, dict, str], dict]] = {
     "admin.edit_organisation": _organisation_form,
     "account.new_token": lambda scene, values, role: {"name": "Matrix script"},
     "sharing.links": lambda scene, values, role: {"label": "Matrix board", "days": "30"},
+    "notifications.watch": lambda scene, values, role: {"watching": "1"},
     "account.preferences": lambda scene, values, role: {
         "preferences-digest_enabled": "y",
         "preferences-language": "fr",
@@ -1477,6 +1536,7 @@ def _leak_urls(app, scene: Scene) -> list[str]:
         f"/projects?archived=1&csm={w.other_csm}",
         "/projects?page=2",
         "/overdue",
+        "/notifications",
         f"/overdue?customer={a}",
         f"/overdue?customer={b}",
         f"/overdue?csm={w.csm}",

@@ -133,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.exports.views import bp as exports_bp
     from tracker.health import bp as health_bp
     from tracker.insights.views import bp as insights_bp
+    from tracker.notifications.views import bp as notifications_bp
     from tracker.people.views import bp as people_bp
     from tracker.projects.views import bp as projects_bp
     from tracker.reviews.views import bp as reviews_bp
@@ -158,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
         rollout_bp,
         sharing_bp,
         reviews_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
     # Browsers and tools that ask for /favicon.ico itself (the pages link the SVG one).
@@ -192,6 +194,8 @@ def register_commands(app: Flask) -> None:
     from tracker.catalogue.cli import catalogue_cli
     from tracker.dataio.cli import register_dataio_commands
     from tracker.demo.cli import demo_command
+    from tracker.notifications.emails import produce as produce_notification_emails
+    from tracker.outbox import register_producer
     from tracker.outbox.cli import outbox_cli
     from tracker.reminders.cli import reminders_cli
     from tracker.reviews.cli import reviews_cli
@@ -203,4 +207,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(reviews_cli)
+    register_producer(produce_notification_emails)
     register_dataio_commands(app)

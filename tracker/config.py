@@ -139,6 +139,8 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name, not a password
     PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "25"))
     DUE_SOON_DAYS = 7
+    # At most one notification e-mail per user in this many minutes (tracker/notifications).
+    NOTIFICATION_EMAIL_MINUTES = int(os.environ.get("NOTIFICATION_EMAIL_MINUTES", "10"))
     # The time zone of users whose own zone is not known yet (tracker/timezones.py): an IANA
     # name; UTC by default.
     DEFAULT_TIME_ZONE = os.environ.get("DEFAULT_TIME_ZONE", "UTC")

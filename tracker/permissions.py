@@ -87,6 +87,25 @@ def visible_projects_filter(user: User) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
+def project_viewers_filter(project: Project) -> sa.ColumnElement[bool]:
+    """The users who may see ``project``: a WHERE clause on ``User``, the twin of
+    ``can_view_project`` read the other way (who, for one project)."""
+    from tracker.models import User
+
+    sees = [User.role.in_((Role.ADMIN, Role.CSM))]
+    if project.ims_contract:
+        sees.append(User.role == Role.IMS)
+    if project.implementer is Implementer.PARTNER and project.partner_id is not None:
+        sees.append(sa.and_(User.role == Role.PARTNER, User.organisation_id == project.partner_id))
+    sees.append(sa.and_(User.role == Role.CLIENT, User.organisation_id == project.customer_id))
+    return sa.and_(User.active.is_(True), sa.or_(*sees))
+
+
+def can_watch(user: User, item: ChecklistItem) -> bool:
+    """Anyone who may see an item may watch it (hear of its comments and changes)."""
+    return can_view_project(user, item.project)
+
+
 def can_create_project(user: User) -> bool:
     return is_infor_staff(user)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import Flask, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from tracker.text import has_control_characters
@@ -42,12 +42,27 @@ def switcher_next() -> str:
     return request.path if len(request.path) <= MAX_NEXT_LENGTH else url_for("projects.index")
 
 
+class Links:
+    """Absolute URLs of the tracker's pages without a request, from BASE_URL: a scheme, a
+    host and any path prefix the tracker is served under (``https://example.com/tracker``)."""
+
+    def __init__(self, app: Flask, base_url: str) -> None:
+        parts = urlsplit(base_url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError(
+                f"BASE_URL must be the tracker's address, such as https://tracker.example.com, "
+                f"not {base_url!r}."
+            )
+        self._adapter = app.url_map.bind(
+            parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
+        )
+
+    def __call__(self, endpoint: str, **values) -> str:
+        return self._adapter.build(endpoint, values, force_external=True)
+
+
 def mail_url(endpoint: str, **values) -> str:
     """The absolute URL of a page for an e-mail: from BASE_URL, never from the request's
     ``Host`` header, which whoever sends the request chooses (a "Forgot password?" asked for
     with a forged host would otherwise e-mail its victim a reset link to that host)."""
-    parts = urlsplit(current_app.config["BASE_URL"].strip())
-    adapter = current_app.url_map.bind(
-        parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
-    )
-    return adapter.build(endpoint, values, force_external=True)
+    return Links(current_app, current_app.config["BASE_URL"])(endpoint, **values)

@@ -41,6 +41,17 @@ class PreferencesForm(TrackerForm):
         _l("Send me a daily e-mail of my overdue items and of those due in the coming week"),
         description=_l("Sent only on days when there is something to tell you."),
     )
+    # Not sent (an older form): unchanged.
+    notification_email = SelectField(
+        _l("E-mail me my notifications"),
+        choices=[
+            SelectChoice("at_once", _l("At once (at most one e-mail every 10 minutes)")),
+            SelectChoice("digest", _l("In the daily e-mail only")),
+            SelectChoice("off", _l("Never")),
+        ],
+        validate_choice=False,
+        description=_l("The bell at the top of each page shows them in any case."),
+    )
     language = SelectField(
         _l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()]
     )
@@ -61,6 +72,10 @@ class PreferencesForm(TrackerForm):
         kwargs.setdefault("prefix", "preferences")
         super().__init__(*args, **kwargs)
         self.time_zone.choices = zone_choices(current_zone)
+
+    def validate_notification_email(self, field) -> None:
+        if field.data and field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_("Choose one of the options."))
 
     def validate_time_zone(self, field) -> None:
         """One of the zones offered; not sent (None or empty) keeps the user's zone."""

@@ -8,15 +8,26 @@ from tracker.boundary import flush
 from tracker.errors import RuleBroken
 from tracker.i18n import LANGUAGES
 from tracker.models import User
+from tracker.models.notification import EMAIL_CHOICES
 from tracker.timezones import is_zone
 
 
 def set_preferences(
-    user: User, *, digest_enabled: bool, language: str, time_zone: str | None = None
+    user: User,
+    *,
+    digest_enabled: bool,
+    language: str,
+    time_zone: str | None = None,
+    notification_email: str | None = None,
 ) -> None:
     """Turn ``user``'s daily reminder e-mail on or off and set their language and, unless
-    ``time_zone`` is None or empty (not sent), their time zone (an IANA name)."""
+    ``time_zone`` is None or empty (not sent), their time zone (an IANA name), and unless
+    ``notification_email`` is None or empty, how their notifications are e-mailed."""
     set_language(user, language)
+    if notification_email:
+        if notification_email not in EMAIL_CHOICES:
+            raise RuleBroken("notification_email", _("Choose one of the options."))
+        user.notification_email = notification_email
     if time_zone:
         if not is_zone(time_zone):
             raise RuleBroken("time_zone", _("Choose a time zone from the list."))

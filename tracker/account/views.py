@@ -100,6 +100,7 @@ def preferences():
         digest_enabled=form.digest_enabled.data,
         language=form.language.data,
         time_zone=form.time_zone.data,
+        notification_email=form.notification_email.data,
     )
     refresh()  # the confirmation, and the pages from now on, in the language and zone chosen
     flash(_("Preferences saved."), "success")

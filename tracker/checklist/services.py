@@ -35,6 +35,7 @@ from tracker.enums import Party, Status
 from tracker.errors import Change, Conflict, NotAllowed, RuleBroken
 from tracker.extensions import db
 from tracker.models import ChecklistItem, Comment, Project, User
+from tracker.notifications import services as notifications
 from tracker.permissions import (
     can_be_assigned,
     can_change_due_date,
@@ -585,6 +586,8 @@ def _apply(item: ChecklistItem, change: ItemChange, pending: dict, actor: User) 
         if item.is_open:  # the items that follow it move with it
             move_followers(item.project_id, {item.responsibility_id: delta}, actor_id=actor.id)
     flush(current_version=lambda: item.version)  # saved meanwhile by someone else: a conflict
+    notifications.item_changed(item, actor=actor, changes=pending)
+    flush()
     return changed
 
 
@@ -602,6 +605,7 @@ def add_comment(item: ChecklistItem, *, actor: User, body: str, internal: bool =
         raise RuleBroken(
             "body", _("A comment is limited to %(num)d characters.", num=MAX_COMMENT_LENGTH)
         )
+    mentions = notifications.mentioned(item, body, internal=internal)
     comment = Comment(item=item, author_id=actor.id, body=body, internal=internal)
     db.session.add(comment)
     audit.record(
@@ -613,5 +617,7 @@ def add_comment(item: ChecklistItem, *, actor: User, body: str, internal: bool =
         new=body[:200],
         internal=internal,
     )
+    flush()
+    notifications.comment_added(item, comment, actor=actor, mentions=mentions)
     flush()
     return comment

@@ -33,6 +33,8 @@ from tracker.extensions import db
 from tracker.formatting import display_value
 from tracker.loaders import load_item, load_project
 from tracker.models import ChecklistItem, Project
+from tracker.notifications.queries import mention_candidates
+from tracker.notifications.services import is_watching
 from tracker.permissions import (
     can_comment,
     can_edit_project,
@@ -43,6 +45,9 @@ from tracker.timeutil import today
 from tracker.urls import safe_next
 
 bp = Blueprint("checklist", __name__)
+
+# The people the comment form offers to mention (the picker's API answers by name beyond).
+MENTIONABLE_SHOWN = 30
 
 # The fields a conflict can show, as the item's form names them.
 _LABELS = {
@@ -235,6 +240,10 @@ def _item_page(
         here=here,
         listed=listed,
         today=today(),
+        watching=is_watching(current_user, item),
+        mentionable=db.session.scalars(
+            mention_candidates(project, clients=True).limit(MENTIONABLE_SHOWN)
+        ).all(),
     )
 
 

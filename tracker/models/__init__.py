@@ -8,6 +8,7 @@ from tracker.models.checklist import OPEN_STATUS_SQL, ChecklistItem, Comment
 from tracker.models.event import AppendOnlyError, Event
 from tracker.models.invitation import Invitation, InvitationState, PeopleEvent
 from tracker.models.link import hash_link_token, new_link_token
+from tracker.models.notification import Notification, Watch
 from tracker.models.organisation import Organisation
 from tracker.models.outbox import OutboxMessage
 from tracker.models.progress_link import (
@@ -35,6 +36,7 @@ __all__ = [
     "ImsScope",
     "Invitation",
     "InvitationState",
+    "Notification",
     "Organisation",
     "OutboxMessage",
     "PasswordResetToken",
@@ -46,6 +48,7 @@ __all__ = [
     "Responsibility",
     "StandingReview",
     "User",
+    "Watch",
     "hash_api_token",
     "hash_link_token",
     "hash_progress_token",

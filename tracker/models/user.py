@@ -42,6 +42,12 @@ class User(UserMixin, db.Model):
     time_zone: Mapped[str | None] = mapped_column(sa.String(64))
     # The daily reminder e-mail of overdue and soon-due items.
     digest_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # E-mails about notifications (tracker/notifications): "at_once" (batched), "digest"
+    # (in the daily digest only) or "off"; and when the last batched one was made.
+    notification_email: Mapped[str] = mapped_column(
+        sa.String(10), default="at_once", server_default="at_once"
+    )
+    notification_emailed_at: Mapped[datetime | None]
     # The private calendar feed: 0 when off; otherwise part of the feed URL's signature,
     # so that increasing it revokes the previous URL.
     calendar_feed_generation: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -25,11 +25,10 @@ import smtplib
 import textwrap
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, current_app, render_template
-from flask_babel import force_locale, gettext
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext, ngettext
 from flask_mail import BadHeaderError, Message
 
 from tracker.boundary import unit_of_work
@@ -38,37 +37,17 @@ from tracker.errors import Conflict
 from tracker.extensions import db
 from tracker.i18n import language_of, localized
 from tracker.mailer import MailConnection
-from tracker.models import ReminderDelivery, User
+from tracker.models import Notification, ReminderDelivery, User
+from tracker.notifications import emails as notification_emails
 from tracker.reminders.queries import deliveries_on, digest_select, recipients_select
 from tracker.timeutil import utcnow
 from tracker.timezones import localized_time, reading_in, zone, zone_name_of
+from tracker.urls import Links
 
 SENDING, SENT, FAILED, EMPTY = "sending", "sent", "failed", "empty"
 
 # Responsibilities are paragraphs; the digest shows their start, the item page the rest.
 ITEM_TEXT_WIDTH = 160
-
-
-# --- links outside a request -----------------------------------------------------------
-
-
-class Links:
-    """Absolute URLs of the tracker's pages without a request, from BASE_URL: a scheme, a
-    host and any path prefix the tracker is served under (``https://example.com/tracker``)."""
-
-    def __init__(self, app: Flask, base_url: str) -> None:
-        parts = urlsplit(base_url.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
-            raise ValueError(
-                f"BASE_URL must be the tracker's address, such as https://tracker.example.com, "
-                f"not {base_url!r}."
-            )
-        self._adapter = app.url_map.bind(
-            parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
-        )
-
-    def __call__(self, endpoint: str, **values) -> str:
-        return self._adapter.build(endpoint, values, force_external=True)
 
 
 # --- what a digest holds ----------------------------------------------------------------
@@ -110,10 +89,12 @@ class Digest:
     due_soon: list[CustomerGroup]
     overdue_count: int
     due_soon_count: int
+    # Unread notifications, for a user who chose to read them in the digest only.
+    notifications: list[Notification] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.overdue_count or self.due_soon_count)
+        return not (self.overdue_count or self.due_soon_count or self.notifications)
 
 
 def _grouped(entries: list[tuple[sa.Row, DigestItem]]) -> list[CustomerGroup]:
@@ -157,6 +138,7 @@ def build_digest(user: User, day: date, days: int, links: Links) -> Digest:
         due_soon=_grouped(due_soon),
         overdue_count=len(overdue),
         due_soon_count=len(due_soon),
+        notifications=notification_emails.for_digest(user),
     )
 
 
@@ -174,7 +156,13 @@ def digest_subject(digest: Digest) -> str:
         )
     if overdue:
         return gettext("Onboarding tracker: %(overdue)d overdue", overdue=overdue)
-    return gettext("Onboarding tracker: %(soon)d due this week", soon=soon)
+    if soon:
+        return gettext("Onboarding tracker: %(soon)d due this week", soon=soon)
+    return ngettext(
+        "Onboarding tracker: %(num)d unread notification",
+        "Onboarding tracker: %(num)d unread notifications",
+        len(digest.notifications),
+    )
 
 
 def digest_message(digest: Digest, links: Links) -> Message:
@@ -199,6 +187,8 @@ def digest_message(digest: Digest, links: Links) -> Message:
             status_labels={status: str(status.label) for status in Status},
             more_url=more_url,
             account_url=links("account.index") + "#preferences",
+            notifications=notification_emails.lines_of(digest.notifications, links),
+            notifications_url=links("notifications.index"),
         )
         body = render_template("email/digest.txt", **context)
         html = render_template("email/digest.html", **context)
@@ -282,6 +272,8 @@ def _claim(user: User, digest: Digest, status: str, *, after_failure: bool) -> b
     try:
         with unit_of_work():
             claimed = _record_claim(user, digest, values, after_failure=after_failure)
+            if claimed:  # with the claim: in this digest, in no other
+                notification_emails.mark_digested(digest.notifications)
     except (sa.exc.IntegrityError, Conflict):  # another run inserted this user's row
         return False
     return claimed
