@@ -4,6 +4,8 @@ Never deletes an item, a comment or an event. Flushes, never commits (tracker.bo
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -164,4 +166,7 @@ def _take_over(project: Project, actions: list, actor_id: int | None) -> None:
 
 
 def _add(project: Project, actions: list) -> None:
-    insert_planned_items(project, [action.planned for action in actions])
+    # the date planned, or (a row that follows another) the followed item's as planned
+    insert_planned_items(
+        project, [replace(action.planned, due_date=action.due_after) for action in actions]
+    )
