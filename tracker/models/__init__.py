@@ -9,6 +9,7 @@ from tracker.models.event import AppendOnlyError, Event
 from tracker.models.organisation import Organisation
 from tracker.models.project import ImsScope, Project
 from tracker.models.reminder import ReminderDelivery
+from tracker.models.rollout_run import RolloutRun, RolloutRunProject
 from tracker.models.user import PasswordResetToken, User, hash_reset_token
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "Project",
     "ReminderDelivery",
     "Responsibility",
+    "RolloutRun",
+    "RolloutRunProject",
     "User",
     "hash_api_token",
     "hash_reset_token",
