@@ -308,3 +308,15 @@ def test_a_new_following_item_falls_due_after_its_followed_items_date(login, wor
 def test_an_administrator_follows_a_run_a_csm_started(login, world, bulk, ctx):
     _start(login(World.CSM))
     assert _signed_in(ctx, World.ADMIN).get(f"/catalogue/rollouts/{_run().id}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "bad", [{"to": "x"}, {"to": "9"}, {"phase": "bogus"}, {"customer": "-1"}, {"to": "2\x00"}]
+)
+def test_a_malformed_start_says_so_and_starts_nothing(login, world, bulk, bad):
+    client = login(World.CSM)
+    response = client.post("/catalogue/rollout", data={"to": "2", "behind": "y", **bad})
+    html = client.get("/catalogue/rollout").get_data(as_text=True)
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RolloutRun)) == 0
+    assert 'class="alert' in html and ("could not be started" in html or "no such" in html)

@@ -57,11 +57,13 @@ from tracker.models import (
     Organisation,
     PasswordResetToken,
     Project,
+    RolloutRun,
     User,
     hash_reset_token,
 )
 from tracker.permissions import can_update_item, can_view_project
 from tracker.projects.services import archive_project
+from tracker.rollout.runs import RolloutFilters, start_run
 from tracker.timeutil import today, utcnow
 
 ROLES = (
@@ -120,6 +122,7 @@ MANAGES_B = (LOGIN, OK, OK, 403, 403, 403, 404, 404, 403)  # edits project_b
 READ_ONLY_A = (LOGIN, 403, 403, 403, 404, 404, 404, 403, 404)  # archived project_a: seen only
 NOBODY = (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404)
 NO_DRAFT = (LOGIN, 404, 403, 403, 403, 403, 403, 403, 403)  # administrators: nothing to edit
+FOLLOWS_RUN = (LOGIN, OK, OK, 404, 403, 403, 403, 403, 403)  # a bulk rollout the CSM started
 
 
 def everyone(status: int) -> tuple:
@@ -200,6 +203,13 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, tuple]] = {
         "upgrade_b": MANAGES_B,
         "archived_upgrade_a": READ_ONLY_A,
     },
+    # Bulk, from the catalogue: administrators any project, CSMs their own (other_csm has
+    # none: starting refuses and goes back to the page); a run is its starter's and the
+    # administrators'.
+    ("rollout.bulk_preview", "GET"): {"upgrade_site": INFOR_STAFF},
+    ("rollout.bulk_start", "POST"): {"upgrade_site": INFOR_STAFF},
+    ("rollout.run_progress", "GET"): {"rollout_run": FOLLOWS_RUN},
+    ("rollout.run_next", "POST"): {"rollout_run": FOLLOWS_RUN},
     # --- checklist items ---
     ("checklist.item", "GET"): {
         "item_a_infor": SEES_A,
@@ -735,6 +745,21 @@ def _upgrade(project: str, *, archived: bool = False) -> Target:
     )
 
 
+def _start_run(scene: Scene) -> None:
+    """The CSM's bulk rollout of project_a and project_b to a newer version, not run yet."""
+    _second_catalogue_version(scene)
+    start_run(
+        current_version(),
+        [scene.world.project_a, scene.world.project_b],
+        RolloutFilters(),
+        actor=db.session.get(User, scene.user_id("csm")),
+    )
+
+
+def _latest_run(scene: Scene) -> dict:
+    return {"run_id": db.session.scalar(sa.select(sa.func.max(RolloutRun.id)))}
+
+
 def _start_draft(scene: Scene) -> None:
     start_draft(actor=db.session.get(User, scene.user_id("admin")))
 
@@ -814,6 +839,8 @@ TARGETS: dict[str, Target] = {
     "upgrade_a": _upgrade("project_a"),
     "upgrade_b": _upgrade("project_b"),
     "archived_upgrade_a": _upgrade("project_a", archived=True),
+    "upgrade_site": Target(setup=_second_catalogue_version),
+    "rollout_run": Target(args=("run_id",), values=_latest_run, setup=_start_run),
     "draft": Target(setup=_start_draft),
     "draft_area": _draft_part("area"),
     "draft_row": _draft_part("row"),
@@ -963,6 +990,10 @@ FORMS: dict[str, Callable[[Scene, dict, str], dict]] = {
     "rollout.apply": lambda scene, values, role: {
         "to": scene.catalogue_number + 1,
         "version": db.session.get(Project, values["project_id"]).version,
+    },
+    "rollout.bulk_start": lambda scene, values, role: {
+        "to": scene.catalogue_number + 1,
+        "behind": "y",
     },
     "catalogue_drafts.start": lambda scene, values, role: {},
     "catalogue_drafts.discard": _draft_form,

@@ -134,8 +134,9 @@ def start_run(
 
 
 def run_batch(run: RolloutRun, *, actor: User | None, size: int | None = None) -> dict[str, int]:
-    """Move the run's next ``size`` (default ``BATCH``) pending projects, each in a transaction of its own
-    (this commits); the run is finished when none is left. Returns the run's counts."""
+    """Move the run's next ``size`` (default ``BATCH``) pending projects, each in a
+    transaction of its own (this commits); the run is finished when none is left. Returns
+    the run's counts."""
     run_id, target_id = run.id, run.target_id
     actor_id = actor.id if actor else None
     cache = RowCache()

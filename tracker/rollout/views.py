@@ -23,7 +23,7 @@ from tracker.permissions import (
     is_admin,
 )
 from tracker.projects.queries import active_csms, organisations_of_kind
-from tracker.queryargs import MAX_INT, enum_arg, int_arg, page_arg
+from tracker.queryargs import MAX_INT, enum_arg, flag_arg, int_arg, page_arg
 from tracker.rollout.forms import ApplyRolloutForm, ContinueRunForm, StartRolloutForm
 from tracker.rollout.plan import plan_rollout
 from tracker.rollout.queries import run_counts, run_entries, unfinished_runs
@@ -146,7 +146,7 @@ def bulk_preview():
         "csm": int_arg("csm") if is_admin(current_user) else None,
         "customer": int_arg("customer"),
         "phase": enum_arg("phase", Phase),
-        "behind": "all" not in request.args,
+        "behind": not flag_arg("all"),
     }
     filters = _filters_from(chosen)
     ids = chosen_projects(current_user, target, filters)
