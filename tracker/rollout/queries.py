@@ -4,6 +4,7 @@ they point to, the projects to move."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import (
@@ -128,4 +129,14 @@ def unfinished_runs(scope: sa.ColumnElement[bool]) -> sa.Select:
         sa.select(RolloutRun)
         .where(scope, RolloutRun.finished_at.is_(None))
         .order_by(RolloutRun.id.desc())
+    )
+
+
+def projects_with_ids(ids: list[int]) -> sa.Select:
+    """The projects ``ids``, by id, with their catalogue version."""
+    return (
+        sa.select(Project)
+        .where(Project.id.in_(ids))
+        .options(joinedload(Project.catalogue_version))
+        .order_by(Project.id)
     )

@@ -35,7 +35,12 @@ from tracker.models.rollout_run import (
 )
 from tracker.permissions import rollout_projects_filter
 from tracker.rollout.plan import RowCache, plan_rollout
-from tracker.rollout.queries import pending_entries, rollout_candidates, run_counts
+from tracker.rollout.queries import (
+    pending_entries,
+    projects_with_ids,
+    rollout_candidates,
+    run_counts,
+)
 from tracker.rollout.services import apply_rollout
 from tracker.timeutil import today, utcnow
 
@@ -98,10 +103,7 @@ def preview_bulk(ids: list[int], target: CatalogueVersion) -> BulkPreview:
     """``plan_rollout`` for each project of ``ids`` (reading each version's rows once)."""
     cache = RowCache()
     preview = BulkPreview()
-    projects = db.session.scalars(
-        sa.select(Project).where(Project.id.in_(ids)).order_by(Project.id)
-    )
-    for project in projects:
+    for project in db.session.scalars(projects_with_ids(ids)):
         if project.catalogue_version.number >= target.number:
             counts = {}  # on the version already: skipped
         else:
