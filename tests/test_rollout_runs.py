@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from flask import g
+from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.factories import PASSWORD, World
@@ -27,6 +28,7 @@ from tracker.models import (
 )
 from tracker.projects.services import archive_project
 from tracker.rollout.plan import plan_rollout
+from tracker.rollout.queries import pending_entries
 from tracker.rollout.runs import move_one
 
 LEAD_ROW = "contact_infor_support"  # a client row that row 23 follows in the seed
@@ -320,3 +322,44 @@ def test_a_malformed_start_says_so_and_starts_nothing(login, world, bulk, bad):
     assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RolloutRun)) == 0
     assert 'class="alert' in html and ("could not be started" in html or "no such" in html)
+
+
+def test_a_tab_with_a_stale_list_does_not_move_what_another_tab_claimed(
+    committing_app, _base, tmp_path, monkeypatch
+):
+    """Two tabs continue the same run: this one read the pending projects, then the other
+    claimed project_a (and committed) before this one got to it: this one leaves it."""
+    world = _base.world
+    with committing_app.app_context():
+        load_catalogue_file(write_catalogue(tmp_path, _version_two))
+        db.session.commit()
+        engine = db.engine
+    browser = committing_app.test_client()
+    browser.post("/login", data={"email": World.CSM, "password": PASSWORD})
+    browser.post("/catalogue/rollout", data={"to": "2", "behind": "y"})
+    real = pending_entries
+
+    def read_then_other_tab_claims(run_id: int, limit: int):
+        entries = real(run_id, limit)
+        with Session(engine) as other:
+            other.execute(
+                sa.update(RolloutRunProject)
+                .where(
+                    RolloutRunProject.run_id == run_id,
+                    RolloutRunProject.project_id == world.project_a,
+                )
+                .values(state="done")
+            )
+            other.commit()
+        return entries
+
+    monkeypatch.setattr("tracker.rollout.runs.pending_entries", read_then_other_tab_claims)
+    with committing_app.app_context():
+        run_id = db.session.scalar(sa.select(sa.func.max(RolloutRun.id)))
+    browser.post(f"/catalogue/rollouts/{run_id}/next")
+    with committing_app.app_context():
+        versions = [_number(world.project_a), _number(world.project_b)]
+        upgrades = db.session.scalar(
+            sa.select(sa.func.count()).where(Event.action == "project.catalogue_upgraded")
+        )
+    assert (versions, upgrades) == ([1, 2], 1)  # project_a is the other tab's to move
