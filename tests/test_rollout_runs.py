@@ -363,3 +363,12 @@ def test_a_tab_with_a_stale_list_does_not_move_what_another_tab_claimed(
             sa.select(sa.func.count()).where(Event.action == "project.catalogue_upgraded")
         )
     assert (versions, upgrades) == ([1, 2], 1)  # project_a is the other tab's to move
+
+
+def test_past_the_limit_the_preview_sums_the_page_and_says_so(login, world, bulk, monkeypatch):
+    monkeypatch.setattr("tracker.rollout.views.SUM_LIMIT", 1)
+    monkeypatch.setattr("tracker.rollout.views.PER_PAGE", 1)
+    html = login(World.CSM).get("/catalogue/rollout?to=2").get_data(as_text=True)
+    assert "2 projects (summed over the 1 of this page" in html
+    assert f'data-project="{world.project_a}"' in html
+    assert f'data-project="{world.project_b}"' not in html
