@@ -372,3 +372,9 @@ def test_past_the_limit_the_preview_sums_the_page_and_says_so(login, world, bulk
     assert "2 projects (summed over the 1 of this page" in html
     assert f'data-project="{world.project_a}"' in html
     assert f'data-project="{world.project_b}"' not in html
+
+
+def test_another_csms_unfinished_run_is_not_offered(login, world, bulk, ctx):
+    _start(login(World.CSM))
+    html = _signed_in(ctx, World.OTHER_CSM).get("/catalogue/rollout").get_data(as_text=True)
+    assert f"/catalogue/rollouts/{_run().id}" not in html

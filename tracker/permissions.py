@@ -230,6 +230,17 @@ def can_follow_rollout_run(user: User, run: RolloutRun) -> bool:
     return is_admin(user) or (can_roll_out(user) and run.started_by_id == user.id)
 
 
+def rollout_runs_filter(user: User) -> sa.ColumnElement[bool]:
+    """SQL twin of ``can_follow_rollout_run``: a WHERE clause on ``RolloutRun``."""
+    from tracker.models import RolloutRun
+
+    if is_admin(user):
+        return sa.true()
+    if can_roll_out(user):
+        return RolloutRun.started_by_id == user.id
+    return sa.false()
+
+
 def can_manage_organisations(user: User) -> bool:
     """Admins keep customers and partners; CSMs may add and rename customers."""
     return is_infor_staff(user)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -21,6 +20,7 @@ from tracker.permissions import (
     can_follow_rollout_run,
     can_roll_out,
     is_admin,
+    rollout_runs_filter,
 )
 from tracker.projects.queries import active_csms, organisations_of_kind
 from tracker.queryargs import MAX_INT, enum_arg, flag_arg, int_arg, page_arg
@@ -157,7 +157,6 @@ def bulk_preview():
     whole = len(ids) <= SUM_LIMIT
     preview = preview_bulk(ids if whole else page.items, target)
     shown = set(page.items)
-    form = StartRolloutForm(formdata=None)
     return render_template(
         "rollout/bulk.html",
         versions=versions,
@@ -171,15 +170,8 @@ def bulk_preview():
         csms=db.session.execute(active_csms()).all() if is_admin(current_user) else [],
         customers=db.session.execute(organisations_of_kind(OrganisationKind.CUSTOMER)).all(),
         phases=list(Phase),
-        form=form,
-        runs=db.session.scalars(unfinished_runs(_runs_scope())).all(),
+        runs=db.session.scalars(unfinished_runs(rollout_runs_filter(current_user))).all(),
     )
-
-
-def _runs_scope():
-    if is_admin(current_user):
-        return sa.true()
-    return RolloutRun.started_by_id == current_user.id
 
 
 @bp.post("/catalogue/rollout")
