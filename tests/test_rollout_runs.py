@@ -378,3 +378,12 @@ def test_another_csms_unfinished_run_is_not_offered(login, world, bulk, ctx):
     _start(login(World.CSM))
     html = _signed_in(ctx, World.OTHER_CSM).get("/catalogue/rollout").get_data(as_text=True)
     assert f"/catalogue/rollouts/{_run().id}" not in html
+
+
+def test_the_phase_filter_takes_the_projects_in_that_phase(login, world, bulk):
+    """New projects have open onboarding items: they are in the onboarding phase."""
+    client = login(World.CSM)
+    onboarding = client.get("/catalogue/rollout?to=2&phase=onboarding").get_data(as_text=True)
+    operations = client.get("/catalogue/rollout?to=2&phase=operations").get_data(as_text=True)
+    assert f'data-project="{world.project_a}"' in onboarding
+    assert f'data-project="{world.project_a}"' not in operations
