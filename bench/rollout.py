@@ -4,9 +4,11 @@ timed on a fresh SQLite data set of ``--projects`` projects (bench.populate) to 
 second catalogue version is loaded with a few rows changed (one removed, one added, a text,
 a phase, an offset and a condition changed).
 
-    .venv/bin/python -m bench.rollout [--projects 2000] [--database sqlite:///path]
+    .venv/bin/python -m bench.rollout [--projects 2000] [--database sqlite:///path] [--run]
 
 Prints the total time, the time per project and the SQL statements per project of each.
+With --run the move goes through a recorded rollout run (tracker.rollout.runs), a batch at
+a time as the progress page drives it, and the longest batch (one request) is printed too.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from tracker.extensions import db
 from tracker.models import Project
 from tracker.rollout.plan import RowCache, plan_rollout
 from tracker.rollout.queries import projects_to_upgrade
+from tracker.rollout.runs import BATCH, RolloutFilters, run_batch, start_run
 from tracker.rollout.services import apply_rollout
 
 
@@ -54,6 +57,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=2000)
     parser.add_argument("--database", help="default: a new SQLite file in TMPDIR")
+    parser.add_argument("--run", action="store_true", help="move through a rollout run")
     args = parser.parse_args()
     url = args.database or "sqlite:///" + os.path.join(
         tempfile.mkdtemp(prefix="bench-rollout-"), "rollout.sqlite3"
@@ -73,6 +77,9 @@ def main() -> None:
                 db.session.expunge_all()
             preview = time.perf_counter() - started
         _report("preview", len(ids), preview, counter["n"])
+        if args.run:
+            _through_a_run(target, ids)
+            return
         with count_queries(db.engine) as counter:
             started = time.perf_counter()
             for project_id in ids:
@@ -81,6 +88,23 @@ def main() -> None:
                     apply_rollout(project, target, actor=None, version=project.version, cache=cache)
             applied = time.perf_counter() - started
         _report("apply", len(ids), applied, counter["n"])
+
+
+def _through_a_run(target, ids: list[int]) -> None:
+    with unit_of_work():
+        run = start_run(target, ids, RolloutFilters(), actor=None)
+    longest = 0.0
+    with count_queries(db.engine) as counter:
+        started = time.perf_counter()
+        while True:
+            batch = time.perf_counter()
+            counts = run_batch(run, actor=None)
+            longest = max(longest, time.perf_counter() - batch)
+            if not counts["pending"]:
+                break
+        applied = time.perf_counter() - started
+    _report("run", len(ids), applied, counter["n"])
+    print(f"longest batch of {BATCH}: {longest:.2f} s; {counts}")
 
 
 def _report(what: str, projects: int, seconds: float, statements: int) -> None:

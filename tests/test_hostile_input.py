@@ -76,7 +76,7 @@ from tracker.catalogue.drafts.forms import AreaForm, RowForm
 from tracker.catalogue.loader import CatalogueSpec, load_catalogue, spec_of
 from tracker.catalogue.queries import current_version
 from tracker.checklist.forms import CommentForm, ItemUpdateForm
-from tracker.enums import Party, Status
+from tracker.enums import Party, Phase, Status
 from tracker.extensions import db
 from tracker.forms import BoundedDateField, TrackerForm
 from tracker.models import (
@@ -805,6 +805,20 @@ def test_catalogue_download_ignores_hostile_values(app, world, login, count_host
     client = login(World.ADMIN)
     page(client, "/catalogue")  # shows the "Signed in" message, which a YAML file would not
     check_filters(app, client, "/catalogue/export.yaml", params, count_hostile_input, 0.15)
+
+
+def test_bulk_rollout_page_ignores_hostile_values(app, world, login, count_hostile_input):
+    _second_catalogue_version(app)
+    params = [
+        whole_number("to", (1, 2, 3)),
+        whole_number("from", (1, 2, 3)),
+        whole_number("csm", (world.csm, world.other_csm)),
+        whole_number("customer", (world.customer_a, world.customer_b)),
+        one_of_enum("phase", Phase),
+        flag("all"),
+        page_number(),
+    ]
+    check_filters(app, login(World.ADMIN), "/catalogue/rollout", params, count_hostile_input, 0.25)
 
 
 def test_admin_users_page_ignores_hostile_values(app, world, login, count_hostile_input):

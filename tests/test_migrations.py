@@ -891,3 +891,45 @@ def test_existing_users_get_notifications_at_once_and_downgrading_drops_it_all(
     assert not left & {"notifications", "watches"}
     assert not columns & {"notification_email", "notification_emailed_at"}
     assert users == 2
+
+
+# --- rollout runs (revision d5a2c8e41f07) -------------------------------------------------
+
+ROLLOUT_RUNS = "d5a2c8e41f07"
+
+
+def test_rollout_runs_come_empty_take_a_run_and_go_on_downgrading(empty_database_url):
+    app = create_app(tracker_config.TestConfig(empty_database_url))
+    with app.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=NOTIFICATIONS)
+        with db.engine.begin() as connection:
+            tables = {table.name: table for table in _tables(connection)}
+            for name in ("organisations", "users", "catalogue_versions"):
+                connection.execute(tables[name].insert(), kept_rows(tables[name]))
+
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=ROLLOUT_RUNS)
+        with db.engine.begin() as connection:
+            tables = {table.name: table for table in _tables(connection)}
+            empty = [
+                connection.execute(sa.select(sa.func.count()).select_from(tables[name])).scalar()
+                for name in ("rollout_runs", "rollout_run_projects")
+            ]
+            version_id = connection.execute(sa.select(tables["catalogue_versions"].c.id)).scalar()
+            connection.execute(
+                tables["rollout_runs"].insert(),
+                {"target_id": version_id, "started_at": datetime(2026, 12, 6), "filters": {}},
+            )
+
+        with logging_left_alone():
+            flask_migrate.downgrade(revision=NOTIFICATIONS)
+        with db.engine.connect() as connection:
+            left = set(sa.inspect(connection).get_table_names())
+            versions = connection.execute(sa.text("SELECT count(*) FROM catalogue_versions"))
+            kept = versions.scalar()
+        db.engine.dispose()
+
+    assert empty == [0, 0]
+    assert not left & {"rollout_runs", "rollout_run_projects"}
+    assert kept == 1

@@ -59,6 +59,7 @@ from tracker.models import (
     Organisation,
     PasswordResetToken,
     Project,
+    RolloutRun,
     StandingReview,
     User,
     hash_link_token,
@@ -66,6 +67,7 @@ from tracker.models import (
 )
 from tracker.permissions import can_update_item, can_view_project
 from tracker.projects.services import archive_project
+from tracker.rollout.runs import RolloutFilters, start_run
 from tracker.sharing.services import create_progress_link
 from tracker.timeutil import today, utcnow
 
@@ -140,6 +142,7 @@ PEOPLE_A = (LOGIN, OK, OK, 404, 404, 404, 404, OK, 404)
 PEOPLE_B = (LOGIN, OK, OK, OK, 404, 404, 404, 404, 404)
 PEOPLE_PARTNER = (LOGIN, OK, OK, OK, 404, OK, 404, 404, 404)
 PEOPLE_CONTOSO = (LOGIN, OK, 404, 404, 404, 404, 404, 404, 404)
+FOLLOWS_RUN = (LOGIN, OK, OK, 404, 403, 403, 403, 403, 403)  # a bulk rollout the CSM started
 
 
 def everyone(status: int) -> tuple:
@@ -264,6 +267,13 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, tuple]] = {
         "upgrade_b": MANAGES_B,
         "archived_upgrade_a": READ_ONLY_A,
     },
+    # Bulk, from the catalogue: administrators any project, CSMs their own (other_csm has
+    # none: starting refuses and goes back to the page); a run is its starter's and the
+    # administrators'.
+    ("rollout.bulk_preview", "GET"): {"upgrade_site": INFOR_STAFF},
+    ("rollout.bulk_start", "POST"): {"upgrade_site": INFOR_STAFF},
+    ("rollout.run_progress", "GET"): {"rollout_run": FOLLOWS_RUN},
+    ("rollout.run_next", "POST"): {"rollout_run": FOLLOWS_RUN},
     # --- checklist items ---
     ("checklist.item", "GET"): {
         "item_a_infor": SEES_A,
@@ -950,6 +960,21 @@ def _upgrade(project: str, *, archived: bool = False) -> Target:
     )
 
 
+def _start_run(scene: Scene) -> None:
+    """The CSM's bulk rollout of project_a and project_b to a newer version, not run yet."""
+    _second_catalogue_version(scene)
+    start_run(
+        current_version(),
+        [scene.world.project_a, scene.world.project_b],
+        RolloutFilters(),
+        actor=db.session.get(User, scene.user_id("csm")),
+    )
+
+
+def _latest_run(scene: Scene) -> dict:
+    return {"run_id": db.session.scalar(sa.select(sa.func.max(RolloutRun.id)))}
+
+
 def _start_draft(scene: Scene) -> None:
     start_draft(actor=db.session.get(User, scene.user_id("admin")))
 
@@ -1081,6 +1106,8 @@ TARGETS: dict[str, Target] = {
     "upgrade_a": _upgrade("project_a"),
     "upgrade_b": _upgrade("project_b"),
     "archived_upgrade_a": _upgrade("project_a", archived=True),
+    "upgrade_site": Target(setup=_second_catalogue_version),
+    "rollout_run": Target(args=("run_id",), values=_latest_run, setup=_start_run),
     "draft": Target(setup=_start_draft),
     "draft_area": _draft_part("area"),
     "draft_row": _draft_part("row"),
@@ -1268,6 +1295,10 @@ FORMS: dict[str, Callable[[Scene, dict, str], dict]] = {
     "rollout.apply": lambda scene, values, role: {
         "to": scene.catalogue_number + 1,
         "version": db.session.get(Project, values["project_id"]).version,
+    },
+    "rollout.bulk_start": lambda scene, values, role: {
+        "to": scene.catalogue_number + 1,
+        "behind": "y",
     },
     "catalogue_drafts.start": lambda scene, values, role: {},
     "catalogue_drafts.discard": _draft_form,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_sqlalchemy import pagination as fsa_pagination
 from flask_sqlalchemy.pagination import SelectPagination
 
 from tracker.extensions import db
@@ -42,4 +43,23 @@ def paginate(
         per_page=per_page,
         max_per_page=MAX_PER_PAGE,
         error_out=False,
+    )
+
+
+class ListPagination(fsa_pagination.Pagination):
+    """A page of a list already in memory (e.g. computed per row in Python)."""
+
+    def _query_items(self) -> list:
+        items = self._query_args["items"]
+        return items[self._query_offset : self._query_offset + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["items"])
+
+
+def paginate_list(items: list, *, page: int, per_page: int) -> ListPagination:
+    """Page ``page`` of ``items`` (past the last page: the last page)."""
+    pages = max(1, -(-len(items) // per_page))
+    return ListPagination(
+        items=items, page=min(page, pages), per_page=per_page, error_out=False, count=True
     )

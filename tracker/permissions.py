@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from tracker.enums import Implementer, OrganisationKind, Party, Role
 
 if TYPE_CHECKING:
-    from tracker.models import ChecklistItem, Organisation, Project, User
+    from tracker.models import ChecklistItem, Organisation, Project, RolloutRun, User
 
 
 def _signed_in(user) -> bool:
@@ -236,6 +236,39 @@ def can_view_catalogue(user: User) -> bool:
     """The catalogue, its versions and their differences: the vendor's staff, who create
     projects from it (administrators change it)."""
     return is_infor_staff(user)
+
+
+def can_roll_out(user: User) -> bool:
+    """Move projects to a newer catalogue version in bulk, from the catalogue page: the
+    administrators (any project) and the CSMs (their own: ``rollout_projects_filter``)."""
+    return is_infor_staff(user)
+
+
+def rollout_projects_filter(user: User) -> sa.ColumnElement[bool]:
+    """SQL twin of ``can_edit_project`` for a bulk rollout: a WHERE clause on ``Project``."""
+    from tracker.models import Project
+
+    if is_admin(user):
+        return Project.archived_at.is_(None)
+    if is_infor_staff(user):
+        return sa.and_(Project.csm_id == user.id, Project.archived_at.is_(None))
+    return sa.false()
+
+
+def can_follow_rollout_run(user: User, run: RolloutRun) -> bool:
+    """See and continue a bulk rollout: the administrators, and the CSM who started it."""
+    return is_admin(user) or (can_roll_out(user) and run.started_by_id == user.id)
+
+
+def rollout_runs_filter(user: User) -> sa.ColumnElement[bool]:
+    """SQL twin of ``can_follow_rollout_run``: a WHERE clause on ``RolloutRun``."""
+    from tracker.models import RolloutRun
+
+    if is_admin(user):
+        return sa.true()
+    if can_roll_out(user):
+        return RolloutRun.started_by_id == user.id
+    return sa.false()
 
 
 def can_manage_organisations(user: User) -> bool:

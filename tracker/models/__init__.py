@@ -20,6 +20,7 @@ from tracker.models.progress_link import (
 from tracker.models.project import ImsScope, Project
 from tracker.models.reminder import ReminderDelivery
 from tracker.models.review import StandingReview
+from tracker.models.rollout_run import RolloutRun, RolloutRunProject
 from tracker.models.user import PasswordResetToken, User, hash_reset_token
 
 __all__ = [
@@ -46,6 +47,8 @@ __all__ = [
     "Project",
     "ReminderDelivery",
     "Responsibility",
+    "RolloutRun",
+    "RolloutRunProject",
     "StandingReview",
     "User",
     "Watch",

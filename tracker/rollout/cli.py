@@ -8,9 +8,11 @@ from tracker.boundary import unit_of_work
 from tracker.catalogue.cli import catalogue_cli
 from tracker.catalogue.queries import version_numbered
 from tracker.extensions import db
-from tracker.models import Project
+from tracker.models import Project, RolloutRun
+from tracker.models.rollout_run import DONE, FAILED, PENDING, SKIPPED
 from tracker.rollout.plan import RowCache, plan_rollout
-from tracker.rollout.queries import projects_to_upgrade
+from tracker.rollout.queries import projects_to_upgrade, run_counts, run_entries
+from tracker.rollout.runs import run_batch
 from tracker.rollout.services import apply_rollout
 
 
@@ -22,16 +24,36 @@ def _summary(counts: dict[str, int]) -> str:
 
 
 @catalogue_cli.command("upgrade")
-@click.option("--to", "number", required=True, type=click.IntRange(min=1), help="The version.")
+@click.option("--to", "number", type=click.IntRange(min=1), help="The version.")
 @click.option("--project", "project_ids", multiple=True, type=click.IntRange(min=1))
 @click.option("--all", "every", is_flag=True, help="Every active project on an older version.")
 @click.option("--dry-run", is_flag=True, help="Say what would be done; write nothing.")
-def upgrade_command(number: int, project_ids: tuple[int, ...], every: bool, dry_run: bool) -> None:
+@click.option(
+    "--resume",
+    "run_id",
+    type=click.IntRange(min=1),
+    help="Go on with a rollout run started on the web.",
+)
+def upgrade_command(
+    number: int | None,
+    project_ids: tuple[int, ...],
+    every: bool,
+    dry_run: bool,
+    run_id: int | None,
+) -> None:
     """Move projects to catalogue version N (--to N): the projects named by --project, or
     --all. Each project in a transaction of its own: one that fails is reported and keeps
     its version, the others go on. Projects already on version N are skipped, so a run that
-    stopped can simply be run again.
+    stopped can simply be run again. --resume RUN moves the projects a rollout run started
+    on the catalogue's rollout page has still to do.
     """
+    if run_id is not None:
+        if number is not None or project_ids or every or dry_run:
+            raise click.UsageError("--resume takes no other option.")
+        _resume(run_id)
+        return
+    if number is None:
+        raise click.UsageError("Give the version: --to N.")
     if bool(project_ids) == every:
         raise click.UsageError("Name projects with --project, or give --all (not both).")
     target = db.session.scalar(version_numbered(number))
@@ -77,4 +99,23 @@ def upgrade_command(number: int, project_ids: tuple[int, ...], every: bool, dry_
         summary += f" ({_summary(totals)})"
     click.echo(summary + (f"; {len(failed)} failed: run again to retry." if failed else "."))
     if failed:
+        raise SystemExit(1)
+
+
+def _resume(run_id: int) -> None:
+    run = db.session.get(RolloutRun, run_id)
+    if run is None:
+        raise click.ClickException(f"There is no rollout run {run_id}.")
+    counts = run_counts(run_id)
+    while counts[PENDING]:
+        counts = run_batch(run, actor=None)
+    click.echo(
+        f"Rollout run {run_id} to version {run.target.number}: {counts[DONE]} moved, "
+        f"{counts[FAILED]} failed, {counts[SKIPPED]} skipped."
+    )
+    for entry, name in db.session.execute(run_entries(run_id, state=FAILED)):
+        click.echo(
+            f"Project {entry.project_id} ({name}): FAILED, stays on its version ({entry.error})."
+        )
+    if counts[FAILED]:
         raise SystemExit(1)

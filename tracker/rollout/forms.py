@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import BooleanField, SelectChoice, SelectField
+from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from tracker.enums import Phase
 from tracker.forms import BoundedIntegerField, TrackerForm
 from tracker.queryargs import MAX_INT
 
@@ -17,3 +19,31 @@ class ApplyRolloutForm(TrackerForm):
     version = BoundedIntegerField(
         widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=MAX_INT)]
     )
+
+
+class StartRolloutForm(TrackerForm):
+    """Start a bulk rollout: the version and the filters the preview was read with: the
+    projects are chosen again from them, among those the user may move."""
+
+    to = BoundedIntegerField(
+        widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=MAX_INT)]
+    )
+    from_version = BoundedIntegerField(
+        widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=MAX_INT)]
+    )
+    csm = BoundedIntegerField(
+        widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=MAX_INT)]
+    )
+    customer = BoundedIntegerField(
+        widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=MAX_INT)]
+    )
+    phase = SelectField(
+        widget=HiddenInput(),
+        choices=[SelectChoice("", ""), *(SelectChoice(p.value, p.value) for p in Phase)],
+        validators=[Optional()],
+    )
+    behind = BooleanField(widget=HiddenInput())
+
+
+class ContinueRunForm(TrackerForm):
+    """Move the run's next batch of projects (a button, or the progress page's script)."""

@@ -8,7 +8,7 @@ Items are matched to the target version's rows by the rows' stable ``key`` and t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from tracker.catalogue.rules import (
     TAKES_OVER_FROM,
@@ -172,7 +172,28 @@ def plan_rollout(
             if prior.kind == RETIRE:  # retired now: the new item keeps its date
                 add.due_after = prior.item.due_date
         plan.actions.append(add)
+    _date_new_followers(plan)
     return plan
+
+
+def _date_new_followers(plan: RolloutPlan) -> None:
+    """A new item of a row that follows another falls due ``follow_days`` after the item of
+    the followed row as the rollout leaves it (one that counts: not retired by a rule), as
+    ``reconcile_items`` dates it: a date moved by hand on the followed item carries over."""
+    leads: dict[int, date] = {}
+    for action in plan.actions:
+        if action.new_row is None or action.due_after is None or action.kind == RETIRE:
+            continue
+        if action.item is not None and action.item.not_applicable_by_rule and action.kind != REOPEN:
+            continue
+        leads.setdefault(action.new_row.id, action.due_after)
+    for action in plan.actions:
+        row = action.new_row
+        if action.kind != ADD or action.replaces is not None or row.follows_id is None:
+            continue
+        lead = leads.get(row.follows_id)
+        if lead is not None:
+            action.due_after = lead + timedelta(days=row.follow_days or 0)
 
 
 def _item_action(

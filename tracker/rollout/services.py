@@ -4,6 +4,8 @@ Never deletes an item, a comment or an event. Flushes, never commits (tracker.bo
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -47,9 +49,11 @@ def apply_rollout(
     actor: User | None,
     version: int,
     cache: RowCache | None = None,
+    run_id: int | None = None,
 ) -> RolloutPlan:
     """Move ``project`` to ``target`` as ``plan_rollout`` plans it, for ``actor`` who read
-    the project at ``version`` (``Conflict`` if it changed since). Returns the plan applied."""
+        the project at ``version`` (``Conflict`` if it changed since), as part of the bulk rollout
+    ``run_id`` if given. Returns the plan applied."""
     check_rollout(project, target, actor=actor)
     if version != project.version:
         raise Conflict(
@@ -112,7 +116,8 @@ def apply_rollout(
         field="catalogue_version",
         old=source_number,
         new=target.number,
-        params={"from": source_number, "to": target.number, **counts},
+        params={"from": source_number, "to": target.number, **counts}
+        | ({"run": run_id} if run_id is not None else {}),
     )
     project.catalogue_version = target
     flush(current_version=lambda: project.version)
@@ -164,4 +169,7 @@ def _take_over(project: Project, actions: list, actor_id: int | None) -> None:
 
 
 def _add(project: Project, actions: list) -> None:
-    insert_planned_items(project, [action.planned for action in actions])
+    # the date planned, or (a row that follows another) the followed item's as planned
+    insert_planned_items(
+        project, [replace(action.planned, due_date=action.due_after) for action in actions]
+    )
