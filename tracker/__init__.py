@@ -80,12 +80,14 @@ def register_extensions(app: Flask) -> None:
 
     from tracker import auth, pagecache
     from tracker.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
+    from tracker.files import storage as files
     from tracker.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     pagecache.init_app(app)
+    files.init_app(app)
     bootstrap.init_app(app)
     mail.init_app(app)
     # Catalogues in tracker/translations (docs/development.md, "Translations"); pages in
@@ -131,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.checklist.views import bp as checklist_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.exports.views import bp as exports_bp
+    from tracker.files.views import bp as files_bp
     from tracker.health import bp as health_bp
     from tracker.insights.views import bp as insights_bp
     from tracker.projects.views import bp as projects_bp
@@ -140,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
         auth_bp,
         projects_bp,
         checklist_bp,
+        files_bp,
         dashboard_bp,
         exports_bp,
         catalogue_bp,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from functools import partial
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
@@ -98,7 +99,17 @@ class ItemUpdateForm(TrackerForm):
 class CommentForm(TrackerForm):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=MAX_COMMENT_LENGTH)])
     internal = BooleanField(_l("Internal: not shown to the client"))
+    # Optional: a file attached to the comment (tracker.files), checked by the service.
+    file = FileField(_l("Attach a file (optional)"))
     submit = SubmitField(_l("Add comment"))
+
+
+class AttachmentForm(TrackerForm):
+    """A file attached to an item: its name, size and type are checked by the service
+    (tracker.files.services.attach_file), which says what is wrong on this field."""
+
+    file = FileField(_l("File"))
+    submit = SubmitField(_l("Attach"))
 
 
 class DecisionForm(TrackerForm):

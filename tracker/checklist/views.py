@@ -15,7 +15,7 @@ from tracker.audit.names import NO_NAMES
 from tracker.audit.queries import project_events
 from tracker.boundary import refusals_shown_by
 from tracker.checklist.controls import ItemControls, item_prefix
-from tracker.checklist.forms import CommentForm, DecisionForm, ItemUpdateForm
+from tracker.checklist.forms import AttachmentForm, CommentForm, DecisionForm, ItemUpdateForm
 from tracker.checklist.queries import (
     comment_count,
     followed_item,
@@ -30,13 +30,17 @@ from tracker.checklist.services import (
 )
 from tracker.errors import Conflict, InvalidInput, Refusal
 from tracker.extensions import db
+from tracker.files.queries import attachment_count, item_attachments
+from tracker.files.services import attach_file
 from tracker.formatting import display_value
 from tracker.loaders import load_item, load_project
 from tracker.models import ChecklistItem, Project
 from tracker.permissions import (
+    can_attach_file,
     can_comment,
     can_edit_project,
     can_update_item,
+    manages_project,
     sees_internal_comments,
 )
 from tracker.timeutil import today
@@ -57,7 +61,7 @@ _LABELS = {
 @login_required
 def item(project_id: int, item_id: int):
     project = load_project(project_id)
-    return _item_page(project, load_item(project, item_id))
+    return item_page(project, load_item(project, item_id))
 
 
 @bp.get("/projects/<int:project_id>/items/<int:item_id>/row")
@@ -107,11 +111,16 @@ def comment(project_id: int, item_id: int):
                 project, item, controls, _back(back, project), editor=True,
                 comment_form=form, result="invalid",
             )  # fmt: skip
-        return _item_page(project, item, comment_form=form)
+        return item_page(project, item, comment_form=form)
 
     refusals_shown_by(refused)
     form.check()
-    add_comment(item, actor=current_user, body=form.body.data, internal=form.internal.data)
+    added = add_comment(item, actor=current_user, body=form.body.data, internal=form.internal.data)
+    upload = form.file.data
+    if upload and upload.filename:  # a file with the comment: refused, the comment is too
+        attach_file(
+            item, actor=current_user, filename=upload.filename, stream=upload.stream, comment=added
+        )
     if in_place:
         controls = ItemControls(current_user, project)
         return _row(project, item, controls, _back(back, project), editor=True, result="commented")
@@ -185,23 +194,27 @@ def _refused(
         )
         form.version.raw_data = None
         form.version.data = item.version  # saving again is based on what is saved now
-        return _item_page(project, item, form=form, controls=controls, conflict=refusal)
+        return item_page(project, item, form=form, controls=controls, conflict=refusal)
     if _in_place():
         return _row(project, item, controls, back, form=form, result="invalid")
-    return _item_page(project, item, form=form, controls=controls)
+    return item_page(project, item, form=form, controls=controls)
 
 
-def _item_page(
+def item_page(
     project: Project,
     item: ChecklistItem,
     *,
     form: ItemUpdateForm | None = None,
     controls: ItemControls | None = None,
     comment_form: CommentForm | None = None,
+    attachment_form: AttachmentForm | None = None,
     conflict: Conflict | None = None,
 ):
     controls = controls or ItemControls(current_user, project)
     internal = sees_internal_comments(current_user)
+    files = item_attachments(
+        item.id, internal=internal, hidden=manages_project(current_user, project)
+    )
     # The checklist as the reader left it (the project page's address, with its filters),
     # and this page returning there: saving stays on the item.
     listed = _listed(project, item)
@@ -222,6 +235,9 @@ def _item_page(
         replacement=None if item.is_open else replacement_of(item.id),
         followed=followed_item(item),
         comment_form=comment_form or CommentForm(formdata=None),
+        files=files,
+        may_attach=can_attach_file(current_user, item),
+        attachment_form=attachment_form or AttachmentForm(formdata=None),
         events=db.session.scalars(
             project_events(
                 project.id,
@@ -293,6 +309,7 @@ def _row(
         comment_count=(
             len(opened["comments"]) if opened else comment_count(item.id, internal=internal)
         ),
+        file_count=attachment_count(item.id, internal=internal),
         editor=opened,
         next_url=back,
         today=today(),
