@@ -684,6 +684,41 @@ def test_catalogue_drafts_and_events_come_empty_and_go_on_downgrading(empty_data
     assert not left & {"catalogue_drafts", "catalogue_events"}
 
 
+# --- attached files (revision 5b1f0c7e2a64) ------------------------------------------------
+
+LEADS_AND_WENT_LIVE = "c4e1a7f3b920"
+ATTACHMENTS = "5b1f0c7e2a64"
+
+
+def test_attachments_come_empty_and_go_on_downgrading_keeping_items(empty_database_url):
+    app = create_app(tracker_config.TestConfig(empty_database_url))
+    with app.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=LEADS_AND_WENT_LIVE)
+        with db.engine.begin() as connection:
+            tables = {table.name: table for table in _tables(connection)}
+            for name in ("organisations", "users", "catalogue_versions"):
+                connection.execute(tables[name].insert(), kept_rows(tables[name]))
+
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=ATTACHMENTS)
+        with db.engine.connect() as connection:
+            columns = _columns(connection, "attachments")
+            count = connection.execute(sa.text("SELECT count(*) FROM attachments")).scalar()
+
+        with logging_left_alone():
+            flask_migrate.downgrade(revision=LEADS_AND_WENT_LIVE)
+        with db.engine.connect() as connection:
+            left = set(sa.inspect(connection).get_table_names())
+            users = connection.execute(sa.text("SELECT count(*) FROM users")).scalar()
+        db.engine.dispose()
+
+    assert {"item_id", "comment_id", "filename", "storage_key", "hidden_at"} <= columns
+    assert count == 0
+    assert "attachments" not in left
+    assert users > 0
+
+
 # --- start-up configuration -----------------------------------------------------------
 
 
