@@ -3,7 +3,6 @@ from __future__ import annotations
 from functools import partial
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
@@ -31,7 +30,7 @@ from tracker.checklist.services import (
     ItemChange,
 )
 from tracker.enums import Status
-from tracker.forms import BoundedDateField, BoundedIntegerField, TrackerForm
+from tracker.forms import BoundedDateField, BoundedIntegerField, TrackerForm, UploadField
 from tracker.models import ChecklistItem
 from tracker.queryargs import MAX_INT
 from tracker.urls import MAX_NEXT_LENGTH
@@ -100,7 +99,7 @@ class CommentForm(TrackerForm):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=MAX_COMMENT_LENGTH)])
     internal = BooleanField(_l("Internal: not shown to the client"))
     # Optional: a file attached to the comment (tracker.files), checked by the service.
-    file = FileField(_l("Attach a file (optional)"))
+    file = UploadField(_l("Attach a file (optional)"))
     submit = SubmitField(_l("Add comment"))
 
 
@@ -108,7 +107,7 @@ class AttachmentForm(TrackerForm):
     """A file attached to an item: its name, size and type are checked by the service
     (tracker.files.services.attach_file), which says what is wrong on this field."""
 
-    file = FileField(_l("File"))
+    file = UploadField(_l("File"))
     submit = SubmitField(_l("Attach"))
 
 
