@@ -390,22 +390,22 @@ EXPECTATIONS |= {
 INTERNAL_B = (LOGIN, OK, OK, OK, OK, OK, 404, 404, 404)
 REMOVED_A = (LOGIN, OK, OK, 404, 404, 404, 404, 404, 404)
 EXPECTATIONS |= {
-    ("files.attach", "POST"): dict(EXPECTATIONS[("checklist.comment", "POST")]),
-    ("files.download", "GET"): {
+    ("checklist.attach_file_to_item", "POST"): dict(EXPECTATIONS[("checklist.comment", "POST")]),
+    ("checklist.download_file", "GET"): {
         "file_a": SEES_A,
         "file_b": SEES_B,
         "file_b_internal": INTERNAL_B,
         "file_a_hidden": REMOVED_A,
         "file_b_under_a": NOBODY,
     },
-    ("files.hide", "POST"): {
+    ("checklist.hide_file", "POST"): {
         "file_a": (LOGIN, OK, OK, 403, 404, 404, 404, OK, 404),
         "file_b": (LOGIN, OK, OK, 403, 403, 403, 404, 404, OK),
         "file_b_internal": (LOGIN, OK, OK, 403, 403, OK, 404, 404, 404),
         "file_a_hidden": REMOVED_A,
         "file_b_under_a": NOBODY,
     },
-    ("files.restore", "POST"): {
+    ("checklist.restore_file", "POST"): {
         "file_a_hidden": REMOVED_A,
         "file_a": MANAGES_A,
         "file_b_under_a": NOBODY,

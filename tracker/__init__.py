@@ -133,7 +133,6 @@ def register_blueprints(app: Flask) -> None:
     from tracker.checklist.views import bp as checklist_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.exports.views import bp as exports_bp
-    from tracker.files.views import bp as files_bp
     from tracker.health import bp as health_bp
     from tracker.insights.views import bp as insights_bp
     from tracker.projects.views import bp as projects_bp
@@ -143,7 +142,6 @@ def register_blueprints(app: Flask) -> None:
         auth_bp,
         projects_bp,
         checklist_bp,
-        files_bp,
         dashboard_bp,
         exports_bp,
         catalogue_bp,

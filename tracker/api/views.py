@@ -47,9 +47,9 @@ from tracker.checklist.services import (
 from tracker.enums import Status
 from tracker.errors import NotAllowed, NotFound, RuleBroken
 from tracker.extensions import csrf, db
+from tracker.files.downloads import download_response
 from tracker.files.queries import item_attachments
 from tracker.files.services import attach_file, require_may_attach
-from tracker.files.views import download_response
 from tracker.models import (
     Area,
     Attachment,

@@ -1,6 +1,8 @@
 """An item's page, and the two changes made from it (or in place, from the project page):
-saving its status, assignee, due date or reason, and commenting; and an item's row of the
-project page alone (compact, or with its editor open), which the page's script asks for."""
+saving its status, assignee, due date or reason, and commenting (with a file, or not); an
+item's row of the project page alone (compact, or with its editor open), which the page's
+script asks for; and the item's files: attaching one, downloading one (checked like the item,
+always as an attachment: tracker.files.downloads), removing and restoring one."""
 
 from __future__ import annotations
 
@@ -28,13 +30,19 @@ from tracker.checklist.services import (
     keep_open_against_rules,
     retire_against_rules,
 )
-from tracker.errors import Conflict, InvalidInput, Refusal
+from tracker.errors import Conflict, InvalidInput, NotFound, Refusal
 from tracker.extensions import db
+from tracker.files.downloads import download_response
 from tracker.files.queries import attachment_count, item_attachments
-from tracker.files.services import attach_file
+from tracker.files.services import (
+    attach_file,
+    hide_attachment,
+    require_may_see,
+    restore_attachment,
+)
 from tracker.formatting import display_value
 from tracker.loaders import load_item, load_project
-from tracker.models import ChecklistItem, Project
+from tracker.models import Attachment, ChecklistItem, Project
 from tracker.permissions import (
     can_attach_file,
     can_comment,
@@ -335,3 +343,64 @@ def _editor(
         "internal_allowed": internal,
         "comment": posted,
     }
+
+
+# --- evidence files ---------------------------------------------------------------------
+
+
+@bp.post("/projects/<int:project_id>/items/<int:item_id>/files")
+@login_required
+def attach_file_to_item(project_id: int, item_id: int):
+    """Attach a file to the item; back to its page, which says what was wrong if refused."""
+    project = load_project(project_id)
+    item = load_item(project, item_id, may=can_attach_file)
+    form = AttachmentForm()
+
+    def refused(refusal: Refusal):
+        form.show(refusal)
+        return item_page(project, item, attachment_form=form)
+
+    refusals_shown_by(refused)
+    form.check()
+    upload = form.file.data
+    attached = attach_file(
+        item,
+        actor=current_user,
+        filename=getattr(upload, "filename", None),
+        stream=upload.stream if upload else None,
+    )
+    flash(_("File %(name)s attached.", name=attached.filename), "success")
+    return redirect(url_for("checklist.item", project_id=project_id, item_id=item_id) + "#files")
+
+
+def _load_file(project_id: int, item_id: int, attachment_id: int) -> Attachment:
+    project = load_project(project_id, shown=False)
+    item = load_item(project, item_id, shown=False)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.item_id != item.id:
+        raise NotFound(_("There is nothing here, or you cannot see it."))
+    return require_may_see(current_user, attachment)
+
+
+@bp.get("/projects/<int:project_id>/items/<int:item_id>/files/<int:attachment_id>")
+@login_required
+def download_file(project_id: int, item_id: int, attachment_id: int):
+    return download_response(_load_file(project_id, item_id, attachment_id))
+
+
+@bp.post("/projects/<int:project_id>/items/<int:item_id>/files/<int:attachment_id>/hide")
+@login_required
+def hide_file(project_id: int, item_id: int, attachment_id: int):
+    attachment = _load_file(project_id, item_id, attachment_id)
+    hide_attachment(attachment, actor=current_user)
+    flash(_("File %(name)s removed.", name=attachment.filename), "success")
+    return redirect(url_for("checklist.item", project_id=project_id, item_id=item_id) + "#files")
+
+
+@bp.post("/projects/<int:project_id>/items/<int:item_id>/files/<int:attachment_id>/restore")
+@login_required
+def restore_file(project_id: int, item_id: int, attachment_id: int):
+    attachment = _load_file(project_id, item_id, attachment_id)
+    restore_attachment(attachment, actor=current_user)
+    flash(_("File %(name)s restored.", name=attachment.filename), "success")
+    return redirect(url_for("checklist.item", project_id=project_id, item_id=item_id) + "#files")

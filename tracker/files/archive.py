@@ -11,11 +11,9 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
-import sqlalchemy as sa
-
 from tracker.extensions import db
+from tracker.files.queries import every_attachment
 from tracker.files.storage import CHUNK, storage
-from tracker.models import Attachment
 
 PREFIX = "files/"
 
@@ -35,7 +33,7 @@ def export_files(out: BinaryIO) -> Copied:
     missing = []
     count = 0
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        for key in db.session.scalars(sa.select(Attachment.storage_key).order_by(Attachment.id)):
+        for key in (a.storage_key for a in db.session.scalars(every_attachment())):
             try:
                 chunks = storage().chunks(key)
             except KeyError:
@@ -52,9 +50,7 @@ def import_files(source: BinaryIO) -> Copied:
     """Put the archive's files into this installation's store, each checked against its
     ``attachments`` row (already imported): its size and SHA-256. An entry no row names is
     refused (``ArchiveError``): the archive is not this data's."""
-    rows = {
-        a.storage_key: a for a in db.session.scalars(sa.select(Attachment).order_by(Attachment.id))
-    }
+    rows = {a.storage_key: a for a in db.session.scalars(every_attachment())}
     count = 0
     with zipfile.ZipFile(source) as archive:
         for info in archive.infolist():

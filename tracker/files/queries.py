@@ -50,3 +50,8 @@ def attachment_count(item_id: int, *, internal: bool) -> int:
         .select_from(Attachment)
         .where(Attachment.item_id == item_id, _shown(internal, False))
     )
+
+
+def every_attachment():
+    """Every attached file, removed ones too, in id order (the companion archive)."""
+    return sa.select(Attachment).order_by(Attachment.id)
