@@ -78,7 +78,7 @@ from tracker.catalogue.queries import current_version
 from tracker.checklist.forms import CommentForm, ItemUpdateForm
 from tracker.enums import Party, Status
 from tracker.extensions import db
-from tracker.forms import BoundedDateField, TrackerForm
+from tracker.forms import BoundedDateField, TrackerForm, UploadField
 from tracker.models import (
     CatalogueDraft,
     ChecklistItem,
@@ -560,6 +560,8 @@ def unbounded_fields(form_cls) -> list[str]:
             continue  # sent or not: nothing else is kept
         if getattr(field_cls, "ignores_invalid", False):
             continue  # keeps only a valid value, drops anything else
+        if issubclass(field_cls, UploadField):
+            continue  # a file: at most MAX_UPLOAD_MB (tracker.files.services); text refused
         if issubclass(field_cls, SelectFieldBase):
             # Choices not checked by WTForms: bounded only by a check of the form's own.
             unchecked = unbound.kwargs.get("validate_choice", True) is False
