@@ -108,8 +108,9 @@ def database_url(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def _app(database_url):
-    app = create_app(TestConfig(database_url))
+def _app(database_url, tmp_path_factory):
+    # Attached files go to a folder of the run's own, never to the instance folder.
+    app = create_app(TestConfig(database_url, STORAGE_URL=str(tmp_path_factory.mktemp("files"))))
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -8,7 +8,9 @@ TEST_DATABASE_URL is set.
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import flask_migrate
@@ -66,7 +68,8 @@ class Databases:
         return url
 
     def unmigrated(self, kind: str) -> Flask:
-        app = create_app(tracker_config.TestConfig(self.url(kind)))
+        files = self.tmp_path_factory.mktemp("files")  # each database its own file store
+        app = create_app(tracker_config.TestConfig(self.url(kind), STORAGE_URL=str(files)))
         self.apps.append(app)
         return app
 
@@ -553,3 +556,62 @@ def test_a_malformed_file_is_refused_and_writes_nothing(change, target, demo_exp
     assert "Import refused, nothing was written" in result.output
     assert "Traceback" not in result.output
     assert set(counts(target).values()) == {0}
+
+
+# --- attached files: the companion archive ----------------------------------------------
+
+EVIDENCE = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+
+
+def _with_a_file(app: Flask) -> str:
+    """A project with an attached file; its storage key."""
+    from tracker.files.services import attach_file
+
+    with app.app_context():
+        load_catalogue_file(DEFAULT_CATALOGUE)
+        create_demo_data(today())
+        author = db.session.scalar(sa.select(User).where(User.email == "client@acme.demo.test"))
+        item = db.session.scalars(sa.select(ChecklistItem).order_by(ChecklistItem.id)).first()
+        attachment = attach_file(
+            item, actor=author, filename="Signed minutes.pdf", stream=io.BytesIO(EVIDENCE)
+        )
+        db.session.commit()
+        return attachment.storage_key
+
+
+def _stored_bytes(app: Flask, key: str) -> bytes:
+    from tracker.files.storage import storage
+
+    with app.app_context():
+        return b"".join(storage().chunks(key))
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_move_with_the_files_archive_keeps_the_attached_files(kind, databases, tmp_path):
+    source = databases.migrated("sqlite")
+    key = _with_a_file(source)
+    data, files = tmp_path / "export.json", tmp_path / "files.zip"
+    export(source, data, "--with-secrets", "--files", str(files))
+    target = databases.migrated(kind)
+
+    result = run(target, "import-data", str(data), "--files", str(files))
+
+    assert result.exit_code == 0, result.output
+    assert "Copied 1 attached files" in result.output
+    assert _stored_bytes(target, key) == EVIDENCE
+
+
+def test_an_archive_that_does_not_go_with_the_data_is_refused(databases, tmp_path):
+    source = databases.migrated("sqlite")
+    _with_a_file(source)
+    data, files = tmp_path / "export.json", tmp_path / "files.zip"
+    export(source, data, "--with-secrets")
+    with zipfile.ZipFile(files, "w") as archive:
+        archive.writestr("files/ab/not-one-of-ours", b"%PDF-1.4 other")
+    target = databases.migrated("sqlite")
+
+    result = run(target, "import-data", str(data), "--files", str(files))
+
+    assert result.exit_code != 0
+    assert "no attached file of the imported data" in result.output
+    assert counts(target)["users"] == 0  # nothing was written

@@ -18,6 +18,7 @@ each accepted submission. HYPOTHESIS_PROFILE (see conftest.py) sets the number o
 from __future__ import annotations
 
 import importlib
+import io
 import pkgutil
 import re
 from collections.abc import Callable
@@ -78,7 +79,7 @@ from tracker.catalogue.queries import current_version
 from tracker.checklist.forms import CommentForm, ItemUpdateForm
 from tracker.enums import Party, Phase, Status
 from tracker.extensions import db
-from tracker.forms import BoundedDateField, TrackerForm
+from tracker.forms import BoundedDateField, TrackerForm, UploadField
 from tracker.models import (
     CatalogueDraft,
     ChecklistItem,
@@ -312,6 +313,72 @@ def test_comment_form_survives_hostile_input(app, blocked_item, login, count_hos
         stored={"body": lambda: _latest(Comment, Comment.body)},
     )
     run(FormChecker(app, case, lambda: client, count_hostile_input), weight=0.6)
+
+
+# --- evidence files ---------------------------------------------------------------------
+
+# Beginnings of real files of each kind, and of kinds never accepted: a generated name is
+# tried on each, a generated content under each accepted extension.
+FILE_HEADS = [
+    b"%PDF-1.4\n",
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    b"PK\x03\x04\x14\x00\x00\x00",
+    b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+    b"<!doctype html><script>alert(1)</script>",
+    b"MZ\x90\x00\x03\x00",
+    b"plain text, a line\n",
+]
+
+
+def test_file_upload_survives_hostile_names_and_contents(app, world, login, count_hostile_input):
+    """Any name and any content: a clear refusal (422) storing nothing, or a file stored
+    under its display name, never a path; never a 500, never the name unescaped."""
+    from tracker.files.rules import ALLOWED
+    from tracker.models import Attachment
+
+    with app.app_context():
+        iid = factories.item_of(world.project_a, CLIENT_ROW, Party.CLIENT).id
+    url = f"/projects/{world.project_a}/items/{iid}/files"
+    client = login(World.CLIENT_A)
+
+    def count() -> int:
+        with app.app_context():
+            return db.session.scalar(sa.select(sa.func.count()).select_from(Attachment))
+
+    extensions = st.sampled_from([*sorted(ALLOWED), "svg", "html", "exe", "PDF", "pdf.exe"])
+    names = st.one_of(
+        st.text(max_size=300),
+        st.builds(lambda stem, ext: f"{stem}.{ext}", st.text(max_size=40), extensions),
+    )
+    heads = st.sampled_from(FILE_HEADS)
+    contents = st.one_of(
+        st.binary(max_size=512),
+        st.builds(lambda head, tail: head + tail, heads, st.binary(max_size=64)),
+    )
+
+    @budget(0.5)
+    @given(name=names, content=contents)
+    def submit(name: str, content: bytes) -> None:
+        count_hostile_input()
+        before = count()
+        response = client.post(
+            url,
+            data={"file": (io.BytesIO(content), name)},
+            content_type="multipart/form-data",
+        )
+        note(f"{response.status_code} for {name!r}")
+        assert response.status_code in (302, 422), response.status_code
+        if response.status_code == 422:
+            assert count() == before, "a refused file was stored"
+            assert not reflected_markup(response.get_data(as_text=True))
+            return
+        assert count() == before + 1
+        with app.app_context():
+            stored = db.session.scalar(sa.select(Attachment).order_by(Attachment.id.desc()))
+            assert "/" not in stored.filename and "\\" not in stored.filename
+            assert stored.filename not in stored.storage_key
+
+    submit()
 
 
 # --- projects ---------------------------------------------------------------------------
@@ -597,6 +664,8 @@ def unbounded_fields(form_cls) -> list[str]:
             continue  # sent or not: nothing else is kept
         if getattr(field_cls, "ignores_invalid", False):
             continue  # keeps only a valid value, drops anything else
+        if issubclass(field_cls, UploadField):
+            continue  # a file: at most MAX_UPLOAD_MB (tracker.files.services); text refused
         if issubclass(field_cls, SelectFieldBase):
             # Choices not checked by WTForms: bounded only by a check of the form's own.
             unchecked = unbound.kwargs.get("validate_choice", True) is False

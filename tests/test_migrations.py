@@ -933,3 +933,37 @@ def test_rollout_runs_come_empty_take_a_run_and_go_on_downgrading(empty_database
     assert empty == [0, 0]
     assert not left & {"rollout_runs", "rollout_run_projects"}
     assert kept == 1
+
+
+# --- attached files (revision 5b1f0c7e2a64) ------------------------------------------------
+
+ATTACHMENTS = "5b1f0c7e2a64"
+
+
+def test_attachments_come_empty_and_go_on_downgrading_keeping_items(empty_database_url):
+    app = create_app(tracker_config.TestConfig(empty_database_url))
+    with app.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=ROLLOUT_RUNS)
+        with db.engine.begin() as connection:
+            tables = {table.name: table for table in _tables(connection)}
+            for name in ("organisations", "users", "catalogue_versions"):
+                connection.execute(tables[name].insert(), kept_rows(tables[name]))
+
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=ATTACHMENTS)
+        with db.engine.connect() as connection:
+            columns = _columns(connection, "attachments")
+            count = connection.execute(sa.text("SELECT count(*) FROM attachments")).scalar()
+
+        with logging_left_alone():
+            flask_migrate.downgrade(revision=ROLLOUT_RUNS)
+        with db.engine.connect() as connection:
+            left = set(sa.inspect(connection).get_table_names())
+            users = connection.execute(sa.text("SELECT count(*) FROM users")).scalar()
+        db.engine.dispose()
+
+    assert {"item_id", "comment_id", "filename", "storage_key", "hidden_at"} <= columns
+    assert count == 0
+    assert "attachments" not in left
+    assert users > 0

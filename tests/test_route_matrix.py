@@ -52,7 +52,9 @@ from tracker.catalogue.queries import current_version
 from tracker.checklist.services import add_comment
 from tracker.enums import Implementer, Party, Role, Status
 from tracker.extensions import db
+from tracker.files.services import attach_file, hide_attachment
 from tracker.models import (
+    Attachment,
     ChecklistItem,
     Invitation,
     Notification,
@@ -83,6 +85,7 @@ ROLES = (
     "client_b",
 )
 
+MATRIX_PDF = b"%PDF-1.4\n%%EOF\n"
 NEW_PASSWORD = "violet-harbour-quill-tandem"  # passes the password policy
 # Invitations to "Initech Matrix", a customer whose name no role must not see.
 INVITATION_TOKENS = {
@@ -454,6 +457,45 @@ EXPECTATIONS |= {
 }
 
 
+# Evidence files: attached by whoever may comment on the item; seen like the item, a file of
+# an internal comment never by clients, a removed one only by whoever may restore it;
+# removed by its uploader or the project's CSM, restored by the CSM.
+#                     anonymous admin csm other_csm ims partner other_p client_a client_b
+INTERNAL_B = (LOGIN, OK, OK, OK, OK, OK, 404, 404, 404)
+REMOVED_A = (LOGIN, OK, OK, 404, 404, 404, 404, 404, 404)
+EXPECTATIONS |= {
+    ("checklist.attach_file_to_item", "POST"): dict(EXPECTATIONS[("checklist.comment", "POST")]),
+    ("checklist.download_file", "GET"): {
+        "file_a": SEES_A,
+        "file_b": SEES_B,
+        "file_b_internal": INTERNAL_B,
+        "file_a_hidden": REMOVED_A,
+        "file_b_under_a": NOBODY,
+    },
+    ("checklist.hide_file", "POST"): {
+        "file_a": (LOGIN, OK, OK, 403, 404, 404, 404, OK, 404),
+        "file_b": (LOGIN, OK, OK, 403, 403, 403, 404, 404, OK),
+        "file_b_internal": (LOGIN, OK, OK, 403, 403, OK, 404, 404, 404),
+        "file_a_hidden": REMOVED_A,
+        "file_b_under_a": NOBODY,
+    },
+    ("checklist.restore_file", "POST"): {
+        "file_a_hidden": REMOVED_A,
+        "file_a": MANAGES_A,
+        "file_b_under_a": NOBODY,
+    },
+    ("api.attachments", "GET"): dict(EXPECTATIONS[("api.item", "GET")]),
+    ("api.attach", "POST"): dict(EXPECTATIONS[("api.comment", "POST")]),
+    ("api.attachment", "GET"): {
+        "api_file_a": API_SEES_A,
+        "api_file_b": API_SEES_B,
+        "api_file_b_internal": (API, *INTERNAL_B[1:]),
+        "api_file_a_hidden": (API, *REMOVED_A[1:]),
+    },
+}
+EXPECTATIONS[("api.attachment_content", "GET")] = dict(EXPECTATIONS[("api.attachment", "GET")])
+
+
 # One's own account: preferences, and personal API tokens (another user's token is not found).
 EXPECTATIONS |= {
     ("account.index", "GET"): {"site": SIGNED_IN},
@@ -574,6 +616,10 @@ EXPECTATIONS |= {
 }
 
 
+# API calls that take multipart/form-data rather than JSON.
+MULTIPART = {"api.attach"}
+
+
 def is_api(endpoint: str) -> bool:
     return endpoint.startswith("api.")
 
@@ -604,6 +650,9 @@ class Scene:
     progress_link_ids: dict[str, int] = field(default_factory=dict)
     # "a.infor", "b.ims": the review of that item (a standing responsibility's)
     review_ids: dict[str, int] = field(default_factory=dict)
+    # "a": client_a's file on a.client; "b": client_b's on b.client; "b.internal": the
+    # partner's on an internal comment of b.client; "a.hidden": a file of a.client removed
+    files: dict[str, int] = field(default_factory=dict)
     expected: dict[str, list[tuple]] = field(default_factory=dict)  # every row, to compare
     invitation_of_a: int = 0  # a pending invitation to customer A
 
@@ -665,6 +714,27 @@ def _build_scene() -> Scene:
         add_comment(item, actor=users[role], body=body)
     for item, role in ((items["a.client"], "csm"), (items["b.client"], "partner")):
         add_comment(item, actor=users[role], body="Internalnote: chase them", internal=True)
+    # Files: one per client item, one on an internal comment, one removed.
+    files = {}
+    for key, item, role, name, comment in (
+        ("a", items["a.client"], "client_a", "evidence-a.pdf", None),
+        ("b", items["b.client"], "client_b", "evidence-b.pdf", None),
+        ("a.hidden", items["a.client"], "client_a", "removed-a.pdf", None),
+        (
+            "b.internal",
+            items["b.client"],
+            "partner",
+            "internalnote-b.txt",
+            add_comment(
+                items["b.client"], actor=users["partner"], body="Internalnote: file", internal=True
+            ),
+        ),
+    ):
+        content = b"plain evidence" if name.endswith(".txt") else MATRIX_PDF
+        files[key] = attach_file(
+            item, actor=users[role], filename=name, stream=io.BytesIO(content), comment=comment
+        ).id
+    hide_attachment(db.session.get(Attachment, files["a.hidden"]), actor=csm)
     # On every project, for every party: an overdue item and an item due soon.
     now = today()
     for project in (world.project_a, world.project_b, pilot_a.id, pilot_b.id):
@@ -760,6 +830,7 @@ def _build_scene() -> Scene:
         api_token_ids={role: token.id for role, (token, _) in api_tokens.items()},
         feed_tokens=feed_tokens,
         items={name: item.id for name, item in items.items()},
+        files=files,
         pilot_a=pilot_a.id,
         pilot_b=pilot_b.id,
         catalogue_number=current_version().number,
@@ -897,6 +968,23 @@ def _api_item(item: str, *, archived: bool = False) -> Target:
         args=("item_id",),
         values=lambda scene: {"item_id": scene.items[item]},
         setup=_archive("project_a") if archived else None,
+    )
+
+
+def _file(project: str, item: str, file: str) -> Target:
+    return Target(
+        args=("project_id", "item_id", "attachment_id"),
+        values=lambda scene: {
+            "project_id": getattr(scene.world, project),
+            "item_id": scene.items[item],
+            "attachment_id": scene.files[file],
+        },
+    )
+
+
+def _api_file(file: str) -> Target:
+    return Target(
+        args=("attachment_id",), values=lambda scene: {"attachment_id": scene.files[file]}
     )
 
 
@@ -1094,6 +1182,15 @@ TARGETS: dict[str, Target] = {
     "item_b_ims": _item("project_b", "b.ims"),
     "item_b_partner": _item("project_b", "b.partner"),
     "item_b_under_a": _item("project_a", "b.infor"),  # project_b's item, project_a's URL
+    "file_a": _file("project_a", "a.client", "a"),
+    "file_b": _file("project_b", "b.client", "b"),
+    "file_b_internal": _file("project_b", "b.client", "b.internal"),
+    "file_a_hidden": _file("project_a", "a.client", "a.hidden"),
+    "file_b_under_a": _file("project_a", "a.client", "b"),  # project_b's file, project_a's URL
+    "api_file_a": _api_file("a"),
+    "api_file_b": _api_file("b"),
+    "api_file_b_internal": _api_file("b.internal"),
+    "api_file_a_hidden": _api_file("a.hidden"),
     "archived_item_a_client": _item("project_a", "a.client", archived=True),
     "catalogue_version": Target(query=lambda scene: {"version": scene.catalogue_number}),
     "api_catalogue_version": Target(
@@ -1530,7 +1627,16 @@ def test_route_authorization(_app, scene, endpoint, method, target, role):
 
     if is_api(endpoint):  # a token, JSON, and no session
         client = _app.test_client()
-        response = client.open(url, method=method, json=data, headers=api_headers(scene, role))
+        if endpoint in MULTIPART:  # a file upload: a form with no file in it
+            response = client.open(
+                url,
+                method=method,
+                data=data or {},
+                content_type="multipart/form-data",
+                headers=api_headers(scene, role),
+            )
+        else:
+            response = client.open(url, method=method, json=data, headers=api_headers(scene, role))
     else:
         client = sign_in(_app, role)
         response = client.open(url, method=method, data=data)

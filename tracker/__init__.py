@@ -80,12 +80,14 @@ def register_extensions(app: Flask) -> None:
 
     from tracker import auth, pagecache
     from tracker.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
+    from tracker.files import storage as files
     from tracker.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     pagecache.init_app(app)
+    files.init_app(app)
     bootstrap.init_app(app)
     mail.init_app(app)
     # Catalogues in tracker/translations (docs/development.md, "Translations"); pages in

@@ -173,6 +173,11 @@ class Config:
     # request): scheme, host and any path prefix, e.g. https://tracker.example.com.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
+    # Files attached to items (tracker/files): the largest accepted, in MB, and where they are
+    # kept: files/ in the instance folder, a folder, or s3://bucket/prefix (docs/deployment.md).
+    MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "25"))
+    STORAGE_URL = os.environ.get("STORAGE_URL")
+
     @property
     def REMEMBER_COOKIE_SECURE(self) -> bool:
         """The remember-me cookie is sent over HTTPS only whenever the session cookie is."""

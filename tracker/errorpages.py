@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import Flask, g, make_response, render_template
+from flask import Flask, current_app, g, make_response, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -33,6 +33,8 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.code == 413:
+            return _too_large()
         if is_api_request():
             return http_problem(error)
         return error_page(error.code, _message(error), title=_title(error))
@@ -75,6 +77,27 @@ def register(app: Flask) -> None:
             _("The change was not saved. Please try again; if it keeps happening, tell us."),
             title=_("Something went wrong"),
         )
+
+
+def _too_large():
+    """A request over MAX_CONTENT_LENGTH (an upload over MAX_UPLOAD_MB): refused before it
+    is read, nothing stored; the answer says the limit."""
+    limit = current_app.config.get("MAX_UPLOAD_MB", 25)
+    if is_api_request():
+        return problem_response(
+            413,
+            "Content Too Large",
+            f"The request is too large: a file may be at most {limit} MB. Nothing was stored.",
+        )
+    return error_page(
+        413,
+        _(
+            "What was sent is too large: a file may be at most %(num)d MB. Nothing was stored; "
+            "go back and choose a smaller file.",
+            num=limit,
+        ),
+        title=_("File too large"),
+    )
 
 
 def error_page(code: int, message: str | None = None, *, title: str | None = None):

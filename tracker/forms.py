@@ -5,6 +5,7 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -106,3 +107,19 @@ class BoundedIntegerField(IntegerField):
                 self.data = None
                 raise ValueError(self.gettext("Not a valid integer value."))
         super().process_formdata(valuelist)
+
+
+class UploadField(FileField):
+    """A file input: at most one file; text sent in its place (or several values) is
+    refused on the field. What the file may be is the service's check (tracker.files)."""
+
+    def process_formdata(self, valuelist) -> None:
+        self.sent = [value for value in valuelist if value]  # Flask-WTF drops all but files
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form) -> None:
+        sent = getattr(self, "sent", [])
+        if len(sent) > 1:
+            raise ValidationError(_("Send one file at a time."))
+        if any(isinstance(value, str) for value in sent):
+            raise ValidationError(_("Choose a file to attach."))

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from tracker.enums import Implementer, OrganisationKind, Party, Role
 
 if TYPE_CHECKING:
-    from tracker.models import ChecklistItem, Organisation, Project, RolloutRun, User
+    from tracker.models import Attachment, ChecklistItem, Organisation, Project, RolloutRun, User
 
 
 def _signed_in(user) -> bool:
@@ -314,3 +314,35 @@ def can_see_people_page(user: User, organisation: Organisation) -> bool:
     """Who may know the page exists: the same people as ``can_manage_people``. Others get
     404, so that a customer's people page tells outsiders nothing."""
     return can_manage_people(user, organisation)
+
+
+# --- evidence files -------------------------------------------------------------------
+
+
+def can_attach_file(user: User, item: ChecklistItem) -> bool:
+    """Attach a file to an item (or to a comment on it): whoever may update or comment on it."""
+    return can_update_item(user, item) or can_comment(user, item)
+
+
+def can_see_attachment(user: User, attachment: Attachment) -> bool:
+    """A file is seen like its item; a file of an internal comment like the comment (never by
+    the customer's users); a removed file only by whoever may restore it."""
+    if not can_view_project(user, attachment.item.project):
+        return False
+    if attachment.internal and not sees_internal_comments(user):
+        return False
+    return not attachment.is_hidden or manages_project(user, attachment.item.project)
+
+
+def can_hide_attachment(user: User, attachment: Attachment) -> bool:
+    """Remove a file from view: its uploader (while they may still attach files to the
+    item), or whoever edits the project."""
+    item = attachment.item
+    if can_edit_project(user, item.project):
+        return True
+    return _signed_in(user) and attachment.uploader_id == user.id and can_attach_file(user, item)
+
+
+def can_restore_attachment(user: User, attachment: Attachment) -> bool:
+    """Restore a removed file: the project's CSM (or an administrator)."""
+    return can_edit_project(user, attachment.item.project)

@@ -60,7 +60,8 @@ REFUSALS = {
         "version to base a new change on), or the `assignee_id` names no one who may hold "
         "this item"
     ),
-    415: "Not JSON",
+    413: "Too large: a file may be at most MAX_UPLOAD_MB (25 MB by default)",
+    415: "Not JSON (not multipart/form-data, for a file)",
     422: "Invalid input: the fields are named",
 }
 
@@ -125,6 +126,27 @@ def _complete(operation: dict) -> None:
             response["headers"] = {"WWW-Authenticate": WWW_AUTHENTICATE}
     if not operation.get("tags"):
         operation.pop("tags", None)
+    if operation.get("operationId") == "attachFile":
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                }
+            },
+        }
+    if operation.get("operationId") == "downloadAttachment":
+        operation["responses"]["200"] = {
+            "description": "The file, as an attachment (Content-Disposition), in the type "
+            "checked when it was uploaded",
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
 
 
 WWW_AUTHENTICATE = {

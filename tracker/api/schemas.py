@@ -184,6 +184,25 @@ class Comment(Model):
     created_at: UtcDateTime
 
 
+class Attachment(Model):
+    id: int
+    item_id: int
+    comment_id: int | None = Field(description="The comment the file came with, if any.")
+    filename: str = Field(description="The name it was uploaded with: for display only.")
+    content_type: str
+    size: int = Field(description="In bytes.")
+    sha256: str
+    internal: bool = Field(description="The file of an internal comment: never for client users.")
+    uploaded_by: Ref
+    created_at: UtcDateTime
+    url: str
+    download_url: str
+
+
+class AttachmentList(Model):
+    items: list[Attachment]
+
+
 class CatalogueRow(Model):
     key: str
     seed_row: int | None

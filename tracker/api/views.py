@@ -47,8 +47,24 @@ from tracker.checklist.services import (
 from tracker.enums import Status
 from tracker.errors import NotAllowed, NotFound, RuleBroken
 from tracker.extensions import csrf, db
-from tracker.models import Area, ChecklistItem, Organisation, Project, Responsibility, User
-from tracker.permissions import can_view_catalogue, can_view_project
+from tracker.files.downloads import download_response
+from tracker.files.queries import item_attachments
+from tracker.files.services import attach_file, require_may_attach
+from tracker.models import (
+    Area,
+    Attachment,
+    ChecklistItem,
+    Organisation,
+    Project,
+    Responsibility,
+    User,
+)
+from tracker.permissions import (
+    can_see_attachment,
+    can_view_catalogue,
+    can_view_project,
+    sees_internal_comments,
+)
 from tracker.timeutil import today
 from tracker.wording import item_reason
 
@@ -377,6 +393,82 @@ def comment(item_id: int):
         ),
         201,
     )
+
+
+# --- attached files -----------------------------------------------------------------------
+
+
+def _attachment_doc(attachment: Attachment) -> schemas.Attachment:
+    return schemas.Attachment(
+        id=attachment.id,
+        item_id=attachment.item_id,
+        comment_id=attachment.comment_id,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        sha256=attachment.sha256,
+        internal=attachment.internal,
+        uploaded_by=_ref(attachment.uploader),
+        created_at=attachment.created_at,
+        url=url_for("api.attachment", attachment_id=attachment.id, _external=True),
+        download_url=url_for("api.attachment_content", attachment_id=attachment.id, _external=True),
+    )
+
+
+@bp.get("/items/<int:item_id>/attachments")
+@documented(operation_id="listAttachments", ok=schemas.AttachmentList, refusals=(401, 404))
+def attachments(item_id: int):
+    """An item's files, oldest first (removed ones left out)"""
+    found, *_ = _load_item(item_id)
+    files = item_attachments(found.id, internal=sees_internal_comments(_user()))
+    return _json(schemas.AttachmentList(items=[_attachment_doc(a) for a in files]))
+
+
+@bp.post("/items/<int:item_id>/attachments")
+@documented(
+    operation_id="attachFile",
+    ok=schemas.Attachment,
+    created=True,
+    refusals=(401, 403, 404, 413, 415, 422),
+)
+def attach(item_id: int):
+    """Attach a file to an item
+
+    Send it as `multipart/form-data`, in the field `file`. Accepted: PDF, images, office
+    documents, text, CSV and ZIP files whose content matches their name, up to MAX_UPLOAD_MB.
+    """
+    found, *_ = _load_item(item_id)
+    require_may_attach(_user(), found)  # refused before the upload is read
+    if request.mimetype != "multipart/form-data":
+        raise ApiError(
+            415, "Unsupported Media Type", "Send the file as multipart/form-data, field 'file'."
+        )
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise field_error("file", "Send the file in the multipart field 'file', with its name.")
+    created = attach_file(found, actor=_user(), filename=upload.filename, stream=upload.stream)
+    return _json(_attachment_doc(created), 201)
+
+
+def _visible_attachment(attachment_id: int) -> Attachment:
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or not can_see_attachment(_user(), attachment):
+        raise _not_found()
+    return attachment
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@documented(operation_id="getAttachment", ok=schemas.Attachment, refusals=(401, 404))
+def attachment(attachment_id: int):
+    """An attached file's description, with the address to download it"""
+    return _json(_attachment_doc(_visible_attachment(attachment_id)))
+
+
+@bp.get("/attachments/<int:attachment_id>/content")
+@documented(operation_id="downloadAttachment", ok=schemas.Attachment, refusals=(401, 404))
+def attachment_content(attachment_id: int):
+    """Download an attached file"""
+    return download_response(_visible_attachment(attachment_id))
 
 
 # --- overdue ------------------------------------------------------------------------------

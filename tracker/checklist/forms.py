@@ -30,7 +30,7 @@ from tracker.checklist.services import (
     ItemChange,
 )
 from tracker.enums import Status
-from tracker.forms import BoundedDateField, BoundedIntegerField, TrackerForm
+from tracker.forms import BoundedDateField, BoundedIntegerField, TrackerForm, UploadField
 from tracker.models import ChecklistItem
 from tracker.queryargs import MAX_INT
 from tracker.urls import MAX_NEXT_LENGTH
@@ -98,7 +98,17 @@ class ItemUpdateForm(TrackerForm):
 class CommentForm(TrackerForm):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=MAX_COMMENT_LENGTH)])
     internal = BooleanField(_l("Internal: not shown to the client"))
+    # Optional: a file attached to the comment (tracker.files), checked by the service.
+    file = UploadField(_l("Attach a file (optional)"))
     submit = SubmitField(_l("Add comment"))
+
+
+class AttachmentForm(TrackerForm):
+    """A file attached to an item: its name, size and type are checked by the service
+    (tracker.files.services.attach_file), which says what is wrong on this field."""
+
+    file = UploadField(_l("File"))
+    submit = SubmitField(_l("Attach"))
 
 
 class DecisionForm(TrackerForm):

@@ -1,6 +1,8 @@
 """An item's page, and the two changes made from it (or in place, from the project page):
-saving its status, assignee, due date or reason, and commenting; and an item's row of the
-project page alone (compact, or with its editor open), which the page's script asks for."""
+saving its status, assignee, due date or reason, and commenting (with a file, or not); an
+item's row of the project page alone (compact, or with its editor open), which the page's
+script asks for; and the item's files: attaching one, downloading one (checked like the item,
+always as an attachment: tracker.files.downloads), removing and restoring one."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from tracker.audit.names import NO_NAMES
 from tracker.audit.queries import project_events
 from tracker.boundary import refusals_shown_by
 from tracker.checklist.controls import ItemControls, item_prefix
-from tracker.checklist.forms import CommentForm, DecisionForm, ItemUpdateForm
+from tracker.checklist.forms import AttachmentForm, CommentForm, DecisionForm, ItemUpdateForm
 from tracker.checklist.queries import (
     comment_count,
     followed_item,
@@ -28,17 +30,27 @@ from tracker.checklist.services import (
     keep_open_against_rules,
     retire_against_rules,
 )
-from tracker.errors import Conflict, InvalidInput, Refusal
+from tracker.errors import Conflict, InvalidInput, NotFound, Refusal
 from tracker.extensions import db
+from tracker.files.downloads import download_response
+from tracker.files.queries import attachment_count, item_attachments
+from tracker.files.services import (
+    attach_file,
+    hide_attachment,
+    require_may_see,
+    restore_attachment,
+)
 from tracker.formatting import display_value
 from tracker.loaders import load_item, load_project
-from tracker.models import ChecklistItem, Project
+from tracker.models import Attachment, ChecklistItem, Project
 from tracker.notifications.queries import mention_candidates
 from tracker.notifications.services import is_watching
 from tracker.permissions import (
+    can_attach_file,
     can_comment,
     can_edit_project,
     can_update_item,
+    manages_project,
     sees_internal_comments,
 )
 from tracker.timeutil import today
@@ -62,7 +74,7 @@ _LABELS = {
 @login_required
 def item(project_id: int, item_id: int):
     project = load_project(project_id)
-    return _item_page(project, load_item(project, item_id))
+    return item_page(project, load_item(project, item_id))
 
 
 @bp.get("/projects/<int:project_id>/items/<int:item_id>/row")
@@ -112,11 +124,16 @@ def comment(project_id: int, item_id: int):
                 project, item, controls, _back(back, project), editor=True,
                 comment_form=form, result="invalid",
             )  # fmt: skip
-        return _item_page(project, item, comment_form=form)
+        return item_page(project, item, comment_form=form)
 
     refusals_shown_by(refused)
     form.check()
-    add_comment(item, actor=current_user, body=form.body.data, internal=form.internal.data)
+    added = add_comment(item, actor=current_user, body=form.body.data, internal=form.internal.data)
+    upload = form.file.data
+    if upload and upload.filename:  # a file with the comment: refused, the comment is too
+        attach_file(
+            item, actor=current_user, filename=upload.filename, stream=upload.stream, comment=added
+        )
     if in_place:
         controls = ItemControls(current_user, project)
         return _row(project, item, controls, _back(back, project), editor=True, result="commented")
@@ -190,23 +207,27 @@ def _refused(
         )
         form.version.raw_data = None
         form.version.data = item.version  # saving again is based on what is saved now
-        return _item_page(project, item, form=form, controls=controls, conflict=refusal)
+        return item_page(project, item, form=form, controls=controls, conflict=refusal)
     if _in_place():
         return _row(project, item, controls, back, form=form, result="invalid")
-    return _item_page(project, item, form=form, controls=controls)
+    return item_page(project, item, form=form, controls=controls)
 
 
-def _item_page(
+def item_page(
     project: Project,
     item: ChecklistItem,
     *,
     form: ItemUpdateForm | None = None,
     controls: ItemControls | None = None,
     comment_form: CommentForm | None = None,
+    attachment_form: AttachmentForm | None = None,
     conflict: Conflict | None = None,
 ):
     controls = controls or ItemControls(current_user, project)
     internal = sees_internal_comments(current_user)
+    files = item_attachments(
+        item.id, internal=internal, hidden=manages_project(current_user, project)
+    )
     # The checklist as the reader left it (the project page's address, with its filters),
     # and this page returning there: saving stays on the item.
     listed = _listed(project, item)
@@ -227,6 +248,9 @@ def _item_page(
         replacement=None if item.is_open else replacement_of(item.id),
         followed=followed_item(item),
         comment_form=comment_form or CommentForm(formdata=None),
+        files=files,
+        may_attach=can_attach_file(current_user, item),
+        attachment_form=attachment_form or AttachmentForm(formdata=None),
         events=db.session.scalars(
             project_events(
                 project.id,
@@ -302,6 +326,7 @@ def _row(
         comment_count=(
             len(opened["comments"]) if opened else comment_count(item.id, internal=internal)
         ),
+        file_count=attachment_count(item.id, internal=internal),
         editor=opened,
         next_url=back,
         today=today(),
@@ -327,3 +352,64 @@ def _editor(
         "internal_allowed": internal,
         "comment": posted,
     }
+
+
+# --- evidence files ---------------------------------------------------------------------
+
+
+@bp.post("/projects/<int:project_id>/items/<int:item_id>/files")
+@login_required
+def attach_file_to_item(project_id: int, item_id: int):
+    """Attach a file to the item; back to its page, which says what was wrong if refused."""
+    project = load_project(project_id)
+    item = load_item(project, item_id, may=can_attach_file)
+    form = AttachmentForm()
+
+    def refused(refusal: Refusal):
+        form.show(refusal)
+        return item_page(project, item, attachment_form=form)
+
+    refusals_shown_by(refused)
+    form.check()
+    upload = form.file.data
+    attached = attach_file(
+        item,
+        actor=current_user,
+        filename=getattr(upload, "filename", None),
+        stream=upload.stream if upload else None,
+    )
+    flash(_("File %(name)s attached.", name=attached.filename), "success")
+    return redirect(url_for("checklist.item", project_id=project_id, item_id=item_id) + "#files")
+
+
+def _load_file(project_id: int, item_id: int, attachment_id: int) -> Attachment:
+    project = load_project(project_id, shown=False)
+    item = load_item(project, item_id, shown=False)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.item_id != item.id:
+        raise NotFound(_("There is nothing here, or you cannot see it."))
+    return require_may_see(current_user, attachment)
+
+
+@bp.get("/projects/<int:project_id>/items/<int:item_id>/files/<int:attachment_id>")
+@login_required
+def download_file(project_id: int, item_id: int, attachment_id: int):
+    return download_response(_load_file(project_id, item_id, attachment_id))
+
+
+@bp.post("/projects/<int:project_id>/items/<int:item_id>/files/<int:attachment_id>/hide")
+@login_required
+def hide_file(project_id: int, item_id: int, attachment_id: int):
+    attachment = _load_file(project_id, item_id, attachment_id)
+    hide_attachment(attachment, actor=current_user)
+    flash(_("File %(name)s removed.", name=attachment.filename), "success")
+    return redirect(url_for("checklist.item", project_id=project_id, item_id=item_id) + "#files")
+
+
+@bp.post("/projects/<int:project_id>/items/<int:item_id>/files/<int:attachment_id>/restore")
+@login_required
+def restore_file(project_id: int, item_id: int, attachment_id: int):
+    attachment = _load_file(project_id, item_id, attachment_id)
+    restore_attachment(attachment, actor=current_user)
+    flash(_("File %(name)s restored.", name=attachment.filename), "success")
+    return redirect(url_for("checklist.item", project_id=project_id, item_id=item_id) + "#files")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,12 +18,13 @@ from flask.cli import with_appcontext
 
 from tracker.boundary import unit_of_work
 from tracker.dataio.services import DataIOError, export_data, import_data, read_document
+from tracker.files.archive import ArchiveError, export_files, import_files
 
 STDIO = "-"
 
 
 @contextmanager
-def _replaced_on_success(path: Path) -> Iterator[IO[str]]:
+def _replaced_on_success(path: Path, *, binary: bool = False) -> Iterator[IO]:
     """A new file that takes the place of ``path`` only once it is complete.
 
     It is created readable by its owner only: it holds personal data, maybe password hashes.
@@ -30,7 +32,7 @@ def _replaced_on_success(path: Path) -> Iterator[IO[str]]:
     """
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
+        with os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8") as out:
             yield out
         os.replace(temporary, path)
     except BaseException:
@@ -50,12 +52,21 @@ def _replaced_on_success(path: Path) -> Iterator[IO[str]]:
     is_flag=True,
     help="Leave out the export time: two exports of the same data are then byte-identical.",
 )
+@click.option(
+    "--files",
+    "files_archive",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write every attached file to this ZIP archive (the files' companion).",
+)
 @with_appcontext
-def export_data_command(file: str, with_secrets: bool, no_timestamp: bool) -> None:
+def export_data_command(
+    file: str, with_secrets: bool, no_timestamp: bool, files_archive: str | None
+) -> None:
     """Write every record of every table to FILE (JSON; "-" for standard output).
 
     Without --with-secrets, password hashes (and any other *_hash, *token_hash* or *secret*
     column) are left out: users imported from such a file need a password reset link.
+    With --files ARCHIVE, the attached files' bytes go to ARCHIVE (a ZIP), for import-data.
     """
     exported_at = None if no_timestamp else datetime.now(UTC).replace(microsecond=0)
     try:
@@ -85,22 +96,53 @@ def export_data_command(file: str, with_secrets: bool, no_timestamp: bool) -> No
         f"{summary.revision}, {secrets}, to {'standard output' if file == STDIO else file}.",
         err=file == STDIO,  # standard output carries the JSON itself
     )
+    if files_archive:
+        try:
+            with _replaced_on_success(Path(files_archive), binary=True) as out:
+                copied = export_files(out)
+        except OSError as error:
+            raise click.ClickException(
+                f"Export of the files failed: cannot write {files_archive}: "
+                f"{error.strerror or error}"
+            ) from error
+        click.echo(f"Wrote {copied.files} attached files to {files_archive}.", err=file == STDIO)
+        if copied.missing:
+            click.echo(
+                f"{len(copied.missing)} attached files were missing from the store: "
+                + ", ".join(copied.missing),
+                err=True,
+            )
 
 
 @click.command("import-data")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option(
+    "--files",
+    "files_archive",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The attached files' ZIP archive written by export-data --files: into this store.",
+)
 @with_appcontext
-def import_data_command(file: str) -> None:
+def import_data_command(file: str, files_archive: str | None) -> None:
     """Load FILE, written by export-data, into this database ("-" for standard input).
 
     The database must be new: upgraded with `flask db upgrade` to the revision of the file,
-    and empty. Everything is loaded in one transaction; a refused file writes nothing.
+    and empty. Everything is loaded in one transaction; a refused file writes nothing. With
+    --files ARCHIVE, the attached files go into this installation's file store, each checked
+    against its row (size and SHA-256) before the transaction commits.
     """
     try:
         with click.open_file(file, "r", encoding="utf-8") as stream:
             document = read_document(stream)
         with unit_of_work():
             result = import_data(document)
+            if files_archive:
+                with open(files_archive, "rb") as archive:
+                    copied = import_files(archive)
+    except (ArchiveError, zipfile.BadZipFile) as error:
+        raise click.ClickException(
+            f"Import refused, nothing was written to the database: {error}"
+        ) from error
     except DataIOError as error:
         raise click.ClickException(f"Import refused, nothing was written: {error}") from error
     except OSError as error:
@@ -111,6 +153,10 @@ def import_data_command(file: str) -> None:
         f"Imported {result.total} rows into {len(result.rows)} tables at revision "
         f"{result.revision}."
     )
+    if files_archive:
+        click.echo(f"Copied {copied.files} attached files into the file store.")
+    if files_archive and copied.missing:
+        click.echo(f"{len(copied.missing)} attached files are not in the store.")
     for table, columns in result.unusable_secrets.items():
         shown = ", ".join(columns)
         if table == "users":

@@ -2,6 +2,7 @@
 model with the metadata (which Alembic reads)."""
 
 from tracker.models.api_token import ApiToken, hash_api_token, new_token_value
+from tracker.models.attachment import Attachment
 from tracker.models.catalogue import Area, CatalogueVersion, Responsibility
 from tracker.models.catalogue_draft import CatalogueDraft, CatalogueEvent
 from tracker.models.checklist import OPEN_STATUS_SQL, ChecklistItem, Comment
@@ -28,6 +29,7 @@ __all__ = [
     "ApiToken",
     "AppendOnlyError",
     "Area",
+    "Attachment",
     "CatalogueDraft",
     "CatalogueEvent",
     "CatalogueVersion",

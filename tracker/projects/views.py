@@ -21,6 +21,7 @@ from tracker.checklist.queries import comment_counts, items_to_decide
 from tracker.enums import OrganisationKind, Phase, Role
 from tracker.errors import Conflict, Refusal
 from tracker.extensions import db
+from tracker.files.queries import attachment_counts
 from tracker.formatting import display_value
 from tracker.i18n import localized
 from tracker.insights.health import HealthRule
@@ -262,6 +263,7 @@ def detail(project_id: int):
         grouped={phase: grouped[phase] for phase in Phase if phase in grouped},
         controls=ItemControls(current_user, project),
         comment_counts=comment_counts(project.id, internal=sees_internal_comments(current_user)),
+        file_counts=attachment_counts(project.id, internal=sees_internal_comments(current_user)),
         area_options=project_areas(project),
         assignee_options=[(-1, _("Unassigned"))] + [(u.id, u.name) for u in assignees],
         filters={

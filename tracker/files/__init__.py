@@ -1,0 +1,1 @@
+"""Evidence files: attached to checklist items and comments, kept in a file store."""
