@@ -131,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.checklist.views import bp as checklist_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.exports.views import bp as exports_bp
+    from tracker.golive.views import bp as golive_bp
     from tracker.health import bp as health_bp
     from tracker.insights.views import bp as insights_bp
     from tracker.people.views import bp as people_bp
@@ -141,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
         auth_bp,
         projects_bp,
         checklist_bp,
+        golive_bp,
         dashboard_bp,
         exports_bp,
         catalogue_bp,

@@ -251,3 +251,24 @@ def can_see_people_page(user: User, organisation: Organisation) -> bool:
     """Who may know the page exists: the same people as ``can_manage_people``. Others get
     404, so that a customer's people page tells outsiders nothing."""
     return can_manage_people(user, organisation)
+
+
+# --- go-live --------------------------------------------------------------------------
+
+
+def can_manage_go_live(user: User, project: Project) -> bool:
+    """Designate approvers, waive blocking items and confirm go-live: whoever manages the
+    project (its CSM, an administrator), while it is not archived."""
+    return can_edit_project(user, project)
+
+
+def can_sign_off(user: User, project: Project, *, approver: bool) -> bool:
+    """Sign go-live off: a client lead of the project's customer, or a client user the CSM
+    designated as approver (``approver``), on a project that is not archived."""
+    return (
+        project.archived_at is None
+        and _signed_in(user)
+        and user.role is Role.CLIENT
+        and user.organisation_id == project.customer_id
+        and (user.is_lead or approver)
+    )

@@ -22,6 +22,7 @@ from tracker.enums import OrganisationKind, Phase, Role
 from tracker.errors import Conflict, Refusal
 from tracker.extensions import db
 from tracker.formatting import display_value
+from tracker.golive.queries import approver_candidates, is_approver, readiness_of
 from tracker.i18n import localized
 from tracker.insights.health import HealthRule
 from tracker.insights.pictures import PortfolioInsights, project_insights
@@ -34,7 +35,9 @@ from tracker.permissions import (
     can_archive_project,
     can_create_project,
     can_edit_project,
+    can_manage_go_live,
     can_restore_project,
+    can_sign_off,
     own_party,
     sees_internal_comments,
 )
@@ -276,6 +279,13 @@ def detail(project_id: int):
         to_decide=items_to_decide(project) if can_edit_project(current_user, project) else [],
         # A newer catalogue version to move to (tracker.rollout): for whoever manages it.
         newest_version=current_version() if can_edit_project(current_user, project) else None,
+        readiness=readiness_of(project),
+        approver_candidates=(
+            approver_candidates(project) if can_manage_go_live(current_user, project) else []
+        ),
+        may_sign_off=can_sign_off(
+            current_user, project, approver=is_approver(project.id, current_user.id)
+        ),
         **_summary(project),
     )
 
