@@ -304,9 +304,7 @@ def test_the_api_gives_the_readiness(app, world, client):
     )
     assert response.status_code == 200
     assert response.json["state"] == "waiting"
-    assert [item["id"] for item in response.json["blocking"]] == blocking_ids(
-        app, world.project_a
-    )
+    assert [item["id"] for item in response.json["blocking"]] == blocking_ids(app, world.project_a)
 
 
 def test_the_api_refuses_a_sign_off_with_open_items_naming_them(app, world, client):
@@ -357,5 +355,3 @@ def test_the_csm_may_not_sign_off_through_the_api(app, world, client):
         f"/api/v1/projects/{world.project_a}/sign-off", json={}, headers=api_token(app, world.csm)
     )
     assert response.status_code == 403
-
-
