@@ -1,25 +1,28 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import SelectChoice, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.forms import BoundedDateField, BoundedIntegerField, TrackerForm
 from tracker.golive.services import MAX_NOTE_LENGTH
+from tracker.queryargs import MAX_INT
 
 RATINGS = [SelectChoice("", _l("No rating"))] + [SelectChoice(str(n), str(n)) for n in range(1, 6)]
 
 
 class ApproverForm(TrackerForm):
-    user_id = BoundedIntegerField(_l("Approver"), validators=[InputRequired()])
+    user_id = BoundedIntegerField(
+        _l("Approver"), validators=[InputRequired(), NumberRange(min=1, max=MAX_INT)]
+    )
 
 
 class WaiverForm(TrackerForm):
-    item_id = BoundedIntegerField(_l("Item"), validators=[InputRequired()])
     reason = TextAreaField(
         _l("Why go-live may go ahead without it"),
         validators=[DataRequired(), Length(max=MAX_NOTE_LENGTH)],
     )
+    submit = SubmitField(_l("Waive for go-live"))
 
 
 class SignOffForm(TrackerForm):
@@ -28,6 +31,7 @@ class SignOffForm(TrackerForm):
     rating_comment = TextAreaField(
         _l("Comment on the onboarding (optional)"), validators=[Length(max=MAX_NOTE_LENGTH)]
     )
+    submit = SubmitField(_l("Sign go-live off"))
 
     @property
     def rating_value(self) -> int | None:

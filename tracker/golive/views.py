@@ -11,10 +11,10 @@ from flask_login import current_user, login_required
 from tracker.boundary import refusals_shown_by
 from tracker.errors import InvalidInput, Refusal
 from tracker.golive.forms import ApproverForm, ConfirmGoLiveForm, SignOffForm, WaiverForm
-from tracker.golive.queries import is_approver
+from tracker.golive.queries import is_approver, readiness_of
 from tracker.golive.services import confirm_go_live, designate_approver, sign_off, waive_item
 from tracker.golive.summary import handover_summary
-from tracker.loaders import load_project, require
+from tracker.loaders import load_item, load_project, require
 from tracker.models import Project
 from tracker.permissions import can_manage_go_live, can_sign_off
 from tracker.timeutil import today
@@ -53,25 +53,46 @@ def add_approver(project_id: int):
     return _to_panel(project)
 
 
-@bp.post("/projects/<int:project_id>/go-live/waivers")
+@bp.route("/projects/<int:project_id>/go-live/waivers/<int:item_id>", methods=["GET", "POST"])
 @login_required
-def waive(project_id: int):
-    project = load_project(project_id, may=can_manage_go_live, shown=False)
+def waive(project_id: int, item_id: int):
+    """Let go-live go ahead without an open blocking item: the CSM says why."""
+    project = load_project(project_id, may=can_manage_go_live)
+    item = load_item(project, item_id)
     form = WaiverForm()
-    _back_to(project)
+    if not form.is_submitted():
+        return _waiver_page(project, item, form)
+
+    def refused(refusal: Refusal):
+        form.show(refusal)
+        return _waiver_page(project, item, form)
+
+    refusals_shown_by(refused)
     form.check()
-    waive_item(project, form.item_id.data, form.reason.data, actor=current_user)
+    waive_item(project, item.id, form.reason.data, actor=current_user)
     flash(_("Item waived for go-live."), "success")
     return _to_panel(project)
 
 
-@bp.post("/projects/<int:project_id>/go-live/sign-off")
+def _waiver_page(project: Project, item, form: WaiverForm):
+    return render_template("golive/waiver.html", project=project, item=item, form=form)
+
+
+@bp.route("/projects/<int:project_id>/go-live/sign-off", methods=["GET", "POST"])
 @login_required
 def sign(project_id: int):
-    project = load_project(project_id, shown=False)
+    """The client's sign-off: refused with the blocking items still open, unless waived."""
+    project = load_project(project_id)
     require(can_sign_off(current_user, project, approver=is_approver(project.id, current_user.id)))
     form = SignOffForm()
-    _back_to(project)
+    if not form.is_submitted():
+        return _sign_off_page(project, form)
+
+    def refused(refusal: Refusal):
+        form.show(refusal)
+        return _sign_off_page(project, form)
+
+    refusals_shown_by(refused)
     form.check()
     sign_off(
         project,
@@ -82,6 +103,12 @@ def sign(project_id: int):
     )
     flash(_("Go-live signed off. Thank you."), "success")
     return _to_panel(project)
+
+
+def _sign_off_page(project: Project, form: SignOffForm):
+    return render_template(
+        "golive/sign_off.html", project=project, form=form, readiness=readiness_of(project)
+    )
 
 
 @bp.post("/projects/<int:project_id>/go-live/confirm")
