@@ -234,13 +234,13 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, tuple]] = {
     ("golive.waive", "GET"): {
         "item_a_client": MANAGES_A,
         "item_b_ims": MANAGES_B,
-        "item_b_under_a": (LOGIN, *(404,) * 3, 404, 404, 404, 404, 404),
+        "item_b_under_a": NOBODY,
         "archived_item_a_client": READ_ONLY_A,
     },
     ("golive.waive", "POST"): {
         "item_a_client": MANAGES_A,
         "item_b_ims": MANAGES_B,
-        "item_b_under_a": (LOGIN, *(404,) * 3, 404, 404, 404, 404, 404),
+        "item_b_under_a": NOBODY,
         "archived_item_a_client": READ_ONLY_A,
     },
     ("golive.confirm", "POST"): {
