@@ -3,6 +3,8 @@ sign-off with its rating, the CSM's confirmation and the handover."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import sqlalchemy as sa
@@ -355,3 +357,47 @@ def test_the_csm_may_not_sign_off_through_the_api(app, world, client):
         f"/api/v1/projects/{world.project_a}/sign-off", json={}, headers=api_token(app, world.csm)
     )
     assert response.status_code == 403
+
+
+# --- the portfolio and the exports --------------------------------------------------------
+
+
+def test_the_portfolio_filters_projects_signed_off(app, world, login, client):
+    signed_off(app, world, login, client)
+    page = login(World.CSM).get("/projects?go_live=signed_off").get_data(as_text=True)
+    assert "Acme rollout" in page
+    assert "Globex rollout" not in page
+
+
+def test_the_portfolio_filters_projects_waiting_for_sign_off(app, world, login, client):
+    signed_off(app, world, login, client)
+    page = login(World.CSM).get("/projects?go_live=waiting").get_data(as_text=True)
+    assert "Globex rollout" in page
+    assert "Acme rollout" not in page
+
+
+def test_the_portfolio_shows_the_rating(app, world, login, client):
+    make_lead(app, world.client_a)
+    waive_everything_open(app, world)
+    client = login(World.CLIENT_A)
+    client.post(f"/projects/{world.project_a}/go-live/sign-off", data={"rating": "2"})
+    page = client.get("/projects").get_data(as_text=True)
+    assert "rated 2/5" in page
+
+
+def test_the_portfolio_export_carries_the_sign_off_and_rating(app, world, login, client):
+    make_lead(app, world.client_a)
+    waive_everything_open(app, world)
+    login(World.CLIENT_A).post(
+        f"/projects/{world.project_a}/go-live/sign-off",
+        data={"rating": "5", "rating_comment": "Great team"},
+    )
+    export = login(World.CSM).get("/projects/export.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(export.lstrip("\ufeff"))))
+    header, row = rows[0], rows[1]
+    signed = dict(zip(header, row, strict=True))
+    assert (signed["Signed off by"], signed["Rating"], signed["Rating comment"]) == (
+        "Client",
+        "5",
+        "Great team",
+    )

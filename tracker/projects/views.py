@@ -46,6 +46,7 @@ from tracker.portfolio.queries import (
     catalogue_version_numbers,
     portfolio_count,
     portfolio_select,
+    sign_offs_of,
     visible_csms,
 )
 from tracker.projects.filters import checklist_filters
@@ -106,7 +107,9 @@ def portfolio():
             "archived": filters["archived"],
             "version": filters["catalogue_version"],
             "behind": filters["behind"],
+            "go_live": filters["go_live"],
         },
+        sign_offs=sign_offs_of([project.id for project in projects]),
         # The heatmap of the same projects: a typed customer name goes along as typed.
         heatmap_url=url_for(
             "insights.heatmap_page",
