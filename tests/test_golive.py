@@ -401,3 +401,24 @@ def test_the_portfolio_export_carries_the_sign_off_and_rating(app, world, login,
         "5",
         "Great team",
     )
+
+
+def test_the_portfolio_shows_the_ratings_per_csm_to_infor_staff(app, world, login, client):
+    make_lead(app, world.client_a)
+    waive_everything_open(app, world)
+    login(World.CLIENT_A).post(
+        f"/projects/{world.project_a}/go-live/sign-off", data={"rating": "4"}
+    )
+    client.post("/logout")
+    page = login(World.ADMIN).get("/projects").get_data(as_text=True)
+    table = page[page.index('data-testid="csm-ratings"') :]
+    assert "Onboarding ratings per CSM" in page
+    assert "<td>Csm</td><td>1</td><td>4</td>" in table
+
+
+def test_clients_are_not_shown_the_ratings_per_csm(app, world, login):
+    make_lead(app, world.client_a)
+    waive_everything_open(app, world)
+    client = login(World.CLIENT_A)
+    client.post(f"/projects/{world.project_a}/go-live/sign-off", data={"rating": "4"})
+    assert "Onboarding ratings per CSM" not in client.get("/projects").get_data(as_text=True)

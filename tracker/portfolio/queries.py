@@ -74,6 +74,28 @@ def sign_offs_of(project_ids) -> dict[int, GoLiveSignOff]:
     }
 
 
+@dataclass(frozen=True)
+class CsmRating:
+    csm: str
+    ratings: int
+    average: float
+
+
+def ratings_by_csm(user: User) -> list[CsmRating]:
+    """The clients' ratings of their onboarding at sign-off, per CSM, over the projects
+    ``user`` sees (archived ones too): how many and their average, best first. One query."""
+    rows = db.session.execute(
+        sa.select(User.name, sa.func.count(GoLiveSignOff.rating), sa.func.avg(GoLiveSignOff.rating))
+        .select_from(GoLiveSignOff)
+        .join(Project, GoLiveSignOff.project_id == Project.id)
+        .join(User, Project.csm_id == User.id)
+        .where(GoLiveSignOff.rating.is_not(None), visible_projects_filter(user))
+        .group_by(User.id, User.name)
+        .order_by(sa.func.avg(GoLiveSignOff.rating).desc(), User.name)
+    )
+    return [CsmRating(name, count, float(average)) for name, count, average in rows]
+
+
 def catalogue_version_numbers() -> sa.Select[tuple[int]]:
     """The catalogue versions' numbers, newest first: the portfolio's version filter."""
     return sa.select(CatalogueVersion.number).order_by(CatalogueVersion.number.desc())

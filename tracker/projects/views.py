@@ -38,6 +38,7 @@ from tracker.permissions import (
     can_manage_go_live,
     can_restore_project,
     can_sign_off,
+    is_infor_staff,
     own_party,
     sees_internal_comments,
 )
@@ -46,6 +47,7 @@ from tracker.portfolio.queries import (
     catalogue_version_numbers,
     portfolio_count,
     portfolio_select,
+    ratings_by_csm,
     sign_offs_of,
     visible_csms,
 )
@@ -110,6 +112,7 @@ def portfolio():
             "go_live": filters["go_live"],
         },
         sign_offs=sign_offs_of([project.id for project in projects]),
+        csm_ratings=ratings_by_csm(current_user) if is_infor_staff(current_user) else [],
         # The heatmap of the same projects: a typed customer name goes along as typed.
         heatmap_url=url_for(
             "insights.heatmap_page",
