@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import sqlalchemy as sa
@@ -28,6 +29,7 @@ from tracker.models import (
 )
 
 WENT_LIVE = date(2026, 11, 30)
+PHASE = re.compile(r'data-checklist-phase="(\w+)"')  # the checklist's phase headings
 
 
 def make_lead(app, user_id: int) -> None:
@@ -422,3 +424,27 @@ def test_clients_are_not_shown_the_ratings_per_csm(app, world, login):
     client = login(World.CLIENT_A)
     client.post(f"/projects/{world.project_a}/go-live/sign-off", data={"rating": "4"})
     assert "Onboarding ratings per CSM" not in client.get("/projects").get_data(as_text=True)
+
+
+def test_once_live_the_operations_items_come_first_on_the_project_page(app, world, login, client):
+    signed_off(app, world, login, client)
+    csm = login(World.CSM)
+    before = PHASE.findall(csm.get(f"/projects/{world.project_a}").text)
+    csm.post(f"/projects/{world.project_a}/go-live/confirm", data={"went_live_on": "2026-11-30"})
+    after = PHASE.findall(csm.get(f"/projects/{world.project_a}").text)
+    assert before[-1] == "operations"
+    assert after[0] == "operations"
+
+
+def test_the_handover_e_mail_is_in_the_recipients_language(app, world, login, client):
+    signed_off(app, world, login, client)
+    with app.app_context():
+        db.session.get(User, world.client_a).language = "fr"
+        db.session.commit()
+    login(World.CSM).post(
+        f"/projects/{world.project_a}/go-live/confirm", data={"went_live_on": "2026-11-30"}
+    )
+    with app.app_context():
+        messages = {message.recipients[0]: message for message in deliver_outbox()}
+    assert messages[World.CLIENT_A].body.startswith("Bonjour")
+    assert messages[World.CSM].body.startswith("Hello")

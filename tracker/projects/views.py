@@ -267,7 +267,7 @@ def detail(project_id: int):
     return render_template(
         "projects/detail.html",
         project=project,
-        grouped={phase: grouped[phase] for phase in Phase if phase in grouped},
+        grouped={phase: grouped[phase] for phase in _phase_order(project) if phase in grouped},
         controls=ItemControls(current_user, project),
         comment_counts=comment_counts(project.id, internal=sees_internal_comments(current_user)),
         area_options=project_areas(project),
@@ -294,6 +294,16 @@ def detail(project_id: int):
         ),
         **_summary(project),
     )
+
+
+def _phase_order(project: Project) -> list[Phase]:
+    """The checklist's phases in catalogue order; once live, operations first: the handover
+    makes them the project's work."""
+    phases = list(Phase)
+    if project.went_live_on is not None:
+        phases.remove(Phase.OPERATIONS)
+        phases.insert(0, Phase.OPERATIONS)
+    return phases
 
 
 @bp.get("/projects/<int:project_id>/summary")
