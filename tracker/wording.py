@@ -205,7 +205,7 @@ def event_after(event, names=None) -> str:
     """An event's new value as people read it: what an event of a code and parameters says
     ("26 items from catalogue version 1"), else ``event_value`` of its new value."""
     if event.params:
-        return _event_text(event.action, event.params, event.new_value) or event.new_value or ""
+        return _event_text(event) or event.new_value or ""
     return event_value(event, event.new_value, names)
 
 
@@ -231,10 +231,13 @@ def event_value(event, value: str | None, names=None) -> str:
     return value
 
 
-def _event_text(action: str, params: Mapping, note: str | None = None) -> str | None:
+def _event_text(event) -> str | None:
+    action, params = event.action, event.params
     items = params.get("items")
     if action == "golive.signed_off" and params.get("rating") is not None:
+        # {"rating": 1 to 5}; the sign-off's note is the event's new value
         rated = _("Rated %(rating)s out of 5", rating=params["rating"])
+        note = event.new_value
         return _("%(rating)s: %(note)s", rating=rated, note=note) if note else rated
     if action == "project.checklist_created" and items is not None:
         return ngettext(
