@@ -22,7 +22,7 @@ from tracker.enums import OrganisationKind, Phase, Role
 from tracker.errors import Conflict, Refusal
 from tracker.extensions import db
 from tracker.formatting import display_value
-from tracker.golive.queries import approver_candidates, is_approver, readiness_of
+from tracker.golive.queries import approver_candidates, readiness_of
 from tracker.i18n import localized
 from tracker.insights.health import HealthRule
 from tracker.insights.pictures import PortfolioInsights, project_insights
@@ -264,6 +264,7 @@ def detail(project_id: int):
     for item, row, area in rows:
         grouped.setdefault(row.phase, []).append((item, row, area))
     assignees = project_assignees(project)
+    readiness = readiness_of(project)
     return render_template(
         "projects/detail.html",
         project=project,
@@ -285,12 +286,14 @@ def detail(project_id: int):
         to_decide=items_to_decide(project) if can_edit_project(current_user, project) else [],
         # A newer catalogue version to move to (tracker.rollout): for whoever manages it.
         newest_version=current_version() if can_edit_project(current_user, project) else None,
-        readiness=readiness_of(project),
+        readiness=readiness,
         approver_candidates=(
             approver_candidates(project) if can_manage_go_live(current_user, project) else []
         ),
         may_sign_off=can_sign_off(
-            current_user, project, approver=is_approver(project.id, current_user.id)
+            current_user,
+            project,
+            approver=any(user.id == current_user.id for user in readiness.approvers),
         ),
         **_summary(project),
     )
