@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -28,7 +28,17 @@ from tracker.models import (
     User,
 )
 
-WENT_LIVE = date(2026, 11, 30)
+
+def went_live(app, world) -> date:
+    """A day between project_a's kickoff and today (the world's kickoff was 30 days ago)."""
+    with app.app_context():
+        return db.session.get(Project, world.project_a).kickoff_date + timedelta(days=10)
+
+
+def confirm_form(app, world) -> dict[str, str]:
+    return {"went_live_on": went_live(app, world).isoformat()}
+
+
 PHASE = re.compile(r'data-checklist-phase="(\w+)"')  # the checklist's phase headings
 
 
@@ -258,7 +268,7 @@ def signed_off(app, world, login, client) -> None:
 
 def test_go_live_cannot_be_confirmed_before_the_sign_off(app, world, login):
     login(World.CSM).post(
-        f"/projects/{world.project_a}/go-live/confirm", data={"went_live_on": "2026-11-30"}
+        f"/projects/{world.project_a}/go-live/confirm", data=confirm_form(app, world)
     )
     with app.app_context():
         assert db.session.get(Project, world.project_a).went_live_on is None
@@ -267,18 +277,18 @@ def test_go_live_cannot_be_confirmed_before_the_sign_off(app, world, login):
 def test_the_csm_confirms_go_live_after_the_sign_off(app, world, login, client):
     signed_off(app, world, login, client)
     response = login(World.CSM).post(
-        f"/projects/{world.project_a}/go-live/confirm", data={"went_live_on": "2026-11-30"}
+        f"/projects/{world.project_a}/go-live/confirm", data=confirm_form(app, world)
     )
     assert response.headers["Location"].endswith(f"/projects/{world.project_a}/handover")
     with app.app_context():
-        assert db.session.get(Project, world.project_a).went_live_on == WENT_LIVE
+        assert db.session.get(Project, world.project_a).went_live_on == went_live(app, world)
         assert db.session.scalar(sa.select(Event).where(Event.action == "golive.confirmed"))
 
 
 def test_the_handover_summary_is_e_mailed_to_the_projects_people(app, world, login, client):
     signed_off(app, world, login, client)
     login(World.CSM).post(
-        f"/projects/{world.project_a}/go-live/confirm", data={"went_live_on": "2026-11-30"}
+        f"/projects/{world.project_a}/go-live/confirm", data=confirm_form(app, world)
     )
     with app.app_context():
         messages = deliver_outbox()
@@ -430,7 +440,7 @@ def test_once_live_the_operations_items_come_first_on_the_project_page(app, worl
     signed_off(app, world, login, client)
     csm = login(World.CSM)
     before = PHASE.findall(csm.get(f"/projects/{world.project_a}").text)
-    csm.post(f"/projects/{world.project_a}/go-live/confirm", data={"went_live_on": "2026-11-30"})
+    csm.post(f"/projects/{world.project_a}/go-live/confirm", data=confirm_form(app, world))
     after = PHASE.findall(csm.get(f"/projects/{world.project_a}").text)
     assert before[-1] == "operations"
     assert after[0] == "operations"
@@ -442,9 +452,19 @@ def test_the_handover_e_mail_is_in_the_recipients_language(app, world, login, cl
         db.session.get(User, world.client_a).language = "fr"
         db.session.commit()
     login(World.CSM).post(
-        f"/projects/{world.project_a}/go-live/confirm", data={"went_live_on": "2026-11-30"}
+        f"/projects/{world.project_a}/go-live/confirm", data=confirm_form(app, world)
     )
     with app.app_context():
         messages = {message.recipients[0]: message for message in deliver_outbox()}
     assert messages[World.CLIENT_A].body.startswith("Bonjour")
     assert messages[World.CSM].body.startswith("Hello")
+
+
+def test_go_live_cannot_be_confirmed_for_a_day_still_to_come(app, world, login, client):
+    signed_off(app, world, login, client)
+    csm = login(World.CSM)
+    csm.post(f"/projects/{world.project_a}/go-live/confirm", data={"went_live_on": "2099-01-01"})
+    page = csm.get(f"/projects/{world.project_a}").get_data(as_text=True)
+    assert "Confirm go-live once it has happened, not before." in page
+    with app.app_context():
+        assert db.session.get(Project, world.project_a).went_live_on is None

@@ -139,9 +139,10 @@ def sign_off(
     return signed
 
 
-def confirm_go_live(project: Project, *, actor: User, on: date) -> None:
-    """Record that the project went live ``on``: it moves into operations, and the handover
-    summary is e-mailed to the project's people (in the outbox, with this change)."""
+def confirm_go_live(project: Project, *, actor: User, on: date, today: date) -> None:
+    """Record that the project went live ``on`` (``today`` at the latest): it moves into
+    operations, and the handover summary is e-mailed to the project's people (in the
+    outbox, with this change)."""
     _require_manager(project, actor)
     _require_not_live(project)
     readiness = readiness_of(project)
@@ -149,6 +150,8 @@ def confirm_go_live(project: Project, *, actor: User, on: date) -> None:
         raise RuleBroken(None, _("The client has not signed go-live off yet."))
     if on < project.kickoff_date:
         raise RuleBroken("went_live_on", _("The go-live date cannot be before the kickoff date."))
+    if on > today:
+        raise RuleBroken("went_live_on", _("Confirm go-live once it has happened, not before."))
     project.went_live_on = on
     audit.record(
         "golive.confirmed", project_id=project.id, actor_id=actor.id, field="went_live_on", new=on

@@ -119,7 +119,8 @@ def confirm(project_id: int):
     form = ConfirmGoLiveForm()
     _back_to(project)
     form.check()
-    confirm_go_live(project, actor=current_user, on=form.went_live_on.data or today())
+    on = today()
+    confirm_go_live(project, actor=current_user, on=form.went_live_on.data or on, today=on)
     flash(
         _("Go-live confirmed: the handover summary was e-mailed to the project's people."),
         "success",
