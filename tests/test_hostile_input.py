@@ -80,10 +80,15 @@ from tracker.checklist.forms import CommentForm, ItemUpdateForm
 from tracker.enums import Party, Phase, Status
 from tracker.extensions import db
 from tracker.forms import BoundedDateField, TrackerForm, UploadField
+from tracker.golive.forms import SignOffForm, WaiverForm
+from tracker.golive.queries import readiness_of
+from tracker.golive.services import waive_item
 from tracker.models import (
     CatalogueDraft,
     ChecklistItem,
     Comment,
+    GoLiveSignOff,
+    GoLiveWaiver,
     Invitation,
     Organisation,
     ProgressLink,
@@ -567,6 +572,52 @@ def test_admin_organisation_form_survives_hostile_input(
         stored={"name": stored_name},
     )
     run(FormChecker(app, case, lambda: client, count_hostile_input), weight=0.3)
+
+
+# --- go-live: waivers and the client's sign-off -------------------------------------------
+
+
+def _waive_everything_open(project_id: int, csm_id: int) -> None:
+    project = db.session.get(Project, project_id)
+    for entry in readiness_of(project).outstanding:
+        waive_item(project, entry.item.id, "Later.", actor=db.session.get(User, csm_id))
+
+
+def test_waiver_form_survives_hostile_input(app, world, login, count_hostile_input):
+    with app.app_context():
+        item_id = readiness_of(db.session.get(Project, world.project_a)).items[0].item.id
+    client = login(World.CSM)
+    case = form_case(
+        app,
+        client,
+        page_url=f"/projects/{world.project_a}/go-live/waivers/{item_id}",
+        post_url=f"/projects/{world.project_a}/go-live/waivers/{item_id}",
+        form=lambda: WaiverForm(formdata=None),
+        overrides={"reason": "Done in the first month of operations."},
+        stored={"reason": lambda: _latest(GoLiveWaiver, GoLiveWaiver.reason)},
+    )
+    run(FormChecker(app, case, lambda: client, count_hostile_input), weight=0.3)
+
+
+def test_sign_off_form_survives_hostile_input(app, world, login, count_hostile_input):
+    with app.app_context():
+        db.session.execute(sa.update(User).where(User.id == world.client_a).values(is_lead=True))
+        _waive_everything_open(world.project_a, world.csm)
+        db.session.commit()
+    client = login(World.CLIENT_A)
+    case = form_case(
+        app,
+        client,
+        page_url=f"/projects/{world.project_a}/go-live/sign-off",
+        post_url=f"/projects/{world.project_a}/go-live/sign-off",
+        form=lambda: SignOffForm(formdata=None),
+        overrides={"note": "Ready to go.", "rating": "4", "rating_comment": "Well run."},
+        stored={
+            "note": lambda: _latest(GoLiveSignOff, GoLiveSignOff.note),
+            "rating_comment": lambda: _latest(GoLiveSignOff, GoLiveSignOff.rating_comment),
+        },
+    )
+    run(FormChecker(app, case, lambda: client, count_hostile_input), weight=0.4)
 
 
 # --- invitations and "Forgot password?" ---------------------------------------------------

@@ -967,3 +967,47 @@ def test_attachments_come_empty_and_go_on_downgrading_keeping_items(empty_databa
     assert count == 0
     assert "attachments" not in left
     assert users > 0
+
+
+# --- go-live sign-off (revision f3a9c2d7e164) ---------------------------------------------
+
+GO_LIVE_SIGN_OFF = "f3a9c2d7e164"
+
+
+def test_existing_rows_block_go_live_and_sign_off_tables_come_empty_and_go(empty_database_url):
+    app = create_app(tracker_config.TestConfig(empty_database_url))
+    with app.app_context():
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=ATTACHMENTS)
+        with db.engine.begin() as connection:
+            tables = {table.name: table for table in _tables(connection)}
+            for name in ("catalogue_versions", "catalogue_areas", "responsibilities"):
+                connection.execute(tables[name].insert(), kept_rows(tables[name]))
+
+        with logging_left_alone():
+            flask_migrate.upgrade(revision=GO_LIVE_SIGN_OFF)
+        with db.engine.connect() as connection:
+            blocking = (
+                connection.execute(sa.text("SELECT blocks_go_live FROM responsibilities"))
+                .scalars()
+                .all()
+            )
+            counts = [
+                connection.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar()  # noqa: S608
+                for name in ("go_live_approvers", "go_live_waivers", "go_live_sign_offs")
+            ]
+
+        with logging_left_alone():
+            flask_migrate.downgrade(revision=ATTACHMENTS)
+        with db.engine.connect() as connection:
+            inspector = sa.inspect(connection)
+            left = set(inspector.get_table_names())
+            columns = {c["name"] for c in inspector.get_columns("responsibilities")}
+            rows = connection.execute(sa.text("SELECT count(*) FROM responsibilities")).scalar()
+        db.engine.dispose()
+
+    assert blocking and all(blocking)
+    assert counts == [0, 0, 0]
+    assert not left & {"go_live_approvers", "go_live_waivers", "go_live_sign_offs"}
+    assert "blocks_go_live" not in columns
+    assert rows == len(blocking)

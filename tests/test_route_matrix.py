@@ -136,6 +136,7 @@ SEES_B = (LOGIN, OK, OK, OK, OK, OK, 404, 404, OK)  # who sees project_b
 MANAGES_A = (LOGIN, OK, OK, 403, 404, 404, 404, 403, 404)  # edits project_a
 MANAGES_B = (LOGIN, OK, OK, 403, 403, 403, 404, 404, 403)  # edits project_b
 READ_ONLY_A = (LOGIN, 403, 403, 403, 404, 404, 404, 403, 404)  # archived project_a: seen only
+SIGNS_OFF_A = (LOGIN, 403, 403, 403, 404, 404, 404, OK, 404)  # client_a is Acme's lead
 NOBODY = (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404)
 NO_DRAFT = (LOGIN, 404, 403, 403, 403, 403, 403, 403, 403)  # administrators: nothing to edit
 # An organisation's people page: administrators, the CSMs of its projects (as customer or
@@ -232,6 +233,46 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, tuple]] = {
         "project_b": SEES_B,
         "archived_a": SEES_A,
         "archived_b": SEES_B,
+    },
+    # --- go-live: the readiness panel's forms, the handover page ---
+    ("golive.add_approver", "POST"): {
+        "project_a": MANAGES_A,
+        "project_b": MANAGES_B,
+        "archived_a": READ_ONLY_A,
+    },
+    ("golive.waive", "GET"): {
+        "item_a_client": MANAGES_A,
+        "item_b_ims": MANAGES_B,
+        "item_b_under_a": NOBODY,
+        "archived_item_a_client": READ_ONLY_A,
+    },
+    ("golive.waive", "POST"): {
+        "item_a_client": MANAGES_A,
+        "item_b_ims": MANAGES_B,
+        "item_b_under_a": NOBODY,
+        "archived_item_a_client": READ_ONLY_A,
+    },
+    ("golive.confirm", "POST"): {
+        "project_a": MANAGES_A,  # not signed off: refused with a message (302)
+        "project_b": MANAGES_B,
+        "archived_a": READ_ONLY_A,
+    },
+    # client_a, a lead of Acme, signs off (refused with the open items: 302); client_b is
+    # no lead of Globex; the vendor's people never sign off.
+    ("golive.sign", "GET"): {
+        "project_a": SIGNS_OFF_A,
+        "project_b": (LOGIN, 403, 403, 403, 403, 403, 404, 404, 403),
+        "archived_a": READ_ONLY_A,
+    },
+    ("golive.sign", "POST"): {
+        "project_a": SIGNS_OFF_A,
+        "project_b": (LOGIN, 403, 403, 403, 403, 403, 404, 404, 403),
+        "archived_a": READ_ONLY_A,
+    },
+    ("golive.handover", "GET"): {
+        "project_a": SEES_A,
+        "project_b": SEES_B,
+        "archived_a": SEES_A,
     },
     ("projects.history", "GET"): {
         "project_a": SEES_A,
@@ -419,6 +460,16 @@ EXPECTATIONS |= {
         "project_a": API_SEES_A,
         "project_b": API_SEES_B,
         "archived_a": API_SEES_A,
+    },
+    ("api.readiness", "GET"): {
+        "project_a": API_SEES_A,
+        "project_b": API_SEES_B,
+        "archived_a": API_SEES_A,
+    },
+    ("api.sign_off_go_live", "POST"): {
+        "project_a": (API, 403, 403, 403, 404, 404, 404, OK, 404),  # 422: items open
+        "project_b": (API, 403, 403, 403, 403, 403, 404, 404, 403),
+        "archived_a": API_READ_ONLY_A,
     },
     ("api.items", "GET"): {"site": API_SIGNED_IN},
     ("api.item", "GET"): {
@@ -1420,6 +1471,11 @@ FORMS: dict[str, Callable[[Scene, dict, str], dict]] = {
         "status": "in_progress",
     },
     "api.comment": lambda scene, values, role: {"body": "A comment from the matrix."},
+    "api.sign_off_go_live": lambda scene, values, role: {"rating": 4, "note": "Matrix"},
+    "golive.add_approver": lambda scene, values, role: {"user_id": scene.user_id("client_a")},
+    "golive.waive": lambda scene, values, role: {"reason": "Waived by the matrix."},
+    "golive.sign": lambda scene, values, role: {"note": "Signed by the matrix.", "rating": "4"},
+    "golive.confirm": lambda scene, values, role: {"went_live_on": today().isoformat()},
 }
 
 

@@ -133,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.checklist.views import bp as checklist_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.exports.views import bp as exports_bp
+    from tracker.golive.views import bp as golive_bp
     from tracker.health import bp as health_bp
     from tracker.insights.views import bp as insights_bp
     from tracker.notifications.views import bp as notifications_bp
@@ -146,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
         auth_bp,
         projects_bp,
         checklist_bp,
+        golive_bp,
         dashboard_bp,
         exports_bp,
         catalogue_bp,

@@ -346,3 +346,24 @@ def can_hide_attachment(user: User, attachment: Attachment) -> bool:
 def can_restore_attachment(user: User, attachment: Attachment) -> bool:
     """Restore a removed file: the project's CSM (or an administrator)."""
     return can_edit_project(user, attachment.item.project)
+
+
+# --- go-live --------------------------------------------------------------------------
+
+
+def can_manage_go_live(user: User, project: Project) -> bool:
+    """Designate approvers, waive blocking items and confirm go-live: whoever manages the
+    project (its CSM, an administrator), while it is not archived."""
+    return can_edit_project(user, project)
+
+
+def can_sign_off(user: User, project: Project, *, approver: bool) -> bool:
+    """Sign go-live off: a client lead of the project's customer, or a client user the CSM
+    designated as approver (``approver``), on a project that is not archived."""
+    return (
+        project.archived_at is None
+        and _signed_in(user)
+        and user.role is Role.CLIENT
+        and user.organisation_id == project.customer_id
+        and (user.is_lead or approver)
+    )

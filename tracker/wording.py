@@ -136,6 +136,10 @@ _EVENT_LABELS = {
     "item.review_done": _l("Review done"),
     "project.catalogue_upgraded": _l("Catalogue version changed"),
     "item.catalogue_row": _l("Catalogue row changed"),
+    "golive.approver_added": _l("Go-live approver designated"),
+    "golive.item_waived": _l("Waived for go-live"),
+    "golive.signed_off": _l("Go-live signed off"),
+    "golive.confirmed": _l("Went live"),
 }
 
 # What of a catalogue row changed (tracker.rollout.plan.ROW_FIELDS), in a sentence.
@@ -185,7 +189,7 @@ _VALUE_ENUMS = {
 
 # Fields whose values the trail keeps as "yes"/"no", and as ISO dates (tracker.audit).
 _BOOLEAN_FIELDS = {"ims_contract", "data_migration", "vpn_required"}
-_DATE_FIELDS = {"due_date", "kickoff_date", "go_live_date", "review"}
+_DATE_FIELDS = {"due_date", "kickoff_date", "go_live_date", "review", "went_live_on"}
 
 
 def event_label(event) -> str:
@@ -208,7 +212,7 @@ def event_after(event, names=None) -> str:
     """An event's new value as people read it: what an event of a code and parameters says
     ("26 items from catalogue version 1"), else ``event_value`` of its new value."""
     if event.params:
-        return _event_text(event.action, event.params) or event.new_value or ""
+        return _event_text(event) or event.new_value or ""
     return event_value(event, event.new_value, names)
 
 
@@ -234,8 +238,14 @@ def event_value(event, value: str | None, names=None) -> str:
     return value
 
 
-def _event_text(action: str, params: Mapping) -> str | None:
+def _event_text(event) -> str | None:
+    action, params = event.action, event.params
     items = params.get("items")
+    if action == "golive.signed_off" and params.get("rating") is not None:
+        # {"rating": 1 to 5}; the sign-off's note is the event's new value
+        rated = _("Rated %(rating)s out of 5", rating=params["rating"])
+        note = event.new_value
+        return _("%(rating)s: %(note)s", rating=rated, note=note) if note else rated
     if action == "project.checklist_created" and items is not None:
         return ngettext(
             "%(num)s item from catalogue version %(version)s",

@@ -306,3 +306,52 @@ class ItemPage(Page):
 
 class CatalogueVersionPage(Page):
     data: list[CatalogueVersion]
+
+
+# --- go-live readiness ------------------------------------------------------------------
+
+
+class BlockingItem(Model):
+    id: int
+    text: str = Field(description="The item's catalogue row, in English.")
+    responsible: Party
+    status: Status
+    due_date: date
+    waived: bool
+    waiver_reason: str | None = Field(description="Why the CSM let go-live go ahead without it.")
+
+
+class SignOff(Model):
+    signed_by: Ref
+    signed_at: UtcDateTime
+    note: str | None
+    rating: int | None = Field(description="The client's rating of the onboarding, 1 to 5.")
+    rating_comment: str | None
+
+
+class Readiness(Model):
+    project: Ref
+    state: Literal["waiting", "signed_off", "live"] = Field(
+        description="Waiting for the client's sign-off, signed off, or live (confirmed)."
+    )
+    go_live_date: date
+    went_live_on: date | None
+    blocking: list[BlockingItem] = Field(
+        description="The items that must be closed before go-live: the go-live phase's and "
+        "those due by the target go-live date, of rows that block go-live."
+    )
+    still_open: dict[str, int] = Field(
+        description="Open blocking items not waived, per responsible party: sign-off is "
+        "refused while any is."
+    )
+    sign_off: SignOff | None
+
+
+class SignOffCreate(Model):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    note: Text(max_length=2000) | None = None
+    rating: JsonInt(minimum=1, maximum=5) | None = Field(
+        default=None, description="Rate the onboarding, 1 to 5."
+    )
+    rating_comment: Text(max_length=2000) | None = None

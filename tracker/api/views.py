@@ -50,6 +50,8 @@ from tracker.extensions import csrf, db
 from tracker.files.downloads import download_response
 from tracker.files.queries import item_attachments
 from tracker.files.services import attach_file, require_may_attach
+from tracker.golive.queries import Readiness, is_approver, readiness_of
+from tracker.golive.services import sign_off
 from tracker.models import (
     Area,
     Attachment,
@@ -61,6 +63,7 @@ from tracker.models import (
 )
 from tracker.permissions import (
     can_see_attachment,
+    can_sign_off,
     can_view_catalogue,
     can_view_project,
     sees_internal_comments,
@@ -469,6 +472,83 @@ def attachment(attachment_id: int):
 def attachment_content(attachment_id: int):
     """Download an attached file"""
     return download_response(_visible_attachment(attachment_id))
+
+
+# --- go-live ------------------------------------------------------------------------------
+
+
+def _load_project(project_id: int) -> Project:
+    found = db.session.get(Project, project_id)
+    if found is None or not can_view_project(_user(), found):
+        raise _not_found()
+    return found
+
+
+def _readiness_doc(readiness: Readiness) -> schemas.Readiness:
+    project = readiness.project
+    signed = readiness.sign_off
+    return schemas.Readiness(
+        project=_ref(project),
+        state=readiness.state,
+        go_live_date=project.go_live_date,
+        went_live_on=project.went_live_on,
+        blocking=[
+            schemas.BlockingItem(
+                id=entry.item.id,
+                text=entry.row.text_en,
+                responsible=entry.item.party,
+                status=entry.item.status,
+                due_date=entry.item.due_date,
+                waived=entry.waiver is not None,
+                waiver_reason=entry.waiver.reason if entry.waiver else None,
+            )
+            for entry in readiness.items
+        ],
+        still_open={party.value: count for party, count in readiness.open_by_party.items()},
+        sign_off=schemas.SignOff(
+            signed_by=_ref(signed.signed_by),
+            signed_at=signed.signed_at,
+            note=signed.note,
+            rating=signed.rating,
+            rating_comment=signed.rating_comment,
+        )
+        if signed
+        else None,
+    )
+
+
+@bp.get("/projects/<int:project_id>/readiness")
+@documented(operation_id="getReadiness", ok=schemas.Readiness, refusals=(401, 404))
+def readiness(project_id: int):
+    """A project's go-live readiness: its blocking items and the client's sign-off"""
+    return _json(_readiness_doc(readiness_of(_load_project(project_id))))
+
+
+@bp.post("/projects/<int:project_id>/sign-off")
+@documented(
+    operation_id="signOff",
+    body=schemas.SignOffCreate,
+    ok=schemas.Readiness,
+    created=True,
+    refusals=(401, 403, 404, 415, 422),
+)
+def sign_off_go_live(project_id: int):
+    """Sign go-live off (a client lead or approver), optionally rating the onboarding
+
+    Refused (422) with the list of the blocking items still open, unless the CSM waived them.
+    """
+    found = _load_project(project_id)
+    if not can_sign_off(_user(), found, approver=is_approver(found.id, _user().id)):
+        raise NotAllowed("Only a client lead or an approver of the customer signs go-live off.")
+    body = _body(schemas.SignOffCreate)
+    sign_off(
+        found,
+        actor=_user(),
+        note=body.note,
+        rating=body.rating,
+        rating_comment=body.rating_comment,
+    )
+    return _json(_readiness_doc(readiness_of(found)), 201)
 
 
 # --- overdue ------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ FIELD_LABELS = {
     "seed_row": _l("Source row"),
     "parties": _l("Parties"),
     "ims_eligible": _l("IMS-eligible"),
+    "blocks_go_live": _l("Blocks go-live"),
     "condition": _l("Condition"),
     "phase": _l("Phase"),
     "due": _l("Due"),

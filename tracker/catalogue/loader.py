@@ -52,6 +52,8 @@ class RowSpec(BaseModel):
     text_en: Text
     parties: Annotated[list[CatalogueParty], Field(min_length=1, max_length=4)]
     ims_eligible: bool = False
+    # False: the row's items need not be closed before go-live (tracker.golive).
+    blocks_go_live: bool = True
     condition: Condition | None = None
     phase: Phase
     due: Annotated[
@@ -150,6 +152,7 @@ LATER_FIELDS = {
     "rationale_fr": None,
     "follows": None,
     "review_every": None,
+    "blocks_go_live": True,
 }
 
 
@@ -341,6 +344,7 @@ def load_catalogue(spec: CatalogueSpec, *, source: str | None = None) -> LoadRes
                     party_ims=CatalogueParty.IMS in row.parties,
                     party_implementer=CatalogueParty.IMPLEMENTER in row.parties,
                     ims_eligible=row.ims_eligible,
+                    blocks_go_live=row.blocks_go_live,
                     condition=row.condition,
                     phase=row.phase,
                     due_anchor=anchor,

@@ -16,7 +16,7 @@ from tracker.exports.writers import Sheet
 from tracker.extensions import db
 from tracker.i18n import localized
 from tracker.models import Project, User
-from tracker.portfolio.queries import portfolio_ids, portfolio_select
+from tracker.portfolio.queries import portfolio_ids, portfolio_select, sign_offs_of
 from tracker.projects.queries import project_items
 from tracker.timezones import current_zone, current_zone_name, localized_time
 from tracker.wording import item_reason, next_milestone
@@ -44,7 +44,13 @@ def portfolio_sheets(user: User, today: date, **filters) -> list[Sheet]:
         _("Items"),
         _("Closed"),
         _("Overdue"),
+        _("Went live on"),
+        _("Signed off by"),
+        _("Signed off at (%(zone)s)", zone=current_zone_name()),
+        _("Rating"),
+        _("Rating comment"),
     ]
+    sign_offs = sign_offs_of(portfolio_ids(user, **filters))
     for phase in Phase:
         header += [
             _("%(phase)s closed", phase=phase.label),
@@ -70,6 +76,11 @@ def portfolio_sheets(user: User, today: date, **filters) -> list[Sheet]:
                 tally.overall.total,
                 tally.overall.closed,
                 tally.overdue,
+                project.went_live_on,
+                signed.signed_by.name if (signed := sign_offs.get(project.id)) else None,
+                local_time(signed.signed_at) if signed else None,
+                signed.rating if signed else None,
+                signed.rating_comment if signed else None,
             ]
             + [
                 n

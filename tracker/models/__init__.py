@@ -7,6 +7,7 @@ from tracker.models.catalogue import Area, CatalogueVersion, Responsibility
 from tracker.models.catalogue_draft import CatalogueDraft, CatalogueEvent
 from tracker.models.checklist import OPEN_STATUS_SQL, ChecklistItem, Comment
 from tracker.models.event import AppendOnlyError, Event
+from tracker.models.golive import GoLiveApprover, GoLiveSignOff, GoLiveWaiver
 from tracker.models.invitation import Invitation, InvitationState, PeopleEvent
 from tracker.models.link import hash_link_token, new_link_token
 from tracker.models.notification import Notification, Watch
@@ -36,6 +37,9 @@ __all__ = [
     "ChecklistItem",
     "Comment",
     "Event",
+    "GoLiveApprover",
+    "GoLiveSignOff",
+    "GoLiveWaiver",
     "ImsScope",
     "Invitation",
     "InvitationState",

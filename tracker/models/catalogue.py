@@ -79,6 +79,8 @@ class Responsibility(db.Model):
     party_ims: Mapped[bool] = mapped_column(default=False)
     party_implementer: Mapped[bool] = mapped_column(default=False)
     ims_eligible: Mapped[bool] = mapped_column(default=False)
+    # False for a row whose items need not be closed before go-live (tracker.golive).
+    blocks_go_live: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     condition: Mapped[Condition | None] = mapped_column(enum_column(Condition, "condition"))
     phase: Mapped[Phase] = mapped_column(enum_column(Phase, "phase"))
     due_anchor: Mapped[Anchor] = mapped_column(enum_column(Anchor, "anchor"))

@@ -7,6 +7,7 @@ from flask import request
 from flask_login import current_user
 
 from tracker.portfolio.queries import (
+    GO_LIVE_STATES,
     MAX_CUSTOMER_NAME,
     CustomerChoice,
     customer_choice,
@@ -48,4 +49,11 @@ def portfolio_filters() -> dict:
         "archived": flag_arg("archived"),
         "catalogue_version": int_arg("version"),
         "behind": flag_arg("behind"),
+        "go_live": go_live_arg(),
     }
+
+
+def go_live_arg() -> str | None:
+    """The go-live filter: one of ``GO_LIVE_STATES``; anything else is no filter."""
+    value = request.args.get("go_live")
+    return value if value in GO_LIVE_STATES else None

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
-from tracker.models import CatalogueVersion, Organisation, Project, User
+from tracker.models import CatalogueVersion, GoLiveSignOff, Organisation, Project, User
 from tracker.permissions import visible_projects_filter
 
 
@@ -21,10 +21,11 @@ def portfolio_filter(
     archived: bool = False,
     catalogue_version: int | None = None,
     behind: bool = False,
+    go_live: str | None = None,
 ) -> sa.ColumnElement[bool]:
     """The portfolio's WHERE clause: the projects ``user`` may see, active or archived ones,
     of one CSM, of one customer, on one catalogue version (its number), or behind the
-    newest version."""
+    newest version, or in one go-live state (``GO_LIVE_STATES``)."""
     conditions = [
         visible_projects_filter(user),
         Project.archived_at.is_not(None) if archived else Project.archived_at.is_(None),
@@ -42,7 +43,57 @@ def portfolio_filter(
     if behind:
         newest = sa.select(CatalogueVersion.id).order_by(CatalogueVersion.number.desc()).limit(1)
         conditions.append(Project.catalogue_version_id != newest.scalar_subquery())
+    if go_live in GO_LIVE_STATES:
+        conditions.append(go_live_state_filter(go_live))
     return sa.and_(*conditions)
+
+
+# The portfolio's go-live filter: waiting for the client's sign-off, signed off (and not yet
+# live), live.
+GO_LIVE_STATES = ("waiting", "signed_off", "live")
+
+
+def go_live_state_filter(state: str) -> sa.ColumnElement[bool]:
+    """A WHERE clause on ``Project``: the projects in go-live ``state``."""
+    if state == "live":
+        return Project.went_live_on.is_not(None)
+    signed = sa.exists().where(GoLiveSignOff.project_id == Project.id).correlate(Project)
+    return sa.and_(Project.went_live_on.is_(None), signed if state == "signed_off" else ~signed)
+
+
+def sign_offs_of(project_ids) -> dict[int, GoLiveSignOff]:
+    """The sign-offs of the projects ``project_ids`` (ids, or a SELECT of them), by project:
+    one query."""
+    return {
+        sign_off.project_id: sign_off
+        for sign_off in db.session.scalars(
+            sa.select(GoLiveSignOff)
+            .where(GoLiveSignOff.project_id.in_(project_ids))
+            .options(joinedload(GoLiveSignOff.signed_by))
+        )
+    }
+
+
+@dataclass(frozen=True)
+class CsmRating:
+    csm: str
+    ratings: int
+    average: float
+
+
+def ratings_by_csm(user: User) -> list[CsmRating]:
+    """The clients' ratings of their onboarding at sign-off, per CSM, over the projects
+    ``user`` sees (archived ones too): how many and their average, best first. One query."""
+    rows = db.session.execute(
+        sa.select(User.name, sa.func.count(GoLiveSignOff.rating), sa.func.avg(GoLiveSignOff.rating))
+        .select_from(GoLiveSignOff)
+        .join(Project, GoLiveSignOff.project_id == Project.id)
+        .join(User, Project.csm_id == User.id)
+        .where(GoLiveSignOff.rating.is_not(None), visible_projects_filter(user))
+        .group_by(User.id, User.name)
+        .order_by(sa.func.avg(GoLiveSignOff.rating).desc(), User.name)
+    )
+    return [CsmRating(name, count, float(average)) for name, count, average in rows]
 
 
 def catalogue_version_numbers() -> sa.Select[tuple[int]]:

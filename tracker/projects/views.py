@@ -23,6 +23,7 @@ from tracker.errors import Conflict, Refusal
 from tracker.extensions import db
 from tracker.files.queries import attachment_counts
 from tracker.formatting import display_value
+from tracker.golive.queries import approver_candidates, readiness_of
 from tracker.i18n import localized
 from tracker.insights.health import HealthRule
 from tracker.insights.pictures import PortfolioInsights, project_insights
@@ -35,7 +36,10 @@ from tracker.permissions import (
     can_archive_project,
     can_create_project,
     can_edit_project,
+    can_manage_go_live,
     can_restore_project,
+    can_sign_off,
+    is_infor_staff,
     own_party,
     sees_internal_comments,
 )
@@ -44,6 +48,8 @@ from tracker.portfolio.queries import (
     catalogue_version_numbers,
     portfolio_count,
     portfolio_select,
+    ratings_by_csm,
+    sign_offs_of,
     visible_csms,
 )
 from tracker.projects.filters import checklist_filters
@@ -105,7 +111,10 @@ def portfolio():
             "archived": filters["archived"],
             "version": filters["catalogue_version"],
             "behind": filters["behind"],
+            "go_live": filters["go_live"],
         },
+        sign_offs=sign_offs_of([project.id for project in projects]),
+        csm_ratings=ratings_by_csm(current_user) if is_infor_staff(current_user) else [],
         # The heatmap of the same projects: a typed customer name goes along as typed.
         heatmap_url=url_for(
             "insights.heatmap_page",
@@ -257,10 +266,11 @@ def detail(project_id: int):
     for item, row, area in rows:
         grouped.setdefault(row.phase, []).append((item, row, area))
     assignees = project_assignees(project)
+    readiness = readiness_of(project)
     return render_template(
         "projects/detail.html",
         project=project,
-        grouped={phase: grouped[phase] for phase in Phase if phase in grouped},
+        grouped={phase: grouped[phase] for phase in _phase_order(project) if phase in grouped},
         controls=ItemControls(current_user, project),
         comment_counts=comment_counts(project.id, internal=sees_internal_comments(current_user)),
         file_counts=attachment_counts(project.id, internal=sees_internal_comments(current_user)),
@@ -281,8 +291,27 @@ def detail(project_id: int):
         newest_version=current_version() if can_edit_project(current_user, project) else None,
         # After go-live: the operations rows as ongoing duties, per party (tracker.reviews).
         standing=standing_responsibilities(project),
+        readiness=readiness,
+        approver_candidates=(
+            approver_candidates(project) if can_manage_go_live(current_user, project) else []
+        ),
+        may_sign_off=can_sign_off(
+            current_user,
+            project,
+            approver=any(user.id == current_user.id for user in readiness.approvers),
+        ),
         **_summary(project),
     )
+
+
+def _phase_order(project: Project) -> list[Phase]:
+    """The checklist's phases in catalogue order; once live, operations first: the handover
+    makes them the project's work."""
+    phases = list(Phase)
+    if project.went_live_on is not None:
+        phases.remove(Phase.OPERATIONS)
+        phases.insert(0, Phase.OPERATIONS)
+    return phases
 
 
 @bp.get("/projects/<int:project_id>/summary")

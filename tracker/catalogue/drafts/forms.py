@@ -96,6 +96,7 @@ class RowForm(VersionForm):
     text_en = _text(_l("Text (English)"), required=True)
     parties = MultiCheckboxField(_l("Parties"), choices=PARTY_CHOICES)
     ims_eligible = BooleanField(_l("IMS may take over the client's items"))
+    blocks_go_live = BooleanField(_l("Its items must be closed before go-live"), default=True)
     condition = SelectField(
         _l("Condition"), choices=[NONE_CHOICE, *Condition.choices()], default=""
     )
@@ -141,7 +142,7 @@ class RowForm(VersionForm):
         self.area.data = area_key
         for name in RowSpec.model_fields:
             if name in self and name != "key":
-                value = row.get(name)
+                value = row.get(name, True if name == "blocks_go_live" else None)
                 self[name].data = "" if value is None and name != "seed_row" else value
         self.marks.data = "inferred" if row.get("marks_inferred", True) else "confirmed"
 
@@ -154,6 +155,7 @@ class RowForm(VersionForm):
             "text_en": self.text_en.data.strip(),
             "parties": list(self.parties.data or []),
             "ims_eligible": bool(self.ims_eligible.data),
+            "blocks_go_live": bool(self.blocks_go_live.data),
             "condition": self.condition.data or None,
             "phase": self.phase.data,
             "due": self.due.data.strip(),

@@ -1,0 +1,1 @@
+"""Go-live readiness, the client's sign-off, and the handover to operations."""
