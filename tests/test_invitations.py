@@ -465,3 +465,37 @@ def test_the_invitation_link_is_on_base_url_whatever_host_the_request_named(app,
     )
     [message] = sent_mail(app)
     assert f"{app.config['BASE_URL']}/invitations/" in message.body
+
+
+# --- the inviter hears of it ---------------------------------------------------------------
+
+
+def test_the_inviter_is_notified_when_the_invitation_is_accepted(app, world, login, invited):
+    accept(app.test_client(), invited)
+
+    page = login(World.CSM).get("/notifications").get_data(as_text=True)
+
+    assert f"Nina Newcomer ({INVITEE}) accepted your invitation" in page
+    assert f'href="/organisations/{world.customer_a}/people"' in page
+
+
+def test_the_inviter_gets_the_acceptance_by_email(app, world, invited):
+    accept(app.test_client(), invited)
+    with app.app_context():
+        csm = db.session.scalar(sa.select(User).where(User.email == World.CSM))
+        csm.notification_emailed_at = None
+        db.session.commit()
+
+    messages = [m for m in sent_mail(app) if World.CSM in m.recipients]
+
+    assert len(messages) == 1
+    assert "accepted your invitation" in messages[0].body
+    assert f"/organisations/{world.customer_a}/people" in messages[0].body
+
+
+def test_a_refused_acceptance_notifies_nobody(app, world, login, invited):
+    accept(app.test_client(), invited, password="password123")
+
+    page = login(World.CSM).get("/notifications").get_data(as_text=True)
+
+    assert "accepted your invitation" not in page

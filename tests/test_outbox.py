@@ -172,6 +172,19 @@ def test_producers_run_first_and_their_messages_go_in_the_same_delivery(ctx, mon
     assert sent.subject == "At 09:00"
 
 
+def test_what_producers_queue_goes_in_the_same_delivery_on_the_real_clock(ctx, monkeypatch):
+    monkeypatch.setattr(outbox, "_producers", [])
+
+    def produce(now):
+        outbox.enqueue_mail(to="bob@client.test", subject="Produced", text="T", kind="t")
+        db.session.commit()
+        return 1
+
+    outbox.register_producer(produce)
+
+    assert [m.subject for m in deliver_outbox()] == ["Produced"]
+
+
 def test_status_counts_messages_by_state(ctx, runner):
     queue()
     queue()

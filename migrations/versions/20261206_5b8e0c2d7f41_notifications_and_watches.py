@@ -28,8 +28,9 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("recipient_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=True),
+        sa.Column("item_id", sa.Integer(), nullable=True),
+        sa.Column("organisation_id", sa.Integer(), nullable=True),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
@@ -41,6 +42,11 @@ def upgrade():
         ),
         sa.ForeignKeyConstraint(
             ["project_id"], ["projects.id"], name="fk_notifications_project_id_projects"
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+            name="fk_notifications_organisation_id_organisations",
         ),
         sa.ForeignKeyConstraint(
             ["recipient_id"], ["users.id"], name="fk_notifications_recipient_id_users"

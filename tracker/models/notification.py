@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.models.checklist import ChecklistItem
+from tracker.models.organisation import Organisation
 from tracker.models.user import User
 from tracker.timeutil import utcnow
 
@@ -18,7 +19,10 @@ ASSIGNED, COMMENT, MENTION, STATUS, DUE_DATE = (
     "status",
     "due_date",
 )
-KINDS = (ASSIGNED, COMMENT, MENTION, STATUS, DUE_DATE)
+# Not about an item: someone accepted an invitation of the recipient's (``organisation_id``
+# is the organisation they joined; payload: their name and e-mail).
+INVITATION_ACCEPTED = "invitation_accepted"
+KINDS = (ASSIGNED, COMMENT, MENTION, STATUS, DUE_DATE, INVITATION_ACCEPTED)
 
 # Notification.email: waiting for the batched e-mail (``pending``), in one (``sent``), for
 # the daily digest only (``digest``), or never to be e-mailed (``off``: the recipient's
@@ -58,8 +62,11 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(sa.String(20))
-    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"))
-    item_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_items.id"), index=True)
+    # The item (and its project) it is about; None for an invitation accepted, which is
+    # about an organisation instead.
+    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id"))
+    item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("checklist_items.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     payload: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -68,7 +75,12 @@ class Notification(db.Model):
 
     recipient: Mapped[User] = relationship(foreign_keys=[recipient_id])
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
-    item: Mapped[ChecklistItem] = relationship()
+    item: Mapped[ChecklistItem | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+    @property
+    def about_an_item(self) -> bool:
+        return self.item_id is not None
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.kind} to {self.recipient_id}>"

@@ -25,7 +25,7 @@ from tracker.i18n import language_of
 from tracker.models import Notification, User
 from tracker.models.notification import DIGEST_ONLY, EMAIL_DIGEST, EMAIL_OFF, EMAIL_SENT
 from tracker.notifications.queries import pending_email_recipients, pending_for, unread_of
-from tracker.notifications.texts import describe, excerpt
+from tracker.notifications.texts import describe, excerpt, link_endpoint, place
 from tracker.outbox import enqueue_mail
 from tracker.permissions import can_view_project, sees_internal_comments
 from tracker.timezones import reading_in, zone_name_of
@@ -100,6 +100,8 @@ def _email_one(user_id: int, now: datetime, since: datetime, links: Links) -> in
 def _may_read(user: User, notification: Notification) -> bool:
     """Checked again at delivery: the user may still see the item (and an internal
     comment)."""
+    if notification.item is None:  # an invitation of theirs accepted
+        return user.active
     if not (user.active and can_view_project(user, notification.item.project)):
         return False
     internal = notification.kind in ("comment", "mention") and _internal(notification)
@@ -120,14 +122,19 @@ def _mark(waiting: list[Notification], shown: list[Notification]) -> None:
         notification.email = EMAIL_SENT if notification.id in shown_ids else EMAIL_OFF
 
 
+def _link(links: Links, notification: Notification) -> str:
+    endpoint, values = link_endpoint(notification)
+    return links(endpoint, **values)
+
+
 def lines_of(notifications: list[Notification], links: Links) -> list[Line]:
     """The notifications as an e-mail lists them, in the current language."""
     return [
         Line(
             text=describe(n),
             excerpt=excerpt(n),
-            url=links("checklist.item", project_id=n.project_id, item_id=n.item_id),
-            project_name=n.item.project.name,
+            url=_link(links, n),
+            project_name=place(n),
             created_at=n.created_at,
         )
         for n in notifications

@@ -40,10 +40,15 @@ def mention_candidates(project: Project, *, clients: bool, prefix: str = "") -> 
 
 
 def _visible_to(user: User):
+    """``user``'s notifications about items of projects they may still see, and those not
+    about an item (an invitation of theirs accepted)."""
     return (
         sa.select(Notification)
-        .join(Project, Project.id == Notification.project_id)
-        .where(Notification.recipient_id == user.id, visible_projects_filter(user))
+        .outerjoin(Project, Project.id == Notification.project_id)
+        .where(
+            Notification.recipient_id == user.id,
+            sa.or_(Notification.item_id.is_(None), visible_projects_filter(user)),
+        )
     )
 
 
@@ -55,6 +60,7 @@ def notifications_of(user: User) -> sa.Select:
         .options(
             selectinload(Notification.actor),
             selectinload(Notification.item).joinedload(ChecklistItem.responsibility),
+            selectinload(Notification.organisation),
         )
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )

@@ -22,6 +22,7 @@ from tracker.models.notification import (
     EMAIL_DIGEST,
     EMAIL_OFF,
     EMAIL_PENDING,
+    INVITATION_ACCEPTED,
     MENTION,
     STATUS,
 )
@@ -205,3 +206,22 @@ def mark_all_read(*, actor: User) -> int:
     ).rowcount
     flush()
     return changed or 0
+
+
+def invitation_accepted(invitation, user: User) -> Notification | None:
+    """Tell the inviter that ``user`` accepted their ``invitation`` (not about an item: it
+    leads to the organisation's people page). Nobody to tell when the inviter is gone."""
+    inviter = db.session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
+    if inviter is None or not inviter.active or inviter.id == user.id:
+        return None
+    notification = Notification(
+        recipient_id=inviter.id,
+        kind=INVITATION_ACCEPTED,
+        organisation_id=invitation.organisation_id,
+        actor_id=user.id,
+        payload={"name": user.name, "email": user.email},
+        email=_EMAIL_STATE.get(inviter.notification_email, EMAIL_OFF),
+        created_at=utcnow(),
+    )
+    db.session.add(notification)
+    return notification

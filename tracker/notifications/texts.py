@@ -12,7 +12,14 @@ from tracker.enums import Status
 from tracker.formatting import format_date
 from tracker.i18n import localized
 from tracker.models import Notification
-from tracker.models.notification import ASSIGNED, COMMENT, DUE_DATE, MENTION, STATUS
+from tracker.models.notification import (
+    ASSIGNED,
+    COMMENT,
+    DUE_DATE,
+    INVITATION_ACCEPTED,
+    MENTION,
+    STATUS,
+)
 
 ITEM_TEXT_WIDTH = 120
 
@@ -39,9 +46,17 @@ def _date(value: str | None) -> str:
 def describe(notification: Notification) -> str:
     """What happened, in one sentence (the comment's start, if any, is ``excerpt``)."""
     actor = notification.actor.name if notification.actor else _("The tracker")
-    item = item_title(notification)
     payload = notification.payload or {}
     kind = notification.kind
+    if kind == INVITATION_ACCEPTED:
+        organisation = notification.organisation.name if notification.organisation else ""
+        return _(
+            "%(name)s (%(email)s) accepted your invitation and joined %(organisation)s.",
+            name=payload.get("name", ""),
+            email=payload.get("email", ""),
+            organisation=organisation,
+        )
+    item = item_title(notification)
     if kind == ASSIGNED:
         return _("%(actor)s assigned you “%(item)s”.", actor=actor, item=item)
     if kind == MENTION:
@@ -65,6 +80,23 @@ def describe(notification: Notification) -> str:
             new=_date(payload.get("new")),
         )
     return _("%(actor)s changed “%(item)s”.", actor=actor, item=item)
+
+
+def link_endpoint(notification: Notification) -> tuple[str, dict]:
+    """The page a notification leads to: its item's, or the organisation's people page."""
+    if notification.item_id is None:
+        return "people.page", {"organisation_id": notification.organisation_id}
+    return "checklist.item", {
+        "project_id": notification.project_id,
+        "item_id": notification.item_id,
+    }
+
+
+def place(notification: Notification) -> str:
+    """Where it happened: the item's project, or the organisation joined."""
+    if notification.item is not None:
+        return notification.item.project.name
+    return notification.organisation.name if notification.organisation else ""
 
 
 def excerpt(notification: Notification) -> str | None:

@@ -20,7 +20,7 @@ from tracker.notifications.queries import (
     unread_count,
 )
 from tracker.notifications.services import mark_all_read, mark_read, set_watching
-from tracker.notifications.texts import describe, excerpt
+from tracker.notifications.texts import describe, excerpt, link_endpoint
 from tracker.pagination import paginate
 from tracker.permissions import can_view_project, can_watch, sees_internal_comments
 from tracker.queryargs import page_arg
@@ -59,6 +59,7 @@ def index():
         pagination=pagination,
         describe=describe,
         excerpt=excerpt,
+        link_endpoint=link_endpoint,
         form=MarkReadForm(formdata=None),
     )
 

@@ -161,10 +161,14 @@ def deliver(
     """Run the producers, then send every message due at ``now`` (naive UTC), ``batch`` at
     a time, until none is left (or ``limit`` were tried). Commits as it goes."""
     app = current_app._get_current_object()
+    given = now
     now = now or utcnow()
     result = DeliveryResult()
     for producer in list(_producers):
         result.produced += producer(now)
+    # What the producers just queued is due in this delivery too (on the real clock, it was
+    # queued after ``now``).
+    now = given or utcnow()
     result.uncertain = _mark_stale(now, int(app.config.get("OUTBOX_CLAIM_MINUTES", 15)))
     retry_minutes = _retry_minutes(app)
     name = _deliverer_name()

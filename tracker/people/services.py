@@ -22,6 +22,7 @@ from tracker.errors import NotAllowed, NotFound, RuleBroken
 from tracker.extensions import db
 from tracker.i18n import LANGUAGES
 from tracker.models import Invitation, InvitationState, Organisation, User
+from tracker.notifications.services import invitation_accepted
 from tracker.people.queries import pending_invitations_to
 from tracker.permissions import MEMBER_ROLE, can_manage_people
 from tracker.timeutil import utcnow
@@ -305,9 +306,8 @@ def accept_invitation(invitation: Invitation, *, password: str) -> User:
         user_id=user.id,
         invitation_id=invitation.id,
     )
-    # --- Notify the inviter (invitation.invited_by_id) that the invitation was accepted. ---
-    # The notifications feature hooks in here: in this transaction, so that the notice is
-    # written if and only if the account is.
+    # The inviter hears of it, in this transaction: the notice exists if the account does.
+    invitation_accepted(invitation, user)
     flush()
     return user
 
