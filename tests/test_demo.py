@@ -10,6 +10,7 @@ from tracker.enums import (
     Environment,
     Implementer,
     OrganisationKind,
+    Phase,
     Status,
 )
 from tracker.extensions import db
@@ -122,11 +123,13 @@ def test_demo_has_some_items_overdue_on_the_dashboard(app, demo):
     page = client.get("/overdue").get_data(as_text=True)
 
     with app.app_context():
-        overdue = db.session.scalar(
-            sa.select(sa.func.count()).where(
-                ChecklistItem.status.in_((Status.TODO, Status.IN_PROGRESS, Status.BLOCKED)),
-                ChecklistItem.due_date < today(),
-            )
+        overdue = sum(
+            1
+            for item in db.session.scalars(sa.select(ChecklistItem))
+            if item.status in (Status.TODO, Status.IN_PROGRESS, Status.BLOCKED)
+            and item.due_date < today()
+            # the live project's operations rows are standing duties, never late
+            and not (item.project.went_live_on and item.responsibility.phase is Phase.OPERATIONS)
         )
     assert overdue > 0
     assert f'data-testid="overdue-count">{overdue}<' in page
@@ -199,3 +202,30 @@ def test_the_demo_has_a_client_lead_who_may_invite_colleagues(app, demo):
     with app.app_context():
         leads = db.session.scalars(sa.select(User.email).where(User.is_lead.is_(True))).all()
     assert leads == ["client@acme.demo.test"]
+
+
+def test_demo_has_a_project_that_went_live_with_a_rated_sign_off(app, demo):
+    client = app.test_client()
+    client.post("/login", data={"email": "csm@demo.test", "password": DEMO_PASSWORD})
+    with app.app_context():
+        live = db.session.scalar(sa.select(Project).where(Project.went_live_on.is_not(None)))
+
+    page = client.get(f"/projects/{live.id}").get_data(as_text=True)
+
+    assert live.name == "Initech HR single-tenant"
+    assert "Standing responsibilities" in page
+    assert "Rated 4 out of 5" in client.get(f"/projects/{live.id}/history").get_data(as_text=True)
+
+
+def test_demo_has_a_pending_invitation_and_a_file(app, demo):
+    client = app.test_client()
+    client.post("/login", data={"email": "csm@demo.test", "password": DEMO_PASSWORD})
+    with app.app_context():
+        acme = db.session.scalar(sa.select(Organisation).where(Organisation.name.like("Acme%")))
+        project = db.session.scalar(sa.select(Project).where(Project.name.like("Acme Cloud%")))
+
+    people = client.get(f"/organisations/{acme.id}/people").get_data(as_text=True)
+    checklist = client.get(f"/projects/{project.id}").get_data(as_text=True)
+
+    assert "bob.baker@acme.demo.test" in people
+    assert "1 file" in checklist

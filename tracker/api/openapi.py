@@ -143,9 +143,8 @@ def _complete(operation: dict) -> None:
         operation["responses"]["200"] = {
             "description": "The file, as an attachment (Content-Disposition), in the type "
             "checked when it was uploaded",
-            "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-            },
+            # The type it was accepted as: PDF, an image, an office document, text, CSV, ZIP.
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
         }
 
 

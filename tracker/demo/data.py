@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import date, datetime, time, timedelta
+
+from flask import current_app
 
 from tracker.admin.queries import users_exist
 from tracker.admin.services import create_user
@@ -19,9 +22,14 @@ from tracker.enums import (
     Status,
 )
 from tracker.extensions import db
-from tracker.models import ChecklistItem, Event, Organisation, User
+from tracker.files.services import attach_file
+from tracker.golive.queries import readiness_of
+from tracker.golive.services import confirm_go_live, designate_approver, sign_off, waive_item
+from tracker.models import ChecklistItem, Event, Organisation, Project, User
+from tracker.people.services import InvitationData, invite
 from tracker.projects.services import ProjectData, create_project
 from tracker.timeutil import recorded_at, utcnow
+from tracker.urls import mail_url
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential
 
@@ -42,6 +50,11 @@ ACCOUNTS = [
 
 # A client lead, who invites and deactivates colleagues from Acme's people page.
 LEADS = {"client@acme.demo.test"}
+
+# The project that went live: signed off by the client (who rated it), go-live confirmed,
+# its operations rows now standing responsibilities.
+LIVE_PROJECT = "Initech HR single-tenant"
+WAIVER_REASON = "Agreed at the go-live steering committee: finished in the first month."
 
 BLOCK_REASONS = [
     "Waiting for the customer's identity provider metadata.",
@@ -165,6 +178,7 @@ def create_demo_data(today: date, *, seed: int = 2026) -> dict[str, int]:
         for email, name, role, org in ACCOUNTS
     }
     partner = organisations[PARTNER]
+    projects: dict[str, Project] = {}
     for spec in _projects(today):
         csm = users[spec.pop("csm")]
         customer = organisations[spec.pop("customer")]
@@ -180,6 +194,11 @@ def create_demo_data(today: date, *, seed: int = 2026) -> dict[str, int]:
             project = create_project(data, actor=csm)
         client_user = next(u for u in users.values() if u.organisation_id == customer.id)
         _progress(project.id, today, rng, csm, client_user, users)
+        projects[project.name] = project
+    db.session.flush()
+    _went_live(projects[LIVE_PROJECT], users["csm@demo.test"], users["client@initech.demo.test"])
+    _evidence(projects["Acme CloudSuite Industrial"], users["client@acme.demo.test"], today)
+    _invitation(organisations["Acme Manufacturing"], users["csm@demo.test"], today)
     db.session.flush()
     return {"organisations": len(organisations), "users": len(users), "projects": 6}
 
@@ -249,3 +268,60 @@ def _set_status(item: ChecklistItem, status: Status, actor: User | None, when: d
         )
     )
     item.status = status
+
+
+def _went_live(project: Project, csm: User, client_user: User) -> None:
+    """The client signed go-live off two days before it (the CSM waived what was still
+    open, and made the client an approver); the CSM confirmed it on the day."""
+    signed = datetime.combine(project.go_live_date - timedelta(days=2), time(15))
+    with recorded_at(signed - timedelta(hours=2)):
+        designate_approver(project, client_user.id, actor=csm)
+        for entry in readiness_of(project).outstanding:
+            waive_item(project, entry.item.id, WAIVER_REASON, actor=csm)
+    with recorded_at(signed):
+        sign_off(
+            project,
+            actor=client_user,
+            note="Ready: the payroll test run matched.",
+            rating=4,
+            rating_comment="A clear plan; the VPN set-up took longer than expected.",
+        )
+    with recorded_at(datetime.combine(project.go_live_date, time(17))):
+        confirm_go_live(project, actor=csm, on=project.go_live_date, today=project.go_live_date)
+
+
+def _evidence(project: Project, client_user: User, today: date) -> None:
+    """The client's minutes, attached to the first item they closed."""
+    item = next(
+        (
+            item
+            for item in db.session.scalars(items_of_project(project.id))
+            if item.party is Party.CLIENT and item.status is Status.DONE
+        ),
+        None,
+    )
+    if item is None:
+        return
+    minutes = (
+        b"Kickoff minutes\n\nAttendees: Acme project team, Infor CSM.\n"
+        b"Decisions: go-live target confirmed; weekly status call on Tuesdays.\n"
+    )
+    with recorded_at(_this_morning(today, time(8))):
+        attach_file(
+            item, actor=client_user, filename="kickoff-minutes.txt", stream=io.BytesIO(minutes)
+        )
+
+
+def _invitation(organisation: Organisation, csm: User, today: date) -> None:
+    """A colleague of Acme's client, invited by the CSM and not yet accepted: its e-mail
+    waits in the outbox (`make run` writes it to instance/mail/)."""
+    with recorded_at(_this_morning(today, time(8, 30))):
+        invite(
+            organisation,
+            InvitationData(
+                email="bob.baker@acme.demo.test", name="Bob Baker", is_lead=False, language="en"
+            ),
+            actor=csm,
+            lifetime=timedelta(days=current_app.config["INVITATION_LINK_DAYS"]),
+            link_for=lambda token: mail_url("people.accept", token=token),
+        )
