@@ -7,6 +7,8 @@ FLASK := $(BIN)/flask --app app
 
 # Local development runs in development mode so that no SECRET_KEY is required.
 run: export TRACKER_ENV ?= development
+# Links in e-mails lead to this server (BASE_URL), whatever PORT it runs on.
+run: export BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: install run setup-db test e2e screenshots lint format bench clean
 

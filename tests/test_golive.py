@@ -123,6 +123,15 @@ def test_the_panel_lists_what_is_still_open_per_party(app, world, login):
     assert "Still open:" in page
 
 
+def test_the_open_items_are_folded_under_their_counts(app, world, login):
+    """The list can be long; the checklist comes after it."""
+    page = login(World.CSM).get(f"/projects/{world.project_a}").get_data(as_text=True)
+
+    folded = re.search(r'<details class="[^"]*" data-testid="readiness-open">', page)
+
+    assert folded is not None
+
+
 # --- waivers ------------------------------------------------------------------------------
 
 

@@ -114,6 +114,17 @@ PAGES = [
     Page("catalogue-draft-area", ADMIN, "/catalogue/draft/areas/new"),
     Page("catalogue-draft-row", ADMIN, "/catalogue/draft/rows/{draft_row}"),
     Page("catalogue-draft-publish", ADMIN, "/catalogue/draft/publish"),
+    Page("catalogue-rollout", ADMIN, "/catalogue/rollout"),
+    # Working with the customer: people, notifications, files, go-live, sharing.
+    Page("forgot-password", None, "/forgot-password"),
+    Page("people", CSM, "/organisations/{customer}/people"),
+    Page("colleagues", CLIENT, "/organisations/{customer}/people"),
+    Page("notifications", CSM, "/notifications"),
+    Page("item-with-file", CLIENT, "/projects/{project}/items/{item_with_file}"),
+    Page("progress-links", CSM, "/projects/{project}/progress-links"),
+    Page("sign-off", CLIENT, "/projects/{project}/go-live/sign-off"),
+    Page("live-project", CSM, "/projects/{live_project}"),
+    Page("handover", CSM, "/projects/{live_project}/handover"),
 ]
 
 
@@ -147,7 +158,7 @@ def demo_ids(live_server) -> dict[str, object]:
     from tracker.catalogue.drafts.services import start_draft
     from tracker.enums import Party
     from tracker.extensions import db
-    from tracker.models import ChecklistItem, Project, User
+    from tracker.models import Attachment, ChecklistItem, Project, User
 
     with live_server.app.app_context():
         project = db.session.scalars(
@@ -171,6 +182,10 @@ def demo_ids(live_server) -> dict[str, object]:
             "client_user": users[CLIENT].id,
             "other_user": users["client@globex.demo.test"].id,
             "reset_token": token,
+            "live_project": db.session.scalars(
+                sa.select(Project.id).where(Project.went_live_on.is_not(None))
+            ).one(),
+            "item_with_file": db.session.scalars(sa.select(Attachment.item_id)).first(),
         }
         db.session.commit()
     return ids
