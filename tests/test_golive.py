@@ -477,3 +477,17 @@ def test_go_live_cannot_be_confirmed_for_a_day_still_to_come(app, world, login, 
     assert "Confirm go-live once it has happened, not before." in page
     with app.app_context():
         assert db.session.get(Project, world.project_a).went_live_on is None
+
+
+def test_a_live_project_is_not_said_to_have_passed_its_go_live_target(app, world, login):
+    with app.app_context():
+        project = db.session.get(Project, world.project_a)
+        project.kickoff_date = date(2025, 10, 1)
+        project.go_live_date = date(2026, 1, 15)
+        project.went_live_on = date(2026, 1, 15)
+        db.session.commit()
+
+    page = login(World.CSM).get("/projects").get_data(as_text=True)
+
+    assert "Go-live target passed" not in page
+    assert "Live since" in page
