@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from tests.factories import World
 from tests.helpers import deliver_outbox
 from tracker.api.services import create_token
-from tracker.enums import Phase
+from tracker.enums import Phase, Status
 from tracker.extensions import db
 from tracker.golive.queries import readiness_of
 from tracker.golive.services import waive_item
@@ -491,3 +491,64 @@ def test_a_live_project_is_not_said_to_have_passed_its_go_live_target(app, world
 
     assert "Go-live target passed" not in page
     assert "Live since" in page
+
+
+# --- found in review ------------------------------------------------------------------------
+
+
+def test_nothing_more_is_waived_once_the_client_signed_off(app, world, login, client):
+    """The client signed off on a set of waivers; the handover shows that same set."""
+    signed_off(app, world, login, client)
+    with app.app_context():
+        item = db.session.scalars(
+            sa.select(ChecklistItem).where(
+                ChecklistItem.project_id == world.project_a,
+                ChecklistItem.id.not_in(sa.select(GoLiveWaiver.item_id)),
+            )
+        ).first()
+        waivers = db.session.scalar(sa.select(sa.func.count()).select_from(GoLiveWaiver))
+
+    response = login(World.CSM).post(
+        f"/projects/{world.project_a}/go-live/waivers/{item.id}", data={"reason": "Late waiver."}
+    )
+
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(GoLiveWaiver)) == waivers
+
+
+def test_go_live_is_not_confirmed_while_a_blocking_item_was_reopened(app, world, login, client):
+    signed_off(app, world, login, client)
+    with app.app_context():
+        project = db.session.get(Project, world.project_a)
+        entry = readiness_of(project).items[0]
+        db.session.execute(
+            sa.delete(GoLiveWaiver).where(GoLiveWaiver.item_id == entry.item.id)
+        )  # as if reopened after the sign-off: open, not waived
+        entry.item.status = Status.TODO
+        db.session.commit()
+
+    page = login(World.CSM).post(
+        f"/projects/{world.project_a}/go-live/confirm",
+        data=confirm_form(app, world),
+        follow_redirects=True,
+    )
+
+    assert "were reopened since the sign-off" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Project, world.project_a).went_live_on is None
+
+
+def test_items_a_rule_retired_are_not_counted_as_closed_for_go_live(app, world):
+    with app.app_context():
+        project = db.session.get(Project, world.project_a)
+        before = {entry.item.id for entry in readiness_of(project).items}
+        retired = next(iter(before))
+        item = db.session.get(ChecklistItem, retired)
+        item.status = Status.NOT_APPLICABLE
+        item.not_applicable_by_rule = True
+        db.session.commit()
+
+        after = {entry.item.id for entry in readiness_of(project).items}
+
+    assert after == before - {retired}

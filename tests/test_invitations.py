@@ -14,7 +14,7 @@ from tests.factories import PASSWORD, World
 from tests.helpers import deliver_outbox
 from tracker.enums import Role
 from tracker.extensions import db
-from tracker.models import Invitation, PeopleEvent, User
+from tracker.models import Invitation, Notification, PeopleEvent, User
 from tracker.timeutil import utcnow
 
 NEW_PASSWORD = "velvet-orbit-cactus-lantern"
@@ -499,3 +499,35 @@ def test_a_refused_acceptance_notifies_nobody(app, world, login, invited):
     page = login(World.CSM).get("/notifications").get_data(as_text=True)
 
     assert "accepted your invitation" not in page
+
+
+def test_an_invitation_elsewhere_does_not_cancel_another_organisations(app, world, login):
+    invite(login(World.ADMIN), world.customer_b)
+    invite(login(World.CSM), world.customer_a)
+
+    with app.app_context():
+        states = {
+            i.organisation_id: i.cancelled_at
+            for i in db.session.scalars(sa.select(Invitation).where(Invitation.email == INVITEE))
+        }
+
+    assert states == {world.customer_b: None, world.customer_a: None}
+
+
+def test_an_inviter_who_left_the_organisation_is_not_notified(app, world, login):
+    make_lead(app, world.client_a)
+    invite(login(World.CLIENT_A), world.customer_a)
+    [message] = sent_mail(app)
+    with app.app_context():
+        db.session.get(User, world.client_a).organisation_id = world.customer_b
+        db.session.commit()
+
+    accept(app.test_client(), token_in(message))
+
+    with app.app_context():
+        kinds = list(
+            db.session.scalars(
+                sa.select(Notification.kind).where(Notification.recipient_id == world.client_a)
+            )
+        )
+    assert kinds == []

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from tests.helpers import deliver_outbox
 from tests.smtp import free_port
 from tracker import outbox
 from tracker.extensions import db, mail
+from tracker.mailer import MailConnection
 from tracker.models import OutboxMessage
 
 NOW = datetime(2026, 12, 10, 9, 0)
@@ -253,3 +255,19 @@ def test_concurrent_deliverers_send_each_message_exactly_once(committing_app, wo
     assert sorted(sent, key=int) == [str(n) for n in range(120)]
     assert states == {outbox.SENT}
     assert mail  # the extension the app sends through
+
+
+def test_a_claim_another_deliverer_found_stale_is_not_sent_by_its_first_owner(ctx, smtp):
+    """A deliverer that stalls past OUTBOX_CLAIM_MINUTES loses its claim: the message is
+    uncertain, sent again on purpose by another deliverer, and never by the first one."""
+    message_id = queue()
+    [row] = outbox._claim(NOW, "stalled", 5, NOW)
+    outbox._mark_stale(NOW + timedelta(minutes=16), 15)
+    outbox.retry([message_id], states=(outbox.UNCERTAIN,))
+    outbox.deliver(now=NOW + timedelta(minutes=16))
+    result = outbox.DeliveryResult()
+
+    outbox._send_one(current_app, MailConnection(current_app), row, "stalled", NOW, (1,), result)
+
+    assert len(smtp.received) == 1
+    assert result.sent == []

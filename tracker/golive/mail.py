@@ -20,12 +20,13 @@ def queue_handover_mail(project: Project) -> int:
 
     link = mail_url("golive.handover", project_id=project.id)
     people = project_people(project)
+    summary = handover_summary(project)  # rows and items: each e-mail words them itself
     for person in people:
         with force_locale(language_of(person)):
             subject = gettext("%(project)s is live: the handover", project=project.name)
             context = dict(
                 project=project,
-                summary=handover_summary(project),
+                summary=summary,
                 person=person,
                 link=link,
                 subject=subject,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager
 
+from tracker.checklist.queries import is_work
 from tracker.enums import OPEN_STATUSES, Party, Phase, Role
 from tracker.extensions import db
 from tracker.models import (
@@ -33,6 +34,7 @@ def blocking_items_select(project: Project) -> sa.Select:
         .outerjoin(GoLiveWaiver, GoLiveWaiver.item_id == ChecklistItem.id)
         .where(
             ChecklistItem.project_id == project.id,
+            is_work(),  # an item a rule retired is neither closed nor due
             Responsibility.blocks_go_live.is_(True),
             sa.or_(
                 Responsibility.phase == Phase.GO_LIVE,

@@ -67,6 +67,10 @@ def waive_item(project: Project, item_id: int, reason: str, *, actor: User) -> G
     """Let go-live go ahead although a blocking item is open, for ``reason``."""
     _require_manager(project, actor)
     _require_not_live(project)
+    if readiness_of(project).sign_off is not None:
+        raise RuleBroken(
+            None, _("Go-live is already signed off: what it was signed off with stays as it is.")
+        )
     reason = _text(reason, "reason")
     if not reason:
         raise RuleBroken("reason", _("Say why go-live may go ahead without this item."))
@@ -150,6 +154,11 @@ def confirm_go_live(project: Project, *, actor: User, on: date, today: date) -> 
         raise RuleBroken(None, _("The client has not signed go-live off yet."))
     if on < project.kickoff_date:
         raise RuleBroken("went_live_on", _("The go-live date cannot be before the kickoff date."))
+    if readiness.outstanding:
+        raise RuleBroken(
+            None,
+            _("Items that block go-live were reopened since the sign-off: close them first."),
+        )
     if on > today:
         raise RuleBroken("went_live_on", _("Confirm go-live once it has happened, not before."))
     project.went_live_on = on

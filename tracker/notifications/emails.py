@@ -27,7 +27,7 @@ from tracker.models.notification import DIGEST_ONLY, EMAIL_DIGEST, EMAIL_OFF, EM
 from tracker.notifications.queries import pending_email_recipients, pending_for, unread_of
 from tracker.notifications.texts import describe, excerpt, link_endpoint, place
 from tracker.outbox import enqueue_mail
-from tracker.permissions import can_view_project, sees_internal_comments
+from tracker.permissions import can_manage_people, can_view_project, sees_internal_comments
 from tracker.timezones import reading_in, zone_name_of
 from tracker.urls import Links
 
@@ -101,7 +101,7 @@ def _may_read(user: User, notification: Notification) -> bool:
     """Checked again at delivery: the user may still see the item (and an internal
     comment)."""
     if notification.item is None:  # an invitation of theirs accepted
-        return user.active
+        return user.active and can_manage_people(user, notification.organisation)
     if not (user.active and can_view_project(user, notification.item.project)):
         return False
     internal = notification.kind in ("comment", "mention") and _internal(notification)

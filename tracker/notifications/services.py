@@ -32,7 +32,12 @@ from tracker.notifications.queries import (
     watch_choices,
     watch_of,
 )
-from tracker.permissions import can_view_project, can_watch, sees_internal_comments
+from tracker.permissions import (
+    can_manage_people,
+    can_view_project,
+    can_watch,
+    sees_internal_comments,
+)
 from tracker.timeutil import utcnow
 
 # A mention in a comment: "@[Jane Doe]", as the picker writes it.
@@ -214,6 +219,8 @@ def invitation_accepted(invitation, user: User) -> Notification | None:
     inviter = db.session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
     if inviter is None or not inviter.active or inviter.id == user.id:
         return None
+    if not can_manage_people(inviter, invitation.organisation):
+        return None  # they left the organisation (or its projects) since they invited
     notification = Notification(
         recipient_id=inviter.id,
         kind=INVITATION_ACCEPTED,

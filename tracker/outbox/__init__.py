@@ -128,8 +128,9 @@ def _mark_stale(now: datetime, minutes: int) -> list[int]:
     return ids
 
 
-def _claim(now: datetime, name: str, batch: int) -> list[OutboxMessage]:
-    """Claim up to ``batch`` pending messages for this deliverer, and commit the claim."""
+def _claim(now: datetime, name: str, batch: int, at: datetime) -> list[OutboxMessage]:
+    """Claim up to ``batch`` messages due at ``now`` for this deliverer, dated ``at``, and
+    commit the claim."""
     with unit_of_work():
         db.session.execute(
             sa.update(OutboxMessage)
@@ -137,7 +138,7 @@ def _claim(now: datetime, name: str, batch: int) -> list[OutboxMessage]:
                 OutboxMessage.id.in_(due_ids(now, batch).scalar_subquery()),
                 OutboxMessage.state == PENDING,  # another deliverer did not take it first
             )
-            .values(state=SENDING, claimed_by=name, claimed_at=now)
+            .values(state=SENDING, claimed_by=name, claimed_at=at)
             .execution_options(synchronize_session=False)
         )
     return list(db.session.scalars(claimed_by(name)))
@@ -167,8 +168,13 @@ def deliver(
     for producer in list(_producers):
         result.produced += producer(now)
     # What the producers just queued is due in this delivery too (on the real clock, it was
-    # queued after ``now``).
+    # queued after ``now``); claims are dated when made, not when the run began, so that a
+    # long run's later claims never look stale to another deliverer.
     now = given or utcnow()
+
+    def clock() -> datetime:
+        return given or utcnow()
+
     result.uncertain = _mark_stale(now, int(app.config.get("OUTBOX_CLAIM_MINUTES", 15)))
     retry_minutes = _retry_minutes(app)
     name = _deliverer_name()
@@ -176,18 +182,34 @@ def deliver(
     tried = 0
     try:
         while limit is None or tried < limit:
-            rows = _claim(now, name, batch if limit is None else min(batch, limit - tried))
+            rows = _claim(now, name, batch if limit is None else min(batch, limit - tried), clock())
             if not rows:
                 break
             for row in rows:
                 tried += 1
-                _send_one(app, connection, row, now, retry_minutes, result)
+                _send_one(app, connection, row, name, clock(), retry_minutes, result)
     finally:
         connection.close()
     return result
 
 
-def _send_one(app, connection, row, now, retry_minutes, result) -> None:
+def _send_one(app, connection, row, name, now, retry_minutes, result) -> None:
+    """Send ``row`` if it is still this deliverer's: a claim another deliverer found stale
+    (now uncertain, or sent again on purpose) is not sent a second time."""
+    with unit_of_work():
+        still_ours = db.session.execute(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.id == row.id,
+                OutboxMessage.state == SENDING,
+                OutboxMessage.claimed_by == name,
+            )
+            .values(claimed_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if not still_ours:
+        log.warning("outbox message %s is no longer this deliverer's: not sent", row.id)
+        return
     with unit_of_work():
         _try_sending(app, connection, row, now, retry_minutes, result)
 

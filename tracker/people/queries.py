@@ -40,10 +40,12 @@ def people_events_of(organisation_id: int, *, limit: int = 50) -> sa.Select[tupl
     )
 
 
-def pending_invitations_to(email: str) -> sa.Select[tuple[Invitation]]:
-    """The invitations to ``email`` that could still be accepted."""
+def pending_invitations_to(email: str, organisation_id: int) -> sa.Select[tuple[Invitation]]:
+    """The invitations to ``email`` into ``organisation_id`` that could still be accepted
+    (another organisation's invitations are not this one's to replace)."""
     return sa.select(Invitation).where(
         Invitation.email == email,
+        Invitation.organisation_id == organisation_id,
         Invitation.used_at.is_(None),
         Invitation.cancelled_at.is_(None),
         Invitation.expires_at > utcnow(),

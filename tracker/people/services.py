@@ -53,11 +53,11 @@ def _invitation_of(organisation: Organisation, invitation_id: int) -> Invitation
     return invitation
 
 
-def _cancel_pending(email: str, *, actor: User | None) -> None:
-    """Cancel the invitations to ``email`` that could still be accepted: a new one replaces
-    them."""
+def _cancel_pending(email: str, organisation: Organisation, *, actor: User | None) -> None:
+    """Cancel the invitations to ``email`` into ``organisation`` that could still be
+    accepted: a new one replaces them."""
     now = utcnow()
-    for old in db.session.scalars(pending_invitations_to(email)):
+    for old in db.session.scalars(pending_invitations_to(email, organisation.id)):
         old.cancelled_at = now
         record_people_event(
             "invitation_replaced",
@@ -95,7 +95,7 @@ def invite(
         )
     if data.language not in LANGUAGES:
         raise RuleBroken("language", _("Choose a language from the list."))
-    _cancel_pending(email, actor=actor)
+    _cancel_pending(email, organisation, actor=actor)
     now = utcnow()
     token, token_hash = new_token()
     invitation = Invitation(

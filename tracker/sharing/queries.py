@@ -30,6 +30,11 @@ def project_links(project_id: int) -> list[LinkRow]:
             sa.func.count().label("views"),
             sa.func.max(ProgressLinkView.viewed_at).label("last_view"),
         )
+        .where(
+            ProgressLinkView.link_id.in_(
+                sa.select(ProgressLink.id).where(ProgressLink.project_id == project_id)
+            )
+        )
         .group_by(ProgressLinkView.link_id)
         .subquery()
     )
