@@ -367,6 +367,27 @@ def test_my_account_saves_the_email_choice(app, world):
         assert db.session.get(User, world.client_a).notification_email == "digest"
 
 
+def test_switching_to_the_digest_carries_the_notifications_waiting_for_an_email(
+    app, client_item, smtp
+):
+    pid, iid = client_item
+    with app.app_context():
+        client_a = _id(World.CLIENT_A)
+    _as(app, World.CSM).post(_url(pid, iid), data=_update(iid, "todo", assignee_id=client_a))
+    _as(app, World.CLIENT_A).post(
+        "/account/preferences",
+        data={
+            "preferences-language": "en",
+            "preferences-digest_enabled": "y",
+            "preferences-notification_email": "digest",
+        },
+    )
+
+    text = _digest_text(app, smtp, NOW.date())
+
+    assert "assigned you" in text
+
+
 def test_my_account_refuses_an_unknown_email_choice(app, world):
     response = _as(app, World.CLIENT_A).post(
         "/account/preferences",

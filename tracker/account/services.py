@@ -9,6 +9,7 @@ from tracker.errors import RuleBroken
 from tracker.i18n import LANGUAGES
 from tracker.models import User
 from tracker.models.notification import EMAIL_CHOICES
+from tracker.notifications.services import rechannel_waiting
 from tracker.timezones import is_zone
 
 
@@ -27,7 +28,9 @@ def set_preferences(
     if notification_email:
         if notification_email not in EMAIL_CHOICES:
             raise RuleBroken("notification_email", _("Choose one of the options."))
-        user.notification_email = notification_email
+        if notification_email != user.notification_email:
+            user.notification_email = notification_email
+            rechannel_waiting(user)
     if time_zone:
         if not is_zone(time_zone):
             raise RuleBroken("time_zone", _("Choose a time zone from the list."))

@@ -102,8 +102,16 @@ def pending_email_recipients(now: datetime, since: datetime) -> sa.Select:
 
 
 def pending_for(user_id: int, now: datetime) -> sa.Select:
+    """A user's notifications waiting for the batched e-mail, with what its lines name
+    (the actor, the item's text and project, the organisation joined)."""
     return (
         sa.select(Notification)
+        .options(
+            selectinload(Notification.actor),
+            selectinload(Notification.item).joinedload(ChecklistItem.responsibility),
+            selectinload(Notification.item).joinedload(ChecklistItem.project),
+            selectinload(Notification.organisation),
+        )
         .where(
             Notification.recipient_id == user_id,
             Notification.email == EMAIL_PENDING,

@@ -232,3 +232,18 @@ def invitation_accepted(invitation, user: User) -> Notification | None:
     )
     db.session.add(notification)
     return notification
+
+
+def rechannel_waiting(user: User) -> None:
+    """After ``user`` changed how they are e-mailed: the unread notifications still waiting
+    for an e-mail go the new way (the batched e-mail, the digest, or none), not lost."""
+    db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.recipient_id == user.id,
+            Notification.read_at.is_(None),
+            Notification.email.in_((EMAIL_PENDING, EMAIL_DIGEST)),
+        )
+        .values(email=_EMAIL_STATE.get(user.notification_email, EMAIL_OFF))
+        .execution_options(synchronize_session=False)
+    )
