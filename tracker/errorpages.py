@@ -149,3 +149,21 @@ def _message(error: HTTPException) -> str:
     if error.code in _MESSAGES and error.description == type(error).description:
         return str(_MESSAGES[error.code])
     return error.description or ""
+
+
+# --- pages whose address holds a secret (reset links, invitations) ---------------------------
+
+
+def no_store(body: str):
+    """A response that no browser or proxy keeps: its URL holds a secret."""
+    return body, {"Cache-Control": "no-store"}
+
+
+def unusable_link_page(unusable):
+    """The page of a single-use link that cannot be followed (tracker.auth.links.LinkUnusable:
+    unknown, used, cancelled or expired), its title and message saying which."""
+    return no_store(
+        render_template(
+            "auth/reset_link_unusable.html", title=unusable.title, message=unusable.message
+        )
+    )

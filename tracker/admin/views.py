@@ -18,6 +18,7 @@ from tracker.auth.services import issue_reset_link
 from tracker.auth.sessions import stay_signed_in
 from tracker.boundary import refusals_shown_by
 from tracker.enums import OrganisationKind, Role
+from tracker.errorpages import no_store
 from tracker.errors import NotFound, Refusal
 from tracker.extensions import db
 from tracker.loaders import require
@@ -87,8 +88,7 @@ def new_reset_link(user_id: int):
     token, expires_at = issue_reset_link(user, actor=current_user, lifetime=lifetime)
     link = url_for("auth.reset_with_link", token=token, _external=True)
     page = render_template("admin/reset_link.html", user=user, link=link, expires_at=expires_at)
-    # The link is a secret shown once: no cache may keep this page.
-    return page, 200, {"Cache-Control": "no-store"}
+    return no_store(page)  # the link is a secret shown once
 
 
 @bp.route("/organisations")

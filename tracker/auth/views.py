@@ -44,7 +44,7 @@ from tracker.auth.services import (
 )
 from tracker.auth.sessions import stay_signed_in
 from tracker.boundary import refusals_shown_by
-from tracker.errorpages import error_page
+from tracker.errorpages import error_page, no_store, unusable_link_page
 from tracker.errors import InvalidInput, Refusal
 from tracker.extensions import limiter
 from tracker.i18n import SESSION_KEY, language_of
@@ -194,12 +194,12 @@ def change_own_password():
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_with_link(token: str):
-    refusals_shown_by(_unusable_link)
+    refusals_shown_by(unusable_link_page)
     link = usable_reset_link(token)
     form = ResetPasswordForm(owner=link.user)
 
     def page():
-        return _no_store(render_template("auth/reset_password.html", form=form, user=link.user))
+        return no_store(render_template("auth/reset_password.html", form=form, user=link.user))
 
     if not form.is_submitted():
         return page()
@@ -208,7 +208,7 @@ def reset_with_link(token: str):
         if isinstance(refusal, InvalidInput):
             return page()
         if isinstance(refusal, ResetLinkUnusable):
-            return _unusable_link(refusal)
+            return unusable_link_page(refusal)
         return error_page(refusal.status, refusal.message)
 
     refusals_shown_by(refused)
@@ -220,16 +220,3 @@ def reset_with_link(token: str):
     session.clear()
     flash(_("Your password has been set. Sign in with it now."), "success")
     return redirect(url_for("auth.login"))
-
-
-def _unusable_link(unusable: ResetLinkUnusable):
-    return _no_store(
-        render_template(
-            "auth/reset_link_unusable.html", title=unusable.title, message=unusable.message
-        )
-    )
-
-
-def _no_store(body: str):
-    """A response that no browser or proxy keeps: its URL holds a secret."""
-    return body, {"Cache-Control": "no-store"}

@@ -16,8 +16,6 @@ from tracker.models.outbox import OutboxMessage
 from tracker.models.progress_link import (
     ProgressLink,
     ProgressLinkView,
-    hash_progress_token,
-    new_progress_token,
 )
 from tracker.models.project import ImsScope, Project
 from tracker.models.reminder import ReminderDelivery
@@ -60,9 +58,7 @@ __all__ = [
     "Watch",
     "hash_api_token",
     "hash_link_token",
-    "hash_progress_token",
     "hash_reset_token",
     "new_link_token",
-    "new_progress_token",
     "new_token_value",
 ]

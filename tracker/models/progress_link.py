@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -11,16 +9,6 @@ from tracker.extensions import db
 from tracker.models.project import Project
 from tracker.models.user import User
 from tracker.timeutil import utcnow
-
-
-def hash_progress_token(token: str) -> str:
-    """The stored form of a progress link's token: 256 random bits, so a plain SHA-256 is
-    enough (a leaked table gives no usable link)."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_progress_token() -> str:
-    return secrets.token_urlsafe(32)
 
 
 class ProgressLink(db.Model):

@@ -11,7 +11,7 @@ from flask_babel import refresh
 from flask_login import current_user, login_required, login_user
 
 from tracker.boundary import refusals_shown_by
-from tracker.errorpages import error_page
+from tracker.errorpages import error_page, no_store, unusable_link_page
 from tracker.errors import InvalidInput, NotAllowed, NotFound, Refusal, RuleBroken
 from tracker.extensions import db
 from tracker.i18n import language_of
@@ -155,12 +155,12 @@ def deactivate_person(organisation_id: int, user_id: int):
 def accept(token: str):
     """The invitee chooses a password: their account is made and they are signed in. The
     token is the only credential: the same answer whoever is signed in."""
-    refusals_shown_by(_unusable)
+    refusals_shown_by(unusable_link_page)
     invitation = usable_invitation(token)
     form = AcceptInvitationForm(owner=invitation)
 
     def page():
-        return _no_store(render_template("people/accept.html", form=form, invitation=invitation))
+        return no_store(render_template("people/accept.html", form=form, invitation=invitation))
 
     if not form.is_submitted():
         return page()
@@ -169,7 +169,7 @@ def accept(token: str):
         if isinstance(refusal, InvalidInput):
             return page()
         if isinstance(refusal, InvitationUnusable):
-            return _unusable(refusal)
+            return unusable_link_page(refusal)
         return error_page(refusal.status, refusal.message)
 
     refusals_shown_by(refused)
@@ -180,16 +180,3 @@ def accept(token: str):
     refresh()  # in the new account's language from now on
     flash(_("Welcome, %(name)s: your account is ready.", name=user.name), "success")
     return redirect(url_for("projects.portfolio"))
-
-
-def _unusable(unusable: InvitationUnusable):
-    return _no_store(
-        render_template(
-            "auth/reset_link_unusable.html", title=unusable.title, message=unusable.message
-        )
-    )
-
-
-def _no_store(body: str):
-    """A response that no browser or proxy keeps: its URL holds a secret."""
-    return body, {"Cache-Control": "no-store"}

@@ -14,8 +14,8 @@ from tracker.models import (
     ProgressLinkView,
     Project,
     User,
-    hash_progress_token,
-    new_progress_token,
+    hash_link_token,
+    new_link_token,
 )
 from tracker.permissions import can_create_progress_link, manages_project
 from tracker.sharing.queries import link_by_hash
@@ -46,11 +46,11 @@ def create_progress_link(
         raise RuleBroken("label", _("At most 80 characters."))
     if days not in EXPIRY_DAYS:
         raise RuleBroken("days", _("Choose one of the durations offered."))
-    token = new_progress_token()
+    token = new_link_token()
     now = utcnow()
     link = ProgressLink(
         project_id=project.id,
-        token_hash=hash_progress_token(token),
+        token_hash=hash_link_token(token),
         label=label,
         created_by_id=actor.id,
         created_at=now,
@@ -87,7 +87,7 @@ def open_progress_link(token: str, *, now: datetime | None = None) -> ProgressLi
     """The link whose token this is, its view recorded; ``NotFound`` for a token no link
     has, ``ProgressLinkGone`` for a link revoked or expired."""
     now = now or utcnow()
-    link = link_by_hash(hash_progress_token(token)) if len(token) <= 100 else None
+    link = link_by_hash(hash_link_token(token)) if len(token) <= 100 else None
     if link is None:
         raise NotFound(_("There is nothing here, or you cannot see it."))
     if link.revoked_at is not None:

@@ -12,6 +12,7 @@ from tracker.auth.ratelimits import client_address
 from tracker.boundary import refusals_shown_by
 from tracker.checklist.queries import progress_by_project
 from tracker.enums import Party, Phase
+from tracker.errorpages import no_store
 from tracker.errors import NotFound, Refusal
 from tracker.extensions import limiter
 from tracker.loaders import load_project
@@ -47,7 +48,7 @@ def _links_page(project, form: ProgressLinkForm | None = None, *, new_url: str |
         new_url=new_url,
         now=utcnow(),
     )
-    return body, {"Cache-Control": "no-store"}
+    return no_store(body)  # a new link is shown once
 
 
 @bp.route("/projects/<int:project_id>/progress-links", methods=["GET", "POST"])
