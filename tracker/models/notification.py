@@ -78,10 +78,6 @@ class Notification(db.Model):
     item: Mapped[ChecklistItem | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
 
-    @property
-    def about_an_item(self) -> bool:
-        return self.item_id is not None
-
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.kind} to {self.recipient_id}>"
 
